@@ -1,0 +1,89 @@
+#pragma once
+// The one internal case model. A CNAP back-end submits a case; the gateway stores it, a plugin
+// translates it for its registry and interprets the answer into an Outcome.
+
+#include <Poco/JSON/Object.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vikno {
+
+/// Where a case is on its path. Completed, Rejected and Failed are final.
+///   received          accepted and stored (the API answered 202)
+///   queued            waiting in the outbox for a dispatcher worker (also after a transient failure)
+///   sending           a worker translates, sends and waits for the registry's answer
+///   awaiting_registry the registry acknowledged the request and will answer later (asynchronous registries)
+///   completed         the registry gave the result (see outcome)
+///   rejected          the registry answered, and the answer is "no" (not found, refused with reasons)
+///   failed            no answer could be had or used (invalid request, malformed answer, retries exhausted)
+enum class CaseStatus { Received, Queued, Sending, AwaitingRegistry, Completed, Rejected, Failed };
+
+std::string_view to_string(CaseStatus status) noexcept;
+std::optional<CaseStatus> parse_case_status(std::string_view text) noexcept;
+bool is_final(CaseStatus status) noexcept;
+
+struct Office {
+    std::string id;           ///< the CNAP office, e.g. `vinnytsia-po-01`
+    std::string operator_id;  ///< the administrator who took the application
+};
+
+struct IdentityDocument {
+    std::string type;    ///< `passport` (2 Cyrillic capitals + 6 digits) or `id_card` (9 digits)
+    std::string number;
+};
+
+struct Applicant {
+    std::string rnokpp;  ///< taxpayer card number, 10 digits; may be empty for those who refused it
+    std::string last_name;
+    std::string first_name;
+    std::string patronymic;
+    std::string birth_date;  ///< YYYY-MM-DD
+    std::optional<IdentityDocument> document;
+};
+
+struct Attachment {
+    std::string name;
+    std::string media_type;
+    std::string content_base64;
+};
+
+struct StatusChange {
+    CaseStatus status = CaseStatus::Received;
+    std::string at;  ///< RFC 3339 UTC with milliseconds
+    std::string note;
+};
+
+/// What the registry's answer meant, in both languages the CNAP shows.
+struct Outcome {
+    std::string registry_reference;  ///< the registry's number for the extract or record
+    std::string message_uk;
+    std::string message_en;
+    Poco::JSON::Object::Ptr document;  ///< the result document (structured), may be null
+};
+
+struct Case {
+    std::string id;
+    std::string service;  ///< a service code offered by a loaded plugin, e.g. `drac.birth-extract`
+    std::string idempotency_key;
+    Office office;
+    Applicant applicant;
+    Poco::JSON::Object::Ptr subject = new Poco::JSON::Object;  ///< the service's own fields
+    std::vector<Attachment> attachments;
+
+    CaseStatus status = CaseStatus::Received;
+    std::string created_at;
+    std::string updated_at;
+    std::vector<StatusChange> history;
+    std::optional<Outcome> outcome;
+
+    /// The text at a dotted path inside `subject` (`child.last_name`), or nullopt when the path is
+    /// absent or not a scalar. Numbers and booleans are returned as their JSON text.
+    std::optional<std::string> subject_text(std::string_view dotted_path) const;
+    /// True when the dotted path names an object inside `subject`.
+    bool subject_has_object(std::string_view dotted_path) const;
+};
+
+}  // namespace vikno

@@ -1,0 +1,60 @@
+#pragma once
+// What a plugin hands the gateway to send, and what the gateway hands back. The plugin does no I/O.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vikno {
+
+enum class Protocol { Soap, Rest, Xml };
+
+/// How the gateway must sign the request and verify the answer. Declared by the plugin, applied by
+/// the gateway (see docs/plugin-guide.md).
+enum class SignatureProfile {
+    None,           ///< no message signature (transport security only)
+    XmlDsigXRoad,   ///< XML-DSig over the SOAP Body and the X-Road header elements
+    HttpMessageSig  ///< RFC 9421 HTTP Message Signatures with Content-Digest
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// The X-Road identity of the gateway as a service client (who sends).
+struct XRoadClient {
+    std::string instance;      ///< e.g. `SEVDEIR-TEST`
+    std::string member_class;  ///< e.g. `GOV`
+    std::string member_code;   ///< the organisation's EDRPOU
+    std::string subsystem;     ///< e.g. `VIKNO`
+};
+
+/// What the gateway tells the plugin about this particular exchange.
+struct ExchangeContext {
+    XRoadClient client;
+    std::string message_id;  ///< stable for the case: a retry carries the same id (registry deduplication)
+    std::string user_id;     ///< who initiated the request: the office operator
+    std::string issue;       ///< what caused it: the case id
+};
+
+/// A request ready to send. `path` is relative to the registry endpoint from the configuration.
+struct Exchange {
+    Protocol protocol = Protocol::Soap;
+    std::string method = "POST";
+    std::string path = "/";
+    std::string content_type;
+    Headers headers;
+    std::string body;
+    SignatureProfile signature = SignatureProfile::None;
+    std::string message_id;
+};
+
+/// The registry's answer as received (status, headers, body).
+struct RegistryAnswer {
+    int status = 0;
+    Headers headers;
+    std::string body;
+
+    /// First header with this name (case-insensitive), or empty.
+    std::string header(std::string_view name) const;
+};
+
+}  // namespace vikno

@@ -1,0 +1,98 @@
+#pragma once
+// The registry plugin contract. A plugin is a pure translator between the case model and one
+// registry's exchange format: it validates service fields, translates a case into an Exchange and
+// interprets the answer. The gateway owns transport, retries, signing and audit.
+//
+// Boundary rules (the plugin is a shared library loaded with Boost.DLL):
+//  - no exceptions cross it: every method is noexcept and reports failure in its return value;
+//  - the plugin declares the interface version it was built against; the gateway refuses others;
+//  - the gateway keeps the library loaded for as long as any object from it lives.
+
+#include <vikno/case.h>
+#include <vikno/exchange.h>
+#include <vikno/result.h>
+
+#include <boost/dll/alias.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace vikno {
+
+/// Bump on any change to the types in this header, case.h, exchange.h or result.h.
+inline constexpr std::uint32_t kPluginApiVersion = 1;
+
+struct ServiceDescriptor {
+    std::string code;  ///< unique across all loaded plugins, e.g. `drac.birth-extract`
+    std::string title_uk;
+    std::string title_en;
+    /// Case fields the service needs, as field paths; alternatives are written `a | b`.
+    std::vector<std::string> required_fields;
+};
+
+struct PluginDescriptor {
+    std::string name;     ///< e.g. `civil_registry`
+    std::string version;  ///< the plugin's own version
+    std::string registry_uk;
+    std::string registry_en;
+    std::vector<ServiceDescriptor> services;
+};
+
+/// Plugin-specific settings from the gateway configuration (`plugins[].settings`).
+using PluginSettings = std::map<std::string, std::string>;
+
+/// What the registry's answer means for the case.
+enum class Verdict {
+    Completed,  ///< the result is in the outcome
+    Rejected,   ///< the registry answered "no" (not found, refused); final
+    Failed,     ///< permanent failure (invalid request, unusable answer); final
+    Retry       ///< transient (registry busy or down); send the same message again later
+};
+
+struct Interpretation {
+    Verdict verdict = Verdict::Failed;
+    Outcome outcome;     ///< messages for the CNAP in Ukrainian and English, reference, document
+    std::string reason;  ///< short technical reason for logs and history (no personal data)
+};
+
+class RegistryPlugin {
+public:
+    virtual ~RegistryPlugin() = default;
+
+    virtual PluginDescriptor describe() const noexcept = 0;
+
+    /// Called once after loading with the configured settings. An error refuses the plugin at start.
+    virtual Result<bool> configure(const PluginSettings& settings) noexcept = 0;
+
+    /// Service-specific field checks, run before the case is accepted. Empty when the case is fine.
+    virtual FieldErrors validate(const Case& c) const noexcept = 0;
+
+    /// The request for the case's service. An error fails the case without sending anything.
+    virtual Result<Exchange> translate(const Case& c, const ExchangeContext& context) const noexcept = 0;
+
+    /// What the registry's answer means. Called only for answers that passed the gateway's checks.
+    virtual Interpretation interpret(const Case& c, const Exchange& sent,
+                                     const RegistryAnswer& answer) const noexcept = 0;
+};
+
+}  // namespace vikno
+
+/// Exports a plugin class from a shared library. Use once, in one source file of the plugin:
+///   VIKNO_PLUGIN(MyRegistryPlugin)
+/// It exports `vikno_plugin_api_version` (the version this plugin was compiled against) and
+/// `vikno_create_plugin` (a factory that never throws: it returns nullptr on failure).
+#define VIKNO_PLUGIN(PluginClass)                                                     \
+    namespace vikno_plugin_exports {                                                  \
+    inline std::uint32_t api_version() noexcept { return ::vikno::kPluginApiVersion; } \
+    inline ::vikno::RegistryPlugin* create() noexcept {                               \
+        try {                                                                         \
+            return new PluginClass();                                                 \
+        } catch (...) {                                                               \
+            return nullptr;                                                           \
+        }                                                                             \
+    }                                                                                 \
+    }                                                                                 \
+    BOOST_DLL_ALIAS(vikno_plugin_exports::api_version, vikno_plugin_api_version)      \
+    BOOST_DLL_ALIAS(vikno_plugin_exports::create, vikno_create_plugin)
