@@ -122,6 +122,29 @@ bool is_valid_passport_number(std::string_view value) noexcept {
            all_digits(value.substr(4));
 }
 
+bool is_valid_civil_certificate_series(std::string_view value) noexcept {
+    const auto dash = value.find('-');
+    if (dash == std::string_view::npos || value.size() != dash + 5) {
+        return false;
+    }
+    std::size_t numerals = 0;
+    for (std::size_t i = 0; i < dash; ++numerals) {
+        if (std::string_view("IVXLC").find(value[i]) != std::string_view::npos) {
+            ++i;
+        } else if (value.substr(i, 2) == "\xD0\x86") {  // Cyrillic І
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    return numerals >= 1 && numerals <= 5 && is_cyrillic_capital(value.substr(dash + 1, 2)) &&
+           is_cyrillic_capital(value.substr(dash + 3, 2));
+}
+
+bool is_valid_civil_certificate_number(std::string_view value) noexcept {
+    return value.size() == 6 && all_digits(value);
+}
+
 bool is_valid_id_card_number(std::string_view value) noexcept { return value.size() == 9 && all_digits(value); }
 
 bool is_valid_cadastral_number(std::string_view value) noexcept {

@@ -26,6 +26,13 @@ bool is_valid_id_card_number(std::string_view value) noexcept;
 /// Cadastral number of a land parcel: NNNNNNNNNN:NN:NNN:NNNN.
 bool is_valid_cadastral_number(std::string_view value) noexcept;
 
+/// Series of a civil status certificate (birth, marriage, death): a Roman numeral in Latin capitals
+/// (I V X L C; the Cyrillic І is accepted for I), a hyphen and two Cyrillic capitals, e.g. `I-АМ`.
+bool is_valid_civil_certificate_series(std::string_view value) noexcept;
+
+/// Number of a civil status certificate: six digits.
+bool is_valid_civil_certificate_number(std::string_view value) noexcept;
+
 /// A calendar date written YYYY-MM-DD (leap years respected).
 bool is_valid_iso_date(std::string_view value) noexcept;
 

@@ -1,0 +1,112 @@
+#include "api/api_server.h"
+
+#include "api/endpoints.h"
+#include "api/problem.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/URI.h>
+
+#include <spdlog/spdlog.h>
+
+namespace vikno::gateway {
+namespace {
+
+class Router final : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit Router(ApiContext& context) : context_(context) {}
+
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+        const std::string path = Poco::URI(request.getURI()).getPath();
+        const std::string& method = request.getMethod();
+        try {
+            route(path, method, request, response);
+        } catch (const std::exception& e) {
+            spdlog::error("api: {} {}: {}", method, path, e.what());
+            if (!response.sent()) {
+                send_problem(response, {500, "internal", "Internal error",
+                                        "the gateway could not complete the request; it is logged", {}},
+                             path);
+            }
+        }
+    }
+
+private:
+    void route(const std::string& path, const std::string& method, Poco::Net::HTTPServerRequest& request,
+               Poco::Net::HTTPServerResponse& response) {
+        static const std::string kCases = "/v1/cases/";
+        if (path == "/v1/cases") {
+            if (method == "POST") return endpoints::submit_case(context_, request, response);
+            return not_allowed(response, path, "POST");
+        }
+        if (path.rfind(kCases, 0) == 0 && path.size() > kCases.size() &&
+            path.find('/', kCases.size()) == std::string::npos) {
+            if (method == "GET") return endpoints::get_case(context_, path.substr(kCases.size()), request, response);
+            return not_allowed(response, path, "GET");
+        }
+        if (path == "/v1/services") {
+            if (method == "GET") return endpoints::list_services(context_, request, response);
+            return not_allowed(response, path, "GET");
+        }
+        if (path == "/healthz") return endpoints::health(context_, request, response);
+        if (path == "/metrics") return endpoints::metrics(context_, request, response);
+        send_problem(response, {404, "not-found", "No such resource",
+                                "see docs/api.md for the endpoints: /v1/cases, /v1/services, /healthz, /metrics", {}},
+                     path);
+    }
+
+    static void not_allowed(Poco::Net::HTTPServerResponse& response, const std::string& path, const std::string& allow) {
+        response.set("Allow", allow);
+        send_problem(response, {405, "method-not-allowed", "Method not allowed", path + " accepts " + allow, {}}, path);
+    }
+
+    ApiContext& context_;
+};
+
+class RouterFactory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    explicit RouterFactory(ApiContext& context) : context_(context) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+        return new Router(context_);
+    }
+
+private:
+    ApiContext& context_;
+};
+
+}  // namespace
+
+ApiServer::ApiServer(ApiContext context) : context_(context) {}
+
+ApiServer::~ApiServer() { stop(); }
+
+std::uint16_t ApiServer::start() {
+    const auto& server = context_.config.server;
+    Poco::Net::ServerSocket socket;
+    try {
+        socket.bind(Poco::Net::SocketAddress(server.host, server.port), true);
+        socket.listen(256);
+    } catch (const Poco::Exception& e) {
+        throw ConfigError(context_.config.source + ": server.listen: cannot listen on " + server.host + ":" +
+                          std::to_string(server.port) + ": " + e.displayText() +
+                          " (is another gateway running? choose another port)");
+    }
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(server.threads);
+    params->setMaxQueued(1024);
+    params->setKeepAlive(true);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new RouterFactory(context_), socket, params);
+    server_->start();
+    return socket.address().port();
+}
+
+void ApiServer::stop() {
+    if (server_) {
+        server_->stopAll(false);
+        server_.reset();
+    }
+}
+
+}  // namespace vikno::gateway

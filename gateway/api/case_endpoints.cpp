@@ -1,0 +1,137 @@
+#include "api/endpoints.h"
+#include "api/problem.h"
+#include "common/clock.h"
+
+#include <vikno/case_json.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/StreamCopier.h>
+
+#include <spdlog/spdlog.h>
+
+#include <istream>
+
+namespace vikno::gateway::endpoints {
+namespace {
+
+constexpr std::size_t kMaxIdempotencyKey = 255;
+
+// Reads at most `limit` bytes; nullopt when the body is larger.
+std::optional<std::string> read_body(Request& request, std::size_t limit) {
+    std::string body;
+    std::istream& in = request.stream();
+    char buffer[8192];
+    while (in) {
+        in.read(buffer, sizeof buffer);
+        body.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (body.size() > limit) return std::nullopt;
+    }
+    return body;
+}
+
+bool valid_key(const std::string& key) {
+    if (key.empty() || key.size() > kMaxIdempotencyKey) return false;
+    for (const char ch : key) {
+        if (ch < 0x21 || ch > 0x7e) return false;
+    }
+    return true;
+}
+
+void accepted(Response& response, const std::string& case_id, const std::string& status, bool replayed) {
+    Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    json.set("id", case_id);
+    json.set("status", status);
+    json.set("location", "/v1/cases/" + case_id);
+    std::ostringstream body;
+    json.stringify(body);
+    response.set("Location", "/v1/cases/" + case_id);
+    if (replayed) response.set("Idempotent-Replayed", "true");
+    send_json(response, 202, body.str());
+}
+
+}  // namespace
+
+void send_json(Response& response, int status, const std::string& body) {
+    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+    response.setContentType("application/json");
+    response.setContentLength(static_cast<std::streamsize>(body.size()));
+    response.send() << body;
+}
+
+void submit_case(ApiContext& context, Request& request, Response& response) {
+    const std::string instance = request.getURI();
+    const std::string content_type = request.getContentType();
+    if (content_type.rfind("application/json", 0) != 0) {
+        send_problem(response, {415, "unsupported-media-type", "Unsupported media type",
+                                "send the case as Content-Type: application/json", {}}, instance);
+        return;
+    }
+    const std::string key = request.get("Idempotency-Key", "");
+    if (!valid_key(key)) {
+        send_problem(response, {400, "idempotency-key", "Idempotency-Key header required",
+                                "every submission carries an Idempotency-Key header (1-255 visible ASCII "
+                                "characters), so that a retried request cannot create a second case",
+                                {{"header:Idempotency-Key", key.empty() ? "is required" : "is not 1-255 visible ASCII characters"}}},
+                     instance);
+        return;
+    }
+    auto body = read_body(request, context.config.server.max_body_bytes);
+    if (!body) {
+        send_problem(response, {413, "too-large", "Case too large",
+                                "the body is over " + std::to_string(context.config.server.max_body_bytes) + " bytes",
+                                {}}, instance);
+        return;
+    }
+    auto parsed = parse_submitted_case(*body);
+    if (!parsed) {
+        send_problem(response, {422, "validation", "The case is not valid", "", parsed.error()}, instance);
+        return;
+    }
+    Case c = std::move(parsed).value();
+    const LoadedPlugin* plugin = context.plugins.for_service(c.service);
+    if (plugin == nullptr) {
+        send_problem(response, {422, "validation", "The case is not valid", "",
+                                {{"service", "'" + c.service + "' is not offered here; GET /v1/services lists them"}}},
+                     instance);
+        return;
+    }
+    if (auto errors = plugin->plugin->validate(c); !errors.empty()) {
+        send_problem(response, {422, "validation", "The case is not valid", "", errors}, instance);
+        return;
+    }
+    c.id = new_uuid();
+    c.idempotency_key = key;
+    // The canonical form, so that the same case sent with other whitespace or key order is the same.
+    const std::string body_hash = sha256_hex(to_json_text(submission_to_json(c)));
+    const SubmitResult result = context.store.submit(c, body_hash, new_uuid());
+    switch (result.outcome) {
+        case SubmitOutcome::Created:
+            spdlog::info("case {}: accepted for {} from office {}", c.id, c.service, c.office.id);
+            context.dispatcher.notify();
+            accepted(response, c.id, "queued", false);
+            return;
+        case SubmitOutcome::Replayed: {
+            const auto earlier = context.store.find(result.case_id);
+            accepted(response, result.case_id, earlier ? std::string(to_string(earlier->status)) : "queued", true);
+            return;
+        }
+        case SubmitOutcome::Conflict:
+            send_problem(response, {409, "idempotency-conflict", "Idempotency key already used",
+                                    "office " + c.office.id + " already submitted another case with this "
+                                    "Idempotency-Key (case " + result.case_id + "); use a new key for a new case",
+                                    {{"header:Idempotency-Key", "was used for a different case"}}},
+                         instance);
+            return;
+    }
+}
+
+void get_case(ApiContext& context, const std::string& case_id, Request& request, Response& response) {
+    const auto c = context.store.find(case_id);
+    if (!c) {
+        send_problem(response, {404, "not-found", "No such case", "there is no case " + case_id, {}}, request.getURI());
+        return;
+    }
+    send_json(response, 200, to_json_text(case_to_json(*c)));
+}
+
+}  // namespace vikno::gateway::endpoints

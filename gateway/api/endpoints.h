@@ -1,0 +1,23 @@
+#pragma once
+// One function per API endpoint; api_server.cpp routes requests to them.
+
+#include "api/api_server.h"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+namespace vikno::gateway::endpoints {
+
+using Request = Poco::Net::HTTPServerRequest;
+using Response = Poco::Net::HTTPServerResponse;
+
+void submit_case(ApiContext& context, Request& request, Response& response);
+void get_case(ApiContext& context, const std::string& case_id, Request& request, Response& response);
+void list_services(ApiContext& context, Request& request, Response& response);
+void health(ApiContext& context, Request& request, Response& response);
+void metrics(ApiContext& context, Request& request, Response& response);
+
+/// Sends a JSON body with the given status.
+void send_json(Response& response, int status, const std::string& body);
+
+}  // namespace vikno::gateway::endpoints

@@ -1,0 +1,36 @@
+#include "api/problem.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <sstream>
+
+namespace vikno::gateway {
+
+void send_problem(Poco::Net::HTTPServerResponse& response, const Problem& problem, const std::string& instance) {
+    Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    json.set("type", "urn:vikno:problem:" + problem.type);
+    json.set("title", problem.title);
+    json.set("status", problem.status);
+    if (!problem.detail.empty()) json.set("detail", problem.detail);
+    json.set("instance", instance);
+    if (!problem.errors.empty()) {
+        Poco::JSON::Array::Ptr errors = new Poco::JSON::Array;
+        for (const auto& error : problem.errors) {
+            Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            item->set("field", error.field);
+            item->set("reason", error.reason);
+            errors->add(item);
+        }
+        json.set("errors", errors);
+    }
+    std::ostringstream body;
+    json.stringify(body);
+    const std::string text = body.str();
+    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(problem.status));
+    response.setContentType("application/problem+json");
+    response.setContentLength(static_cast<std::streamsize>(text.size()));
+    response.send() << text;
+}
+
+}  // namespace vikno::gateway

@@ -1,0 +1,22 @@
+#pragma once
+// RFC 9457 problem details (application/problem+json) for every API error.
+
+#include <vikno/result.h>
+
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <string>
+
+namespace vikno::gateway {
+
+struct Problem {
+    int status = 500;
+    std::string type;  ///< a short slug; sent as urn:vikno:problem:<slug>
+    std::string title;
+    std::string detail;
+    FieldErrors errors;  ///< field path and reason, for validation problems
+};
+
+void send_problem(Poco::Net::HTTPServerResponse& response, const Problem& problem, const std::string& instance);
+
+}  // namespace vikno::gateway

@@ -1,0 +1,14 @@
+#pragma once
+// The `vikno` command's subcommands. Each returns the process exit code:
+// 0 done, 1 the gateway refused or the case failed, 2 usage or configuration error, 3 cannot reach the gateway.
+
+#include <string>
+#include <vector>
+
+namespace vikno::gateway::cli {
+
+int serve(const std::vector<std::string>& args);
+int submit(const std::vector<std::string>& args);
+int status(const std::vector<std::string>& args);
+
+}  // namespace vikno::gateway::cli

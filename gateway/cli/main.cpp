@@ -1,0 +1,42 @@
+// vikno: the gateway server and its command-line client.
+
+#include "cli/commands.h"
+
+#include <iostream>
+
+namespace {
+
+void usage() {
+    std::cout << "usage: vikno COMMAND [options]\n\n"
+                 "  serve  [--config FILE]                      run the gateway\n"
+                 "  submit FILE [--config FILE] [--key KEY] [--wait] [--json]\n"
+                 "                                              submit a case (JSON) to the gateway\n"
+                 "  status ID [--config FILE] [--json]          show a case's status, history and outcome\n"
+                 "  version                                     print the version\n\n"
+                 "The config file defaults to $VIKNO_CONFIG, else config/vikno.jsonc.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        usage();
+        return 2;
+    }
+    const std::string command = argv[1];
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    if (command == "serve") return vikno::gateway::cli::serve(args);
+    if (command == "submit") return vikno::gateway::cli::submit(args);
+    if (command == "status") return vikno::gateway::cli::status(args);
+    if (command == "version" || command == "--version") {
+        std::cout << "vikno " << VIKNO_VERSION << "\n";
+        return 0;
+    }
+    if (command == "help" || command == "--help" || command == "-h") {
+        usage();
+        return 0;
+    }
+    std::cerr << "vikno: unknown command '" << command << "'\n\n";
+    usage();
+    return 2;
+}

@@ -1,0 +1,86 @@
+#include "api/api_server.h"
+#include "cli/commands.h"
+#include "config/config.h"
+#include "dispatch/dispatcher.h"
+#include "logging/logging.h"
+#include "metrics/metrics.h"
+#include "plugin_host/plugin_host.h"
+#include "store/sqlite_case_store.h"
+#include "store/sqlite_statement.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+namespace vikno::gateway::cli {
+namespace {
+
+void write_ready_file(const std::string& path, const std::string& address) {
+    const std::string temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << address << '\n';
+    }
+    std::rename(temporary.c_str(), path.c_str());
+}
+
+}  // namespace
+
+int serve(const std::vector<std::string>& args) {
+    std::string config_path = default_config_path();
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) {
+            config_path = args[++i];
+        } else {
+            std::cerr << "vikno serve: unexpected argument '" << args[i] << "' (usage: vikno serve [--config FILE])\n";
+            return 2;
+        }
+    }
+    // Stop signals are taken by sigwait below, never by a worker thread.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    try {
+        const Config config = load_config(config_path);
+        setup_logging(config.log, config.source);
+        SqliteCaseStore store(config.store.path);
+        const PluginHost plugins(config);
+        for (const auto& loaded : plugins.plugins()) {
+            spdlog::info("plugin {} {} loaded from {} ({} services, registry at {})", loaded.descriptor.name,
+                         loaded.descriptor.version, loaded.path, loaded.descriptor.services.size(), loaded.endpoint);
+        }
+        Metrics metrics;
+        Dispatcher dispatcher(store, plugins, config, metrics);
+        dispatcher.start();
+        ApiServer api({config, store, plugins, dispatcher, metrics});
+        const std::uint16_t port = api.start();
+        const std::string address = config.server.host + ":" + std::to_string(port);
+        spdlog::info("vikno {} serving on http://{} (store {})", VIKNO_VERSION, address, config.store.path);
+        if (!config.server.ready_file.empty()) write_ready_file(config.server.ready_file, address);
+
+        int received = 0;
+        sigwait(&signals, &received);
+        spdlog::info("stopping (signal {})", received);
+        api.stop();
+        dispatcher.stop();
+        spdlog::info("stopped");
+        return 0;
+    } catch (const ConfigError& e) {
+        std::cerr << "vikno: configuration error: " << e.what() << "\n";
+    } catch (const PluginLoadError& e) {
+        std::cerr << "vikno: plugin refused: " << e.what() << "\n";
+    } catch (const sqlite::Error& e) {
+        std::cerr << "vikno: store error: " << e.what() << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "vikno: cannot start: " << e.what() << "\n";
+    }
+    return 2;
+}
+
+}  // namespace vikno::gateway::cli

@@ -1,0 +1,18 @@
+#pragma once
+// Wall-clock time and identifiers, in the forms the store and the API use.
+
+#include <cstdint>
+#include <string>
+
+namespace vikno::gateway {
+
+/// Milliseconds since the Unix epoch.
+std::int64_t now_ms();
+/// RFC 3339 UTC with milliseconds: 2026-11-26T08:15:02.123Z
+std::string rfc3339(std::int64_t epoch_ms);
+/// A random (version 4) UUID in its canonical text form.
+std::string new_uuid();
+/// SHA-256 of the text, lower-case hex.
+std::string sha256_hex(const std::string& text);
+
+}  // namespace vikno::gateway

@@ -1,0 +1,246 @@
+#include "config/config.h"
+
+#include <vikno/identifiers.h>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/URI.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace vikno::gateway {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+// Reads one JSON object of the config, naming `source` and the key path in every error.
+class Section {
+public:
+    Section(Object::Ptr object, std::string source, std::string path)
+        : object_(std::move(object)), source_(std::move(source)), path_(std::move(path)) {}
+
+    [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
+        throw ConfigError(source_ + ": " + name(key) + ": " + problem);
+    }
+
+    void allow(const std::set<std::string>& keys) const {
+        for (const auto& [key, value] : *object_) {
+            if (!keys.contains(key)) {
+                std::string known;
+                for (const auto& k : keys) known += (known.empty() ? "" : ", ") + k;
+                fail(key, "unknown key; expected one of: " + known);
+            }
+        }
+    }
+
+    bool has(const std::string& key) const { return object_->has(key); }
+
+    std::string text(const std::string& key, std::string fallback) const {
+        if (!has(key)) return fallback;
+        const auto value = object_->get(key);
+        if (!value.isString()) fail(key, "expected a string");
+        return value.extract<std::string>();
+    }
+
+    std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t min, std::int64_t max) const {
+        if (!has(key)) return fallback;
+        const auto value = object_->get(key);
+        if (!value.isInteger()) fail(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
+        const auto number = value.convert<std::int64_t>();
+        if (number < min || number > max) {
+            fail(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
+                          std::to_string(number));
+        }
+        return number;
+    }
+
+    Section section(const std::string& key) const {
+        const Object::Ptr child = has(key) ? object_->getObject(key) : Object::Ptr(new Object);
+        if (!child) fail(key, "expected an object");
+        return Section(child, source_, name(key));
+    }
+
+    Array::Ptr array(const std::string& key) const {
+        if (!has(key)) return new Array;
+        Array::Ptr array = object_->getArray(key);
+        if (!array) fail(key, "expected an array");
+        return array;
+    }
+
+    const Object::Ptr& object() const { return object_; }
+    const std::string& source() const { return source_; }
+    std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+private:
+    Object::Ptr object_;
+    std::string source_;
+    std::string path_;
+};
+
+void read_listen(const Section& s, ServerConfig& server) {
+    const std::string listen = s.text("listen", server.host + ":" + std::to_string(server.port));
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) s.fail("listen", "expected HOST:PORT, e.g. 127.0.0.1:8080");
+    server.host = listen.substr(0, colon);
+    try {
+        const int port = std::stoi(listen.substr(colon + 1));
+        if (port < 0 || port > 65535) throw std::out_of_range("port");
+        server.port = static_cast<std::uint16_t>(port);
+    } catch (const std::exception&) {
+        s.fail("listen", "expected HOST:PORT with a port from 0 to 65535, got '" + listen + "'");
+    }
+}
+
+PluginConfig read_plugin(const Section& s) {
+    s.allow({"file", "endpoint", "settings"});
+    PluginConfig plugin;
+    plugin.file = s.text("file", "");
+    if (plugin.file.empty()) s.fail("file", "required: the plugin library, e.g. libvikno-civil_registry.so");
+    plugin.endpoint = s.text("endpoint", "");
+    try {
+        const Poco::URI uri(plugin.endpoint);
+        if (uri.getScheme() != "http" || uri.getHost().empty()) {
+            s.fail("endpoint", "expected the registry's http://HOST:PORT/PATH URL, got '" + plugin.endpoint +
+                                   "' (TLS to registries is configured with the signing settings, not built yet)");
+        }
+    } catch (const Poco::SyntaxException&) {
+        s.fail("endpoint", "not a valid URL: '" + plugin.endpoint + "'");
+    }
+    const Section settings = s.section("settings");
+    for (const auto& [key, value] : *settings.object()) {
+        if (!value.isString()) settings.fail(key, "plugin settings are strings");
+        plugin.settings[key] = value.extract<std::string>();
+    }
+    return plugin;
+}
+
+// Removes // and /* */ comments outside strings; newlines stay, so parser positions still match.
+std::string strip_comments(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        if (in_string) {
+            out += ch;
+            if (ch == '\\' && i + 1 < text.size()) {
+                out += text[++i];
+            } else if (ch == '"') {
+                in_string = false;
+            }
+        } else if (ch == '"') {
+            in_string = true;
+            out += ch;
+        } else if (ch == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+            while (i < text.size() && text[i] != '\n') ++i;
+            if (i < text.size()) out += '\n';
+        } else if (ch == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+            for (i += 2; i + 1 < text.size() && !(text[i] == '*' && text[i + 1] == '/'); ++i) {
+                if (text[i] == '\n') out += '\n';
+            }
+            ++i;
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& source) {
+    Object::Ptr root;
+    try {
+        Poco::JSON::Parser parser;
+        const auto parsed = parser.parse(strip_comments(text));
+        if (parsed.type() != typeid(Object::Ptr)) throw ConfigError(source + ": the top level must be a JSON object");
+        root = parsed.extract<Object::Ptr>();
+    } catch (const Poco::Exception& e) {
+        throw ConfigError(source + ": not valid JSON (comments are allowed): " + e.message());
+    }
+
+    Config config;
+    config.source = source;
+    const Section top(root, source, "");
+    top.allow({"server", "store", "dispatch", "xroad", "log", "plugins"});
+
+    const Section server = top.section("server");
+    server.allow({"listen", "threads", "max_body_bytes", "ready_file"});
+    read_listen(server, config.server);
+    config.server.threads = static_cast<int>(server.integer("threads", config.server.threads, 1, 512));
+    config.server.max_body_bytes = static_cast<std::size_t>(
+        server.integer("max_body_bytes", static_cast<std::int64_t>(config.server.max_body_bytes), 1024, 64 << 20));
+    config.server.ready_file = server.text("ready_file", "");
+
+    const Section store = top.section("store");
+    store.allow({"path"});
+    config.store.path = store.text("path", config.store.path);
+    if (config.store.path.empty()) store.fail("path", "expected the SQLite database file, e.g. var/vikno.db");
+
+    const Section dispatch = top.section("dispatch");
+    dispatch.allow({"workers", "max_attempts", "backoff_initial_ms", "backoff_max_ms", "connect_timeout_ms",
+                    "request_timeout_ms"});
+    auto& d = config.dispatch;
+    d.workers = static_cast<int>(dispatch.integer("workers", d.workers, 1, 256));
+    d.max_attempts = static_cast<int>(dispatch.integer("max_attempts", d.max_attempts, 1, 1000));
+    d.backoff_initial_ms = static_cast<int>(dispatch.integer("backoff_initial_ms", d.backoff_initial_ms, 1, 3600000));
+    d.backoff_max_ms = static_cast<int>(dispatch.integer("backoff_max_ms", d.backoff_max_ms, 1, 86400000));
+    if (d.backoff_max_ms < d.backoff_initial_ms) dispatch.fail("backoff_max_ms", "must not be below backoff_initial_ms");
+    d.connect_timeout_ms = static_cast<int>(dispatch.integer("connect_timeout_ms", d.connect_timeout_ms, 10, 600000));
+    d.request_timeout_ms = static_cast<int>(dispatch.integer("request_timeout_ms", d.request_timeout_ms, 10, 3600000));
+
+    const Section xroad = top.section("xroad");
+    xroad.allow({"instance", "member_class", "member_code", "subsystem"});
+    config.xroad.instance = xroad.text("instance", config.xroad.instance);
+    config.xroad.member_class = xroad.text("member_class", config.xroad.member_class);
+    config.xroad.member_code = xroad.text("member_code", "");
+    config.xroad.subsystem = xroad.text("subsystem", config.xroad.subsystem);
+    if (!identifiers::is_valid_edrpou(config.xroad.member_code)) {
+        xroad.fail("member_code", "expected the EDRPOU code of the organisation running the gateway (8 digits with a "
+                                  "correct check digit), got '" + config.xroad.member_code + "'");
+    }
+
+    const Section log = top.section("log");
+    log.allow({"level", "file"});
+    config.log.level = log.text("level", config.log.level);
+    static const std::set<std::string> kLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+    if (!kLevels.contains(config.log.level)) log.fail("level", "expected trace, debug, info, warn, error or off");
+    config.log.file = log.text("file", "");
+
+    const Section plugins = top.section("plugins");
+    plugins.allow({"dir", "load"});
+    config.plugin_dir = plugins.text("dir", config.plugin_dir);
+    const Array::Ptr load = plugins.array("load");
+    for (std::size_t i = 0; i < load->size(); ++i) {
+        const std::string path = "plugins.load[" + std::to_string(i) + "]";
+        const Object::Ptr item = load->getObject(static_cast<unsigned>(i));
+        if (!item) throw ConfigError(source + ": " + path + ": expected an object with file, endpoint, settings");
+        config.plugins.push_back(read_plugin(Section(item, source, path)));
+    }
+    if (config.plugins.empty()) {
+        plugins.fail("load", "no plugins listed; the gateway would offer no service");
+    }
+    return config;
+}
+
+Config load_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        throw ConfigError(path + ": cannot read the configuration file (give --config FILE or set VIKNO_CONFIG)");
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), path);
+}
+
+std::string default_config_path() {
+    const char* env = std::getenv("VIKNO_CONFIG");
+    return env != nullptr && *env != '\0' ? env : "config/vikno.jsonc";
+}
+
+}  // namespace vikno::gateway

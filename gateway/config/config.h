@@ -1,0 +1,72 @@
+#pragma once
+// The gateway's configuration: one JSON file (comments allowed), checked strictly at start. Any
+// unknown key or wrong value stops the start with the file, the key and what is expected.
+// Every key is documented in docs/configuration.md.
+
+#include <vikno/exchange.h>
+#include <vikno/plugin.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vikno::gateway {
+
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct ServerConfig {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+    int threads = 16;
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::string ready_file;  ///< written with host:port once listening (for tests and supervisors)
+};
+
+struct StoreConfig {
+    std::string path = "var/vikno.db";
+};
+
+struct DispatchConfig {
+    int workers = 4;
+    int max_attempts = 8;
+    int backoff_initial_ms = 500;
+    int backoff_max_ms = 60000;
+    int connect_timeout_ms = 3000;
+    int request_timeout_ms = 15000;
+};
+
+struct LogConfig {
+    std::string level = "info";
+    std::string file;  ///< empty: standard error
+};
+
+struct PluginConfig {
+    std::string file;      ///< the library, relative to plugins.dir unless absolute
+    std::string endpoint;  ///< the registry's base URL
+    PluginSettings settings;
+};
+
+struct Config {
+    std::string source;  ///< the file it was read from
+    ServerConfig server;
+    StoreConfig store;
+    DispatchConfig dispatch;
+    XRoadClient xroad{"SEVDEIR-TEST", "GOV", "", "VIKNO"};
+    LogConfig log;
+    std::string plugin_dir = "build/lib/plugins";
+    std::vector<PluginConfig> plugins;
+};
+
+/// Reads and checks the file; throws ConfigError with "FILE: KEY: problem; expected ...".
+Config load_config(const std::string& path);
+/// The same, from text (tests); `source` names it in messages.
+Config parse_config(const std::string& text, const std::string& source);
+
+/// The config file to use when none is given: $VIKNO_CONFIG, else config/vikno.jsonc.
+std::string default_config_path();
+
+}  // namespace vikno::gateway

@@ -1,0 +1,166 @@
+#include "dispatch/dispatcher.h"
+
+#include "common/clock.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace vikno::gateway {
+namespace {
+
+constexpr std::int64_t kIdlePollMs = 1000;
+
+Outcome outcome_of(const std::string& uk, const std::string& en) {
+    Outcome outcome;
+    outcome.message_uk = uk;
+    outcome.message_en = en;
+    return outcome;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(CaseStore& store, const PluginHost& plugins, const Config& config, Metrics& metrics)
+    : store_(store),
+      plugins_(plugins),
+      config_(config),
+      metrics_(metrics),
+      transport_(config.dispatch.connect_timeout_ms, config.dispatch.request_timeout_ms),
+      backoff_(config.dispatch.backoff_initial_ms, config.dispatch.backoff_max_ms) {}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+void Dispatcher::start() {
+    if (const int released = store_.release_claims(); released > 0) {
+        spdlog::warn("dispatch: {} case(s) were in flight when the gateway last stopped; sending them again with "
+                     "their original message ids",
+                     released);
+    }
+    for (int i = 0; i < config_.dispatch.workers; ++i) {
+        workers_.emplace_back([this] { run(); });
+    }
+}
+
+void Dispatcher::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_.exchange(true)) return;
+    }
+    wake_.notify_all();
+    for (auto& worker : workers_) worker.join();
+    workers_.clear();
+}
+
+void Dispatcher::notify() { wake_.notify_one(); }
+
+std::int64_t Dispatcher::backoff_ms(int attempts) {
+    std::lock_guard lock(backoff_mutex_);
+    return backoff_.delay_ms(attempts);
+}
+
+void Dispatcher::run() {
+    while (!stopping_) {
+        std::optional<OutboxItem> item;
+        try {
+            item = store_.claim_next(now_ms());
+            if (item) {
+                process(*item);
+                continue;
+            }
+        } catch (const std::exception& e) {
+            // The row stays claimed until restart; the store will be retried after the idle wait.
+            spdlog::error("dispatch: {}", e.what());
+        }
+        std::int64_t wait = kIdlePollMs;
+        try {
+            if (auto due = store_.next_due_ms()) wait = std::clamp<std::int64_t>(*due - now_ms(), 0, kIdlePollMs);
+        } catch (const std::exception& e) {
+            spdlog::error("dispatch: {}", e.what());
+        }
+        if (wait > 0) {
+            std::unique_lock lock(mutex_);
+            if (stopping_) break;
+            wake_.wait_for(lock, std::chrono::milliseconds(wait));
+        }
+    }
+}
+
+void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
+                               const std::string& registry) {
+    const int attempts = item.attempts + 1;
+    if (attempts >= config_.dispatch.max_attempts) {
+        spdlog::warn("case {}: {} failed after {} attempt(s): {}", item.case_id, registry, attempts, reason);
+        store_.finish(item, CaseStatus::Failed,
+                      outcome_of("Реєстр недоступний: запит не виконано після " + std::to_string(attempts) + " спроб",
+                                 "The registry is unavailable: the request failed after " + std::to_string(attempts) +
+                                     " attempts"),
+                      "gave up after " + std::to_string(attempts) + " attempts: " + reason, exchange);
+        return;
+    }
+    const std::int64_t delay = backoff_ms(attempts);
+    spdlog::info("case {}: {} attempt {} did not complete ({}); retry in {} ms", item.case_id, registry, attempts,
+                 reason, delay);
+    store_.reschedule(item, now_ms() + delay, "attempt " + std::to_string(attempts) + ": " + reason, exchange);
+}
+
+void Dispatcher::process(const OutboxItem& item) {
+    const auto found = store_.find(item.case_id);
+    if (!found) {
+        spdlog::error("case {}: in the outbox but not in the store; dropping the outbox row", item.case_id);
+        store_.finish(item, CaseStatus::Failed, std::nullopt, "case document missing", nullptr);
+        return;
+    }
+    const Case& c = *found;
+    const LoadedPlugin* loaded = plugins_.for_service(c.service);
+    if (loaded == nullptr) {
+        retry_or_fail(item, "no loaded plugin offers service " + c.service, nullptr, "gateway");
+        return;
+    }
+    const std::string& registry = loaded->descriptor.name;
+    store_.set_status(c.id, CaseStatus::Sending, "attempt " + std::to_string(item.attempts + 1) + " to " + registry);
+
+    const ExchangeContext context{config_.xroad, item.message_id, c.office.operator_id, c.id};
+    auto exchange = loaded->plugin->translate(c, context);
+    if (!exchange) {
+        spdlog::warn("case {}: {} could not build the request: {}", c.id, registry, exchange.error().code);
+        store_.finish(item, CaseStatus::Failed,
+                      outcome_of("Запит до реєстру не вдалося сформувати", "The registry request could not be built"),
+                      exchange.error().code + ": " + exchange.error().message, nullptr);
+        return;
+    }
+
+    const std::int64_t started = now_ms();
+    const auto clock_start = std::chrono::steady_clock::now();
+    const TransportResult sent = transport_.send(loaded->endpoint, exchange.value());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
+    metrics_.observe_exchange(registry, sent.delivered() ? "answered" : "transport_error", seconds);
+
+    ExchangeRecord record{c.id,        item.attempts + 1,
+                          registry,    loaded->endpoint,
+                          started,     static_cast<std::int64_t>(seconds * 1000),
+                          sent.request_bytes, sent.response_bytes,
+                          sent.answer.status, sent.error};
+    if (!sent.delivered()) {
+        retry_or_fail(item, sent.error, &record, registry);
+        return;
+    }
+    const Interpretation meaning = loaded->plugin->interpret(c, exchange.value(), sent.answer);
+    switch (meaning.verdict) {
+        case Verdict::Retry:
+            retry_or_fail(item, meaning.reason, &record, registry);
+            return;
+        case Verdict::Completed:
+        case Verdict::Rejected:
+        case Verdict::Failed: {
+            const CaseStatus status = meaning.verdict == Verdict::Completed  ? CaseStatus::Completed
+                                      : meaning.verdict == Verdict::Rejected ? CaseStatus::Rejected
+                                                                             : CaseStatus::Failed;
+            spdlog::info("case {}: {} answered in {:.0f} ms: {} ({})", c.id, registry, seconds * 1000,
+                         to_string(status), meaning.reason);
+            store_.finish(item, status, meaning.outcome, meaning.reason, &record);
+            return;
+        }
+    }
+}
+
+}  // namespace vikno::gateway

@@ -1,0 +1,56 @@
+#pragma once
+// Takes cases from the outbox and carries each to its registry: the plugin translates, the
+// transport sends, the plugin interprets; transient failures are retried with backoff under the
+// same message id. A case's final state, outcome and exchange bytes are written in one transaction.
+
+#include "config/config.h"
+#include "dispatch/backoff.h"
+#include "metrics/metrics.h"
+#include "plugin_host/plugin_host.h"
+#include "store/case_store.h"
+#include "transport/http_transport.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace vikno::gateway {
+
+class Dispatcher {
+public:
+    Dispatcher(CaseStore& store, const PluginHost& plugins, const Config& config, Metrics& metrics);
+    ~Dispatcher();
+    Dispatcher(const Dispatcher&) = delete;
+    Dispatcher& operator=(const Dispatcher&) = delete;
+
+    /// Returns claimed rows of a previous process to the queue, then starts the workers.
+    void start();
+    /// Lets running exchanges finish, then joins the workers.
+    void stop();
+    /// A new case is in the outbox.
+    void notify();
+
+private:
+    void run();
+    void process(const OutboxItem& item);
+    void retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
+                       const std::string& registry);
+    std::int64_t backoff_ms(int attempts);
+
+    CaseStore& store_;
+    const PluginHost& plugins_;
+    const Config& config_;
+    Metrics& metrics_;
+    HttpTransport transport_;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::atomic<bool> stopping_{false};
+    std::vector<std::thread> workers_;
+    std::mutex backoff_mutex_;
+    Backoff backoff_;
+};
+
+}  // namespace vikno::gateway

@@ -1,0 +1,79 @@
+#include "plugin_host/plugin_host.h"
+
+#include <boost/dll/shared_library.hpp>
+
+#include <Poco/File.h>
+#include <Poco/Path.h>
+
+namespace vikno::gateway {
+namespace {
+
+using ApiVersionFn = std::uint32_t() noexcept;
+using CreateFn = RegistryPlugin*() noexcept;
+
+std::string resolve(const std::string& dir, const std::string& file) {
+    Poco::Path path(file);
+    if (path.isAbsolute()) return file;
+    return Poco::Path(Poco::Path(dir).makeDirectory(), path).toString();
+}
+
+}  // namespace
+
+std::shared_ptr<RegistryPlugin> load_plugin_library(const std::string& path) {
+    if (!Poco::File(path).exists()) {
+        throw PluginLoadError(path + ": no such plugin library (check plugins.dir and plugins.load[].file; "
+                                     "build the plugins with 'make build')");
+    }
+    auto library = std::make_shared<boost::dll::shared_library>();
+    boost::system::error_code error;
+    library->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, error);
+    if (error) {
+        throw PluginLoadError(path + ": cannot be loaded as a shared library: " + error.message());
+    }
+    if (!library->has("vikno_plugin_api_version") || !library->has("vikno_create_plugin")) {
+        throw PluginLoadError(path + ": not a Vikno plugin: it does not export vikno_plugin_api_version and "
+                                     "vikno_create_plugin (use VIKNO_PLUGIN(YourPluginClass) from <vikno/plugin.h>)");
+    }
+    const std::uint32_t version = library->get_alias<ApiVersionFn>("vikno_plugin_api_version")();
+    if (version != kPluginApiVersion) {
+        throw PluginLoadError(path + ": built for plugin interface version " + std::to_string(version) +
+                              ", this gateway speaks version " + std::to_string(kPluginApiVersion) +
+                              "; rebuild the plugin against this gateway's SDK");
+    }
+    RegistryPlugin* raw = library->get_alias<CreateFn>("vikno_create_plugin")();
+    if (raw == nullptr) {
+        throw PluginLoadError(path + ": the plugin's factory failed to create the plugin");
+    }
+    // The deleter owns a reference to the library: the code is unmapped only after the object is gone.
+    return std::shared_ptr<RegistryPlugin>(raw, [library](RegistryPlugin* plugin) { delete plugin; });
+}
+
+PluginHost::PluginHost(const Config& config) {
+    for (const auto& entry : config.plugins) {
+        const std::string path = resolve(config.plugin_dir, entry.file);
+        LoadedPlugin loaded;
+        loaded.path = path;
+        loaded.plugin = load_plugin_library(path);
+        loaded.descriptor = loaded.plugin->describe();
+        loaded.endpoint = entry.endpoint;
+        if (auto configured = loaded.plugin->configure(entry.settings); !configured) {
+            throw PluginLoadError(path + ": refused its settings in " + config.source + ": " +
+                                  configured.error().message);
+        }
+        for (const auto& service : loaded.descriptor.services) {
+            if (auto it = by_service_.find(service.code); it != by_service_.end()) {
+                throw PluginLoadError(path + ": service '" + service.code + "' is already offered by " +
+                                      plugins_[it->second].path + "; remove one of them from " + config.source);
+            }
+            by_service_[service.code] = plugins_.size();
+        }
+        plugins_.push_back(std::move(loaded));
+    }
+}
+
+const LoadedPlugin* PluginHost::for_service(const std::string& service_code) const {
+    auto it = by_service_.find(service_code);
+    return it == by_service_.end() ? nullptr : &plugins_[it->second];
+}
+
+}  // namespace vikno::gateway

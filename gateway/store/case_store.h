@@ -1,0 +1,77 @@
+#pragma once
+// Durable state of cases: the case documents with status and history, the outbox the dispatcher
+// works from, idempotency keys, and every exchange's exact bytes. SQLite today (sqlite_case_store);
+// the interface is what a PostgreSQL store for several gateway instances implements next.
+
+#include <vikno/case.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vikno::gateway {
+
+enum class SubmitOutcome {
+    Created,   ///< a new case; it is in the outbox
+    Replayed,  ///< same office, same idempotency key, same body: the earlier case
+    Conflict   ///< same office and key, another body
+};
+
+struct SubmitResult {
+    SubmitOutcome outcome = SubmitOutcome::Created;
+    std::string case_id;
+};
+
+/// One outbox row a dispatcher worker has claimed.
+struct OutboxItem {
+    std::string case_id;
+    std::string message_id;  ///< the X-Road id, the same on every attempt
+    int attempts = 0;        ///< attempts made before this one
+};
+
+/// One request/answer pair with the bytes exactly as sent and received.
+struct ExchangeRecord {
+    std::string case_id;
+    int attempt = 0;
+    std::string registry;  ///< plugin name
+    std::string endpoint;
+    std::int64_t started_ms = 0;
+    std::int64_t duration_ms = 0;
+    std::string request_bytes;
+    std::string response_bytes;  ///< empty when no answer came
+    int http_status = 0;         ///< 0 when no answer came
+    std::string error;           ///< transport error, empty on an answer
+};
+
+class CaseStore {
+public:
+    virtual ~CaseStore() = default;
+
+    /// Stores the case (status queued, history received + queued) and its outbox row in one
+    /// transaction, or finds the earlier case with the same (office, idempotency key).
+    virtual SubmitResult submit(const Case& c, const std::string& body_hash, const std::string& message_id) = 0;
+
+    virtual std::optional<Case> find(const std::string& case_id) = 0;
+
+    /// Claims the outbox row due first (next attempt time <= now, not claimed), or nothing.
+    virtual std::optional<OutboxItem> claim_next(std::int64_t now_ms) = 0;
+    /// When the next row falls due, if any row is waiting.
+    virtual std::optional<std::int64_t> next_due_ms() = 0;
+    /// At start: rows claimed by a process that died go back to the queue.
+    virtual int release_claims() = 0;
+
+    virtual void set_status(const std::string& case_id, CaseStatus status, const std::string& note) = 0;
+    /// A transient failure: keep the outbox row, due again at `next_ms`; status queued.
+    virtual void reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
+                            const ExchangeRecord* exchange) = 0;
+    /// A final answer: status, outcome, the exchange and the removal of the outbox row, atomically.
+    virtual void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
+                        const std::string& note, const ExchangeRecord* exchange) = 0;
+
+    virtual std::map<CaseStatus, std::int64_t> count_by_status() = 0;
+    virtual std::vector<ExchangeRecord> exchanges(const std::string& case_id) = 0;
+};
+
+}  // namespace vikno::gateway

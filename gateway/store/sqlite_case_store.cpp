@@ -1,0 +1,269 @@
+#include "store/sqlite_case_store.h"
+
+#include "common/clock.h"
+#include "store/sqlite_statement.h"
+
+#include <vikno/case_json.h>
+
+#include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Path.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace vikno::gateway {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS cases (
+  id              TEXT PRIMARY KEY,
+  service         TEXT NOT NULL,
+  office_id       TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  body_hash       TEXT NOT NULL,
+  submission      TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  outcome         TEXT,
+  created_ms      INTEGER NOT NULL,
+  updated_ms      INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS cases_idempotency ON cases(office_id, idempotency_key);
+CREATE TABLE IF NOT EXISTS case_history (
+  case_id TEXT NOT NULL,
+  at_ms   INTEGER NOT NULL,
+  status  TEXT NOT NULL,
+  note    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS case_history_case ON case_history(case_id);
+CREATE TABLE IF NOT EXISTS outbox (
+  case_id    TEXT PRIMARY KEY,
+  message_id TEXT NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  due_ms     INTEGER NOT NULL,
+  claimed    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(claimed, due_ms);
+CREATE TABLE IF NOT EXISTS exchanges (
+  case_id     TEXT NOT NULL,
+  attempt     INTEGER NOT NULL,
+  registry    TEXT NOT NULL,
+  endpoint    TEXT NOT NULL,
+  started_ms  INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  request     BLOB NOT NULL,
+  response    BLOB,
+  http_status INTEGER NOT NULL,
+  error       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS exchanges_case ON exchanges(case_id);
+)sql";
+
+// Creates the file with mode 0600 before SQLite does; SQLite gives its WAL and shm files the same mode.
+void create_private_file(const std::string& path) {
+    const Poco::Path parent = Poco::Path(path).parent();
+    if (!parent.toString().empty()) Poco::File(parent).createDirectories();
+    const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) throw sqlite::Error("cannot create the store file " + path + ": " + std::strerror(errno));
+    ::close(fd);
+}
+
+}  // namespace
+
+SqliteCaseStore::SqliteCaseStore(const std::string& path) {
+    create_private_file(path);
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+        const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        throw sqlite::Error("cannot open the store " + path + ": " + message);
+    }
+    try {
+        sqlite3_busy_timeout(db_, 5000);
+        sqlite::exec(db_, "PRAGMA journal_mode=WAL");
+        sqlite::exec(db_, "PRAGMA synchronous=FULL");
+        sqlite::exec(db_, "PRAGMA foreign_keys=ON");
+        sqlite::exec(db_, kSchema);
+    } catch (const sqlite::Error& e) {
+        sqlite3_close(db_);
+        throw sqlite::Error("the store " + path + " cannot be used: " + e.what() +
+                            " (is it a Vikno database? move it away to start with an empty one)");
+    }
+}
+
+SqliteCaseStore::~SqliteCaseStore() { sqlite3_close(db_); }
+
+void SqliteCaseStore::add_history(const std::string& case_id, std::int64_t at_ms, CaseStatus status,
+                                  const std::string& note) {
+    sqlite::Statement(db_, "INSERT INTO case_history(case_id, at_ms, status, note) VALUES (?1, ?2, ?3, ?4)")
+        .bind(1, case_id)
+        .bind(2, at_ms)
+        .bind(3, std::string(to_string(status)))
+        .bind(4, note)
+        .run();
+}
+
+void SqliteCaseStore::update_status(const std::string& case_id, std::int64_t at_ms, CaseStatus status,
+                                    const std::string& note) {
+    sqlite::Statement(db_, "UPDATE cases SET status = ?2, updated_ms = ?3 WHERE id = ?1")
+        .bind(1, case_id)
+        .bind(2, std::string(to_string(status)))
+        .bind(3, at_ms)
+        .run();
+    add_history(case_id, at_ms, status, note);
+}
+
+void SqliteCaseStore::insert_exchange(const ExchangeRecord& e) {
+    sqlite::Statement s(db_,
+                        "INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, "
+                        "response, http_status, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    s.bind(1, e.case_id).bind(2, std::int64_t{e.attempt}).bind(3, e.registry).bind(4, e.endpoint);
+    s.bind(5, e.started_ms).bind(6, e.duration_ms).bind_blob(7, e.request_bytes).bind_blob(8, e.response_bytes);
+    s.bind(9, std::int64_t{e.http_status}).bind(10, e.error).run();
+}
+
+SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& body_hash, const std::string& message_id) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    sqlite::Statement existing(db_, "SELECT id, body_hash FROM cases WHERE office_id = ?1 AND idempotency_key = ?2");
+    existing.bind(1, c.office.id).bind(2, c.idempotency_key);
+    if (existing.step()) {
+        const bool same = existing.text(1) == body_hash;
+        return {same ? SubmitOutcome::Replayed : SubmitOutcome::Conflict, existing.text(0)};
+    }
+    const std::int64_t now = now_ms();
+    sqlite::Statement insert(db_,
+                             "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, "
+                             "status, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
+    insert.bind(1, c.id).bind(2, c.service).bind(3, c.office.id).bind(4, c.idempotency_key).bind(5, body_hash);
+    insert.bind(6, to_json_text(submission_to_json(c))).bind(7, std::string(to_string(CaseStatus::Queued)));
+    insert.bind(8, now).run();
+    add_history(c.id, now, CaseStatus::Received, "");
+    add_history(c.id, now, CaseStatus::Queued, "");
+    sqlite::Statement(db_, "INSERT INTO outbox(case_id, message_id, due_ms) VALUES (?1, ?2, ?3)")
+        .bind(1, c.id)
+        .bind(2, message_id)
+        .bind(3, now)
+        .run();
+    tx.commit();
+    return {SubmitOutcome::Created, c.id};
+}
+
+std::optional<Case> SqliteCaseStore::find(const std::string& case_id) {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement row(db_,
+                          "SELECT submission, status, outcome, created_ms, updated_ms, idempotency_key FROM cases "
+                          "WHERE id = ?1");
+    row.bind(1, case_id);
+    if (!row.step()) return std::nullopt;
+    auto parsed = parse_submitted_case(row.text(0));
+    if (!parsed) throw sqlite::Error("stored case " + case_id + " does not parse: " + parsed.error().front().reason);
+    Case c = std::move(parsed).value();
+    c.id = case_id;
+    c.status = parse_case_status(row.text(1)).value_or(CaseStatus::Failed);
+    if (!row.is_null(2)) {
+        Poco::JSON::Parser parser;
+        c.outcome = outcome_from_json(parser.parse(row.text(2)).extract<Poco::JSON::Object::Ptr>());
+    }
+    c.created_at = rfc3339(row.integer(3));
+    c.updated_at = rfc3339(row.integer(4));
+    c.idempotency_key = row.text(5);
+
+    sqlite::Statement history(db_, "SELECT at_ms, status, note FROM case_history WHERE case_id = ?1 ORDER BY rowid");
+    history.bind(1, case_id);
+    while (history.step()) {
+        c.history.push_back({parse_case_status(history.text(1)).value_or(CaseStatus::Failed),
+                             rfc3339(history.integer(0)), history.text(2)});
+    }
+    return c;
+}
+
+std::optional<OutboxItem> SqliteCaseStore::claim_next(std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement claim(db_,
+                            "UPDATE outbox SET claimed = 1 WHERE case_id = (SELECT case_id FROM outbox WHERE claimed = "
+                            "0 AND due_ms <= ?1 ORDER BY due_ms LIMIT 1) RETURNING case_id, message_id, attempts");
+    claim.bind(1, now);
+    if (!claim.step()) return std::nullopt;
+    OutboxItem item{claim.text(0), claim.text(1), static_cast<int>(claim.integer(2))};
+    while (claim.step()) {
+    }
+    return item;
+}
+
+std::optional<std::int64_t> SqliteCaseStore::next_due_ms() {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement s(db_, "SELECT MIN(due_ms) FROM outbox WHERE claimed = 0");
+    if (!s.step() || s.is_null(0)) return std::nullopt;
+    return s.integer(0);
+}
+
+int SqliteCaseStore::release_claims() {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement(db_, "UPDATE outbox SET claimed = 0 WHERE claimed = 1").run();
+    return sqlite3_changes(db_);
+}
+
+void SqliteCaseStore::set_status(const std::string& case_id, CaseStatus status, const std::string& note) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    update_status(case_id, now_ms(), status, note);
+    tx.commit();
+}
+
+void SqliteCaseStore::reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
+                                 const ExchangeRecord* exchange) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (exchange != nullptr) insert_exchange(*exchange);
+    sqlite::Statement(db_, "UPDATE outbox SET claimed = 0, attempts = attempts + 1, due_ms = ?2 WHERE case_id = ?1")
+        .bind(1, item.case_id)
+        .bind(2, next_ms)
+        .run();
+    update_status(item.case_id, now_ms(), CaseStatus::Queued, note);
+    tx.commit();
+}
+
+void SqliteCaseStore::finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
+                             const std::string& note, const ExchangeRecord* exchange) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (exchange != nullptr) insert_exchange(*exchange);
+    if (outcome) {
+        sqlite::Statement(db_, "UPDATE cases SET outcome = ?2 WHERE id = ?1")
+            .bind(1, item.case_id)
+            .bind(2, to_json_text(outcome_to_json(*outcome)))
+            .run();
+    }
+    update_status(item.case_id, now_ms(), status, note);
+    sqlite::Statement(db_, "DELETE FROM outbox WHERE case_id = ?1").bind(1, item.case_id).run();
+    tx.commit();
+}
+
+std::map<CaseStatus, std::int64_t> SqliteCaseStore::count_by_status() {
+    std::lock_guard lock(mutex_);
+    std::map<CaseStatus, std::int64_t> counts;
+    sqlite::Statement s(db_, "SELECT status, COUNT(*) FROM cases GROUP BY status");
+    while (s.step()) {
+        if (auto status = parse_case_status(s.text(0))) counts[*status] = s.integer(1);
+    }
+    return counts;
+}
+
+std::vector<ExchangeRecord> SqliteCaseStore::exchanges(const std::string& case_id) {
+    std::lock_guard lock(mutex_);
+    std::vector<ExchangeRecord> result;
+    sqlite::Statement s(db_,
+                        "SELECT attempt, registry, endpoint, started_ms, duration_ms, request, response, http_status, "
+                        "error FROM exchanges WHERE case_id = ?1 ORDER BY rowid");
+    s.bind(1, case_id);
+    while (s.step()) {
+        result.push_back({case_id, static_cast<int>(s.integer(0)), s.text(1), s.text(2), s.integer(3), s.integer(4),
+                          s.text(5), s.text(6), static_cast<int>(s.integer(7)), s.text(8)});
+    }
+    return result;
+}
+
+}  // namespace vikno::gateway

@@ -1,0 +1,44 @@
+#pragma once
+// The embedded default store: one SQLite database in WAL mode with synchronous=FULL, so a case
+// acknowledged with 202 survives a process crash or a power cut.
+
+#include "store/case_store.h"
+
+#include <sqlite3.h>
+
+#include <mutex>
+#include <string>
+
+namespace vikno::gateway {
+
+class SqliteCaseStore final : public CaseStore {
+public:
+    /// Opens or creates the database (file mode 0600: it holds personal data). Throws with the path.
+    explicit SqliteCaseStore(const std::string& path);
+    ~SqliteCaseStore() override;
+    SqliteCaseStore(const SqliteCaseStore&) = delete;
+    SqliteCaseStore& operator=(const SqliteCaseStore&) = delete;
+
+    SubmitResult submit(const Case& c, const std::string& body_hash, const std::string& message_id) override;
+    std::optional<Case> find(const std::string& case_id) override;
+    std::optional<OutboxItem> claim_next(std::int64_t now_ms) override;
+    std::optional<std::int64_t> next_due_ms() override;
+    int release_claims() override;
+    void set_status(const std::string& case_id, CaseStatus status, const std::string& note) override;
+    void reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
+                    const ExchangeRecord* exchange) override;
+    void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
+                const std::string& note, const ExchangeRecord* exchange) override;
+    std::map<CaseStatus, std::int64_t> count_by_status() override;
+    std::vector<ExchangeRecord> exchanges(const std::string& case_id) override;
+
+private:
+    void add_history(const std::string& case_id, std::int64_t at_ms, CaseStatus status, const std::string& note);
+    void update_status(const std::string& case_id, std::int64_t at_ms, CaseStatus status, const std::string& note);
+    void insert_exchange(const ExchangeRecord& exchange);
+
+    std::mutex mutex_;  // one connection, one writer at a time
+    sqlite3* db_ = nullptr;
+};
+
+}  // namespace vikno::gateway

@@ -1,0 +1,200 @@
+#include "transport/http_transport.h"
+
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/NumberParser.h>
+#include <Poco/String.h>
+#include <Poco/Timespan.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <optional>
+
+namespace vikno::gateway {
+namespace {
+
+constexpr std::size_t kMaxResponseBytes = 16U * 1024U * 1024U;
+
+using Clock = std::chrono::steady_clock;
+
+std::string join_path(const std::string& base, const std::string& path) {
+    std::string joined = base.empty() ? "/" : base;
+    if (joined.back() == '/' && !path.empty() && path.front() == '/') joined.pop_back();
+    if (joined.back() != '/' && !path.empty() && path.front() != '/') joined += '/';
+    return joined + path;
+}
+
+std::string request_bytes(const Poco::URI& uri, const Exchange& exchange) {
+    std::string out = exchange.method + " " + join_path(uri.getPathEtc(), exchange.path) + " HTTP/1.1\r\n";
+    out += "Host: " + uri.getHost() + ":" + std::to_string(uri.getPort()) + "\r\n";
+    if (!exchange.content_type.empty()) out += "Content-Type: " + exchange.content_type + "\r\n";
+    out += "Content-Length: " + std::to_string(exchange.body.size()) + "\r\n";
+    for (const auto& [name, value] : exchange.headers) out += name + ": " + value + "\r\n";
+    out += "Connection: close\r\n\r\n";
+    out += exchange.body;
+    return out;
+}
+
+// Decodes a chunked body; nullopt while incomplete or malformed.
+std::optional<std::string> dechunk(const std::string& raw, std::size_t start) {
+    std::string body;
+    std::size_t pos = start;
+    while (true) {
+        const auto line_end = raw.find("\r\n", pos);
+        if (line_end == std::string::npos) return std::nullopt;
+        std::string size_text = raw.substr(pos, line_end - pos);
+        if (auto semicolon = size_text.find(';'); semicolon != std::string::npos) size_text.resize(semicolon);
+        Poco::UInt64 size = 0;
+        if (!Poco::NumberParser::tryParseHex64(Poco::trim(size_text), size)) return std::nullopt;
+        pos = line_end + 2;
+        if (size == 0) return body;
+        if (raw.size() < pos + size + 2) return std::nullopt;
+        body.append(raw, pos, size);
+        pos += size + 2;
+    }
+}
+
+// Where the headers end, or npos.
+std::size_t header_end(const std::string& raw) { return raw.find("\r\n\r\n"); }
+
+// True once `raw` holds a whole response (by Content-Length or chunked framing).
+bool complete(const std::string& raw) {
+    RegistryAnswer answer;
+    std::string error;
+    const auto end = header_end(raw);
+    if (end == std::string::npos) return false;
+    const std::string head = Poco::toLower(raw.substr(0, end));
+    if (head.find("content-length:") == std::string::npos && head.find("transfer-encoding: chunked") == std::string::npos) {
+        return false;  // framed by closing the connection
+    }
+    return parse_http_response(raw, answer, error);
+}
+
+}  // namespace
+
+bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::string& error) {
+    const auto end = header_end(bytes);
+    if (end == std::string::npos) {
+        error = "the answer ended inside its headers";
+        return false;
+    }
+    const auto status_end = bytes.find("\r\n");
+    const std::string status_line = bytes.substr(0, status_end);
+    if (status_line.rfind("HTTP/1.", 0) != 0 || status_line.size() < 12) {
+        error = "the answer does not start with an HTTP/1.x status line";
+        return false;
+    }
+    if (!Poco::NumberParser::tryParse(status_line.substr(9, 3), answer.status)) {
+        error = "the answer's status code is not a number";
+        return false;
+    }
+    answer.headers.clear();
+    std::optional<std::size_t> content_length;
+    bool chunked = false;
+    std::size_t pos = status_end + 2;
+    while (pos < end) {
+        const auto line_end = bytes.find("\r\n", pos);
+        const std::string line = bytes.substr(pos, line_end - pos);
+        pos = line_end + 2;
+        const auto colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        std::string name = Poco::trim(line.substr(0, colon));
+        std::string value = Poco::trim(line.substr(colon + 1));
+        if (Poco::icompare(name, "Content-Length") == 0) {
+            Poco::UInt64 length = 0;
+            if (!Poco::NumberParser::tryParseUnsigned64(value, length)) {
+                error = "the answer's Content-Length is not a number";
+                return false;
+            }
+            content_length = static_cast<std::size_t>(length);
+        } else if (Poco::icompare(name, "Transfer-Encoding") == 0 && Poco::toLower(value).find("chunked") != std::string::npos) {
+            chunked = true;
+        }
+        answer.headers.emplace_back(std::move(name), std::move(value));
+    }
+    const std::size_t body_start = end + 4;
+    if (chunked) {
+        auto body = dechunk(bytes, body_start);
+        if (!body) {
+            error = "the answer's chunked body is incomplete";
+            return false;
+        }
+        answer.body = std::move(*body);
+    } else if (content_length) {
+        if (bytes.size() < body_start + *content_length) {
+            error = "the answer ended after " + std::to_string(bytes.size() - body_start) + " of " +
+                    std::to_string(*content_length) + " body bytes";
+            return false;
+        }
+        answer.body = bytes.substr(body_start, *content_length);
+    } else {
+        answer.body = bytes.substr(body_start);
+    }
+    return true;
+}
+
+HttpTransport::HttpTransport(int connect_timeout_ms, int request_timeout_ms)
+    : connect_timeout_ms_(connect_timeout_ms), request_timeout_ms_(request_timeout_ms) {}
+
+TransportResult HttpTransport::send(const std::string& endpoint, const Exchange& exchange) const {
+    TransportResult result;
+    const Poco::URI uri(endpoint);
+    result.request_bytes = request_bytes(uri, exchange);
+    const auto deadline = Clock::now() + std::chrono::milliseconds(request_timeout_ms_);
+    Poco::Net::StreamSocket socket;
+    try {
+        socket.connect(Poco::Net::SocketAddress(uri.getHost(), uri.getPort()),
+                       Poco::Timespan(static_cast<long>(connect_timeout_ms_) * 1000));
+    } catch (const Poco::TimeoutException&) {
+        result.failure = TransportResult::Failure::Connect;
+        result.error = "connect to " + uri.getAuthority() + " timed out";
+        return result;
+    } catch (const Poco::Exception& e) {
+        result.failure = TransportResult::Failure::Connect;
+        result.error = "cannot connect to " + uri.getAuthority() + ": " + e.displayText();
+        return result;
+    }
+    try {
+        socket.setNoDelay(true);
+        socket.setSendTimeout(Poco::Timespan(static_cast<long>(request_timeout_ms_) * 1000));
+        socket.sendBytes(result.request_bytes.data(), static_cast<int>(result.request_bytes.size()));
+        char buffer[16384];
+        while (true) {
+            const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+            if (left <= 0) throw Poco::TimeoutException("deadline");
+            socket.setReceiveTimeout(Poco::Timespan(left));
+            const int n = socket.receiveBytes(buffer, sizeof buffer);
+            if (n <= 0) break;
+            result.response_bytes.append(buffer, static_cast<std::size_t>(n));
+            if (result.response_bytes.size() > kMaxResponseBytes) {
+                result.failure = TransportResult::Failure::Protocol;
+                result.error = "the answer is larger than " + std::to_string(kMaxResponseBytes) + " bytes";
+                return result;
+            }
+            if (complete(result.response_bytes)) break;
+        }
+    } catch (const Poco::TimeoutException&) {
+        result.failure = TransportResult::Failure::Timeout;
+        result.error = "no complete answer from " + uri.getAuthority() + " within " +
+                       std::to_string(request_timeout_ms_) + " ms";
+        return result;
+    } catch (const Poco::Exception& e) {
+        result.failure = TransportResult::Failure::Io;
+        result.error = "connection to " + uri.getAuthority() + " failed: " + e.displayText();
+        return result;
+    }
+    if (result.response_bytes.empty()) {
+        result.failure = TransportResult::Failure::Io;
+        result.error = uri.getAuthority() + " closed the connection without an answer";
+        return result;
+    }
+    std::string error;
+    if (!parse_http_response(result.response_bytes, result.answer, error)) {
+        result.failure = TransportResult::Failure::Protocol;
+        result.error = error;
+    }
+    return result;
+}
+
+}  // namespace vikno::gateway

@@ -1,0 +1,39 @@
+#pragma once
+// Sends an Exchange to a registry over HTTP/1.1 and keeps the exact bytes written and read, for the
+// exchange record and the audit log. One connection per exchange (Connection: close).
+
+#include <vikno/exchange.h>
+
+#include <string>
+
+namespace vikno::gateway {
+
+struct TransportResult {
+    enum class Failure { None, Connect, Timeout, Io, Protocol };
+
+    Failure failure = Failure::None;
+    std::string error;           ///< what went wrong, for history and logs (no personal data)
+    RegistryAnswer answer;       ///< valid when failure == None
+    std::string request_bytes;   ///< exactly what was written
+    std::string response_bytes;  ///< exactly what was read (possibly partial on failure)
+
+    bool delivered() const { return failure == Failure::None; }
+};
+
+class HttpTransport {
+public:
+    HttpTransport(int connect_timeout_ms, int request_timeout_ms);
+
+    /// `endpoint` is the registry's base URL (http://host:port/base); `exchange.path` is appended.
+    TransportResult send(const std::string& endpoint, const Exchange& exchange) const;
+
+private:
+    int connect_timeout_ms_;
+    int request_timeout_ms_;
+};
+
+/// Parses a complete HTTP/1.1 response (status line, headers, body with Content-Length or chunked
+/// encoding). Returns false with `error` set when the bytes are not one.
+bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::string& error);
+
+}  // namespace vikno::gateway

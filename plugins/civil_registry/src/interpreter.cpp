@@ -1,0 +1,150 @@
+#include "interpreter.h"
+
+#include <vikno/soap.h>
+#include <vikno/xml.h>
+
+#include <Poco/JSON/Array.h>
+
+namespace vikno::civil_registry {
+namespace {
+
+using Poco::JSON::Object;
+
+Interpretation verdict(Verdict v, std::string reason, std::string uk, std::string en) {
+    Interpretation result;
+    result.verdict = v;
+    result.reason = std::move(reason);
+    result.outcome.message_uk = std::move(uk);
+    result.outcome.message_en = std::move(en);
+    return result;
+}
+
+Interpretation unavailable(std::string reason) {
+    return verdict(Verdict::Retry, std::move(reason), "Реєстр тимчасово недоступний, запит буде повторено",
+                   "The registry is temporarily unavailable; the request will be retried");
+}
+
+Interpretation malformed(std::string reason) {
+    return verdict(Verdict::Retry, "malformed answer: " + std::move(reason),
+                   "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
+                   "The registry sent a malformed answer; the request will be retried");
+}
+
+// A drac:Person-like element as JSON, with snake_case keys; absent children are left out.
+Object::Ptr person_json(xml::Document& d, xmlNodePtr node) {
+    Object::Ptr json = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    const std::vector<std::pair<const char*, const char*>> fields{
+        {"drac:LastName", "last_name"},   {"drac:FirstName", "first_name"}, {"drac:Patronymic", "patronymic"},
+        {"drac:BirthDate", "birth_date"}, {"drac:Rnokpp", "rnokpp"},        {"drac:Citizenship", "citizenship"},
+        {"drac:Sex", "sex"},              {"drac:BirthPlace", "birth_place"},
+    };
+    for (const auto& [element, key] : fields) {
+        if (auto value = d.text(element, node)) json->set(key, *value);
+    }
+    return json;
+}
+
+Object::Ptr record_json(xml::Document& d, xmlNodePtr record, const Service& service) {
+    Object::Ptr json = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    json->set("act_number", d.text("drac:ActNumber", record).value_or(""));
+    json->set("act_date", d.text("drac:ActDate", record).value_or(""));
+    json->set("registry_office", d.text("drac:RegistryOffice", record).value_or(""));
+    for (xmlNodePtr child : xml::child_elements(record)) {
+        const std::string name = xml::local_name(child);
+        if (name == "Child" || name == "Mother" || name == "Father" || name == "Husband" || name == "Wife" ||
+            name == "Deceased") {
+            std::string key = name;
+            key[0] = static_cast<char>(key[0] - 'A' + 'a');
+            json->set(key, person_json(d, child));
+        }
+    }
+    if (auto node = d.nodes("drac:Certificate", record); !node.empty()) {
+        Object::Ptr certificate = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        certificate->set("series", d.text("drac:Series", node.front()).value_or(""));
+        certificate->set("number", d.text("drac:Number", node.front()).value_or(""));
+        json->set("certificate", certificate);
+    }
+    if (service.record == Record::Marriage) json->set("dissolved", d.text("drac:Dissolved", record) == "true");
+    if (service.record == Record::Death) {
+        json->set("death_date", d.text("drac:DeathDate", record).value_or(""));
+        json->set("death_place", d.text("drac:DeathPlace", record).value_or(""));
+    }
+    return json;
+}
+
+struct Words {
+    const char* found_uk;
+    const char* found_en;
+    const char* missing_uk;
+    const char* missing_en;
+};
+
+Words words(Record record) {
+    switch (record) {
+        case Record::Birth:
+            return {"Витяг щодо актового запису про народження сформовано", "Birth record extract issued",
+                    "Актовий запис про народження не знайдено", "No birth record found"};
+        case Record::Marriage:
+            return {"Витяг щодо актового запису про шлюб сформовано", "Marriage record extract issued",
+                    "Актовий запис про шлюб не знайдено", "No marriage record found"};
+        case Record::Death:
+            break;
+    }
+    return {"Витяг щодо актового запису про смерть сформовано", "Death record extract issued",
+            "Актовий запис про смерть не знайдено", "No death record found"};
+}
+
+}  // namespace
+
+Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
+    const Service* service = find_service(c.service);
+    if (service == nullptr) {
+        return verdict(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
+    }
+    auto parsed = xml::parse(answer.body);
+    if (!parsed) {
+        if (answer.status >= 500) return unavailable("HTTP " + std::to_string(answer.status));
+        return malformed(parsed.error().message);
+    }
+    xml::Document& d = parsed.value();
+    soap::bind_namespaces(d);
+    d.bind("drac", kNamespace);
+
+    if (auto fault = soap::read_fault(d)) {
+        // SOAP 1.1: Client faults mean our request is wrong (final); Server faults may pass.
+        const bool client_fault = fault->code.find("Client") != std::string::npos;
+        if (!client_fault) return unavailable("SOAP fault " + fault->code + ": " + fault->string);
+        return verdict(Verdict::Failed, "SOAP fault " + fault->code + ": " + fault->string,
+                       "Реєстр відхилив запит як некоректний: " + fault->string,
+                       "The registry refused the request as invalid: " + fault->string);
+    }
+    if (answer.status != 200) {
+        if (answer.status >= 500) return unavailable("HTTP " + std::to_string(answer.status));
+        return verdict(Verdict::Failed, "HTTP " + std::to_string(answer.status), "Реєстр відмовив у доступі",
+                       "The registry refused the request (HTTP " + std::to_string(answer.status) + ")");
+    }
+    auto header = soap::read_header(d);
+    if (!header) return malformed(header.error().message);
+    if (header.value().id != sent.message_id) {
+        return malformed("the answer's xrd:id '" + header.value().id + "' is not the request's");
+    }
+    auto body = soap::body_element(d);
+    if (!body) return malformed(body.error().message);
+    xmlNodePtr response = body.value();
+    if (xml::local_name(response) != service->response || xml::namespace_uri(response) != kNamespace) {
+        return malformed("expected drac:" + service->response + ", got " + xml::local_name(response));
+    }
+    const Words w = words(service->record);
+    if (auto record = d.nodes("drac:Record", response); !record.empty()) {
+        Interpretation result = verdict(Verdict::Completed, "record found", w.found_uk, w.found_en);
+        result.outcome.registry_reference = d.text("drac:ExtractNumber", record.front()).value_or("");
+        result.outcome.document = record_json(d, record.front(), *service);
+        return result;
+    }
+    if (auto reason = d.text("drac:NotFound/drac:Reason", response)) {
+        return verdict(Verdict::Rejected, "record not found", w.missing_uk, w.missing_en);
+    }
+    return malformed("drac:" + service->response + " holds neither Record nor NotFound");
+}
+
+}  // namespace vikno::civil_registry

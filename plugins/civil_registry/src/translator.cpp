@@ -1,0 +1,132 @@
+#include "translator.h"
+
+#include <vikno/identifiers.h>
+#include <vikno/soap.h>
+#include <vikno/xml.h>
+
+namespace vikno::civil_registry {
+namespace {
+
+// Checks a person query (last_name, first_name, optional patronymic, birth_date) under `prefix`.
+void check_person(const Case& c, const std::string& prefix, FieldErrors& errors) {
+    for (const char* field : {"last_name", "first_name", "birth_date"}) {
+        const auto value = c.subject_text(prefix + "." + field);
+        if (!value || value->empty()) {
+            errors.push_back({"subject." + prefix + "." + field, "is required"});
+        }
+    }
+    const auto birth_date = c.subject_text(prefix + ".birth_date");
+    if (birth_date && !birth_date->empty() && !identifiers::is_valid_iso_date(*birth_date)) {
+        errors.push_back({"subject." + prefix + ".birth_date", "must be a date written YYYY-MM-DD"});
+    }
+}
+
+void check_birth(const Case& c, FieldErrors& errors) {
+    const bool by_child = c.subject_has_object("child");
+    const bool by_certificate = c.subject_has_object("certificate");
+    if (by_child == by_certificate) {
+        errors.push_back({"subject", by_child ? "give either subject.child or subject.certificate, not both"
+                                              : "subject.child (name and birth date) or subject.certificate "
+                                                "(series and number) is required"});
+        return;
+    }
+    if (by_child) {
+        check_person(c, "child", errors);
+        return;
+    }
+    if (!identifiers::is_valid_civil_certificate_series(c.subject_text("certificate.series").value_or(""))) {
+        errors.push_back({"subject.certificate.series", "must be a Roman numeral, a hyphen and two Cyrillic "
+                                                        "capitals, e.g. I-АМ"});
+    }
+    if (!identifiers::is_valid_civil_certificate_number(c.subject_text("certificate.number").value_or(""))) {
+        errors.push_back({"subject.certificate.number", "must be six digits"});
+    }
+}
+
+void write_person_query(xml::Writer& w, const Case& c, const std::string& element, const std::string& prefix) {
+    w.open("drac:" + element);
+    w.leaf("drac:LastName", c.subject_text(prefix + ".last_name").value_or(""));
+    w.leaf("drac:FirstName", c.subject_text(prefix + ".first_name").value_or(""));
+    w.leaf_if("drac:Patronymic", c.subject_text(prefix + ".patronymic").value_or(""));
+    w.leaf("drac:BirthDate", c.subject_text(prefix + ".birth_date").value_or(""));
+    w.close();
+}
+
+std::string request_body(const Service& service, const Case& c) {
+    xml::Writer w;
+    w.open("drac:" + service.request, {{"xmlns:drac", kNamespace}});
+    switch (service.record) {
+        case Record::Birth:
+            if (c.subject_has_object("child")) {
+                write_person_query(w, c, "Child", "child");
+            } else {
+                w.open("drac:Certificate")
+                    .leaf("drac:Series", c.subject_text("certificate.series").value_or(""))
+                    .leaf("drac:Number", c.subject_text("certificate.number").value_or(""))
+                    .close();
+            }
+            break;
+        case Record::Marriage:
+            w.leaf("drac:PersonRnokpp", c.subject_text("person_rnokpp").value_or(""));
+            break;
+        case Record::Death:
+            write_person_query(w, c, "Deceased", "deceased");
+            break;
+    }
+    w.close();
+    return w.str();
+}
+
+}  // namespace
+
+FieldErrors validate_case(const Case& c) {
+    FieldErrors errors;
+    const Service* service = find_service(c.service);
+    if (service == nullptr) {
+        return {{"service", "is not a civil registry service"}};
+    }
+    switch (service->record) {
+        case Record::Birth:
+            check_birth(c, errors);
+            break;
+        case Record::Marriage:
+            if (!identifiers::is_valid_rnokpp(c.subject_text("person_rnokpp").value_or(""))) {
+                errors.push_back({"subject.person_rnokpp", "is required and must be a valid RNOKPP"});
+            }
+            break;
+        case Record::Death:
+            check_person(c, "deceased", errors);
+            break;
+    }
+    return errors;
+}
+
+Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
+    const Service* service = find_service(c.service);
+    if (service == nullptr) {
+        return Error{"unknown_service", "service '" + c.service + "' is not offered by the civil registry plugin"};
+    }
+    if (auto errors = validate_case(c); !errors.empty()) {
+        return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
+    }
+    soap::XRoadHeader header;
+    header.client = context.client;
+    header.service = {settings.instance, settings.member_class, settings.member_code,
+                      settings.subsystem, service->xroad_code, settings.service_version};
+    header.id = context.message_id;
+    header.user_id = context.user_id;
+    header.issue = context.issue;
+
+    Exchange exchange;
+    exchange.protocol = Protocol::Soap;
+    exchange.method = "POST";
+    exchange.path = "/";
+    exchange.content_type = soap::kContentType;
+    exchange.headers = {{"SOAPAction", "\"" + service->xroad_code + "\""}};
+    exchange.body = soap::build_envelope(header, request_body(*service, c));
+    exchange.signature = SignatureProfile::XmlDsigXRoad;
+    exchange.message_id = context.message_id;
+    return exchange;
+}
+
+}  // namespace vikno::civil_registry
