@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# 'make run': starts the civil registry simulator and the gateway in the foreground with the
+# development config; Ctrl-C stops both. Requests the simulator receives are recorded in var/sim/.
+set -euo pipefail
+build_dir=${1:-build}
+cd "$(dirname "$0")/.."
+mkdir -p var/sim
+
+sim_pid=""
+gateway_pid=""
+stop() {
+  trap - INT TERM EXIT
+  [[ -n $gateway_pid ]] && kill -TERM "$gateway_pid" 2>/dev/null || true
+  [[ -n $sim_pid ]] && kill -TERM "$sim_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  echo "stopped"
+}
+trap stop INT TERM EXIT
+
+wait_for_file() {  # wait_for_file FILE PID WHAT
+  for _ in $(seq 1 100); do
+    [[ -s $1 ]] && return 0
+    kill -0 "$2" 2>/dev/null || { echo "$3 did not start (see above)"; exit 1; }
+    sleep 0.1
+  done
+  echo "$3 did not become ready in 10 s"; exit 1
+}
+
+rm -f var/sim.ready var/gateway.ready
+"$build_dir/bin/vikno-sim-civil_registry" --port 8091 --record var/sim --ready-file var/sim.ready &
+sim_pid=$!
+wait_for_file var/sim.ready "$sim_pid" "the civil registry simulator"
+
+# The development config with a ready file, so this script knows when the gateway listens.
+sed 's|"max_body_bytes": 1048576|"max_body_bytes": 1048576, "ready_file": "var/gateway.ready"|' config/vikno.jsonc > var/vikno-run.jsonc
+"$build_dir/bin/vikno" serve --config var/vikno-run.jsonc &
+gateway_pid=$!
+wait_for_file var/gateway.ready "$gateway_pid" "the gateway"
+
+cat <<MSG
+
+Vikno is running: gateway http://127.0.0.1:8080, civil registry simulator http://127.0.0.1:8091
+(requests it receives are recorded in var/sim/). Try, in another terminal:
+
+  $build_dir/bin/vikno submit config/samples/birth-extract.json --wait
+
+  curl -s -X POST http://127.0.0.1:8080/v1/cases -H 'Content-Type: application/json' \\
+       -H "Idempotency-Key: \$(uuidgen || date +%s%N)" --data @config/samples/death-extract.json
+  curl -s http://127.0.0.1:8080/v1/cases/<id from the answer>
+
+Ctrl-C stops everything.
+MSG
+wait "$gateway_pid"
