@@ -1,0 +1,171 @@
+// Translation against golden files (which must also validate against the X-Road and plugin
+// schemas), and interpretation of every kind of answer the registry gives.
+#include "../src/interpreter.h"
+#include "../src/translator.h"
+
+#include <vikno/case_json.h>
+#include <vikno/soap.h>
+#include <vikno/xml_schema.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+using namespace vikno;
+using namespace vikno::civil_registry;
+
+namespace {
+
+std::string read(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+Case sample(const std::string& name) {
+    auto parsed = parse_submitted_case(read(std::string(VIKNO_SOURCE_DIR) + "/config/samples/" + name + ".json"));
+    EXPECT_TRUE(parsed.ok());
+    Case c = std::move(parsed).value();
+    c.id = "case-" + name;
+    return c;
+}
+
+const ExchangeContext kContext{{"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "msg-0001", "operator-17", "case-1"};
+
+const xml::Schema& schema() {
+    static const xml::Schema s = [] {
+        auto loaded = xml::Schema::load_all({{soap::kEnvelopeNs, std::string(VIKNO_XROAD_SCHEMA_DIR) + "/soap11-envelope.xsd"},
+                                             {kNamespace, std::string(CIVIL_REGISTRY_DIR) + "/schema/civil_registry.xsd"}});
+        if (!loaded) throw std::runtime_error(loaded.error().message);
+        return std::move(loaded).value();
+    }();
+    return s;
+}
+
+RegistryAnswer soap_answer(int status, const std::string& body_xml, const std::string& id = "msg-0001") {
+    soap::XRoadHeader header;
+    header.client = kContext.client;
+    header.service = {"SEVDEIR-TEST", "GOV", "00015622", "DRACS", "BirthRecordExtract", "v1"};
+    header.id = id;
+    header.user_id = "operator-17";
+    return {status, {{"Content-Type", "text/xml"}}, soap::build_envelope(header, body_xml)};
+}
+
+Exchange sent() {
+    Exchange e;
+    e.message_id = "msg-0001";
+    return e;
+}
+
+}  // namespace
+
+class Golden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Golden, TranslationMatchesTheGoldenFileAndTheSchemas) {
+    const Case c = sample(GetParam());
+    ASSERT_TRUE(validate_case(c).empty());
+    auto exchange = translate_case(c, kContext, Settings{});
+    ASSERT_TRUE(exchange.ok()) << exchange.error().message;
+    EXPECT_EQ(exchange.value().signature, SignatureProfile::XmlDsigXRoad);
+    const std::string golden_path = std::string(CIVIL_REGISTRY_DIR) + "/tests/golden/" + GetParam() + ".xml";
+    if (std::getenv("VIKNO_UPDATE_GOLDEN") != nullptr) {
+        std::ofstream(golden_path, std::ios::binary) << exchange.value().body;
+    }
+    EXPECT_EQ(exchange.value().body, read(golden_path)) << "run with VIKNO_UPDATE_GOLDEN=1 to accept a change";
+    auto parsed = xml::parse(exchange.value().body);
+    ASSERT_TRUE(parsed.ok());
+    auto valid = schema().validate(parsed.value());
+    EXPECT_TRUE(valid.ok()) << valid.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, Golden,
+                         ::testing::Values("birth-extract", "birth-extract-by-certificate", "marriage-extract",
+                                           "death-extract"),
+                         [](const auto& info) {
+                             std::string name = info.param;
+                             for (auto& ch : name) if (ch == '-') ch = '_';
+                             return name;
+                         });
+
+TEST(Validation, NamesTheMissingOrWrongFields) {
+    Case c = sample("birth-extract");
+    c.subject = new Poco::JSON::Object;
+    auto errors = validate_case(c);
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_EQ(errors[0].field, "subject");
+
+    Case marriage = sample("marriage-extract");
+    marriage.subject->set("person_rnokpp", "3068208401");
+    errors = validate_case(marriage);
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_EQ(errors[0].field, "subject.person_rnokpp");
+
+    Case death = sample("death-extract");
+    death.subject->getObject("deceased")->set("birth_date", "1941-13-09");
+    errors = validate_case(death);
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_EQ(errors[0].field, "subject.deceased.birth_date");
+}
+
+TEST(Settings, UnknownKeysAndBadMemberCodesAreRefused) {
+    EXPECT_FALSE(parse_settings({{"membercode", "00015622"}}).ok());
+    EXPECT_FALSE(parse_settings({{"member_code", "00015623"}}).ok());
+    EXPECT_TRUE(parse_settings({{"member_code", "00015622"}, {"subsystem", "DRACS2"}}).ok());
+}
+
+TEST(Interpretation, RecordFoundCompletesWithTheExtract) {
+    const Case c = sample("birth-extract");
+    const auto answer = soap_answer(200, R"(<drac:BirthRecordExtractResponse xmlns:drac="urn:vikno:registry:drac:1">
+      <drac:Record><drac:ExtractNumber>EX-1</drac:ExtractNumber><drac:ActNumber>12</drac:ActNumber>
+      <drac:ActDate>2024-03-12</drac:ActDate><drac:RegistryOffice>Office</drac:RegistryOffice>
+      <drac:Child><drac:LastName>К</drac:LastName><drac:FirstName>М</drac:FirstName><drac:BirthDate>2024-03-01</drac:BirthDate>
+      <drac:Sex>F</drac:Sex><drac:BirthPlace>Вінниця</drac:BirthPlace></drac:Child>
+      <drac:Mother><drac:LastName>К</drac:LastName><drac:FirstName>О</drac:FirstName></drac:Mother>
+      <drac:Certificate><drac:Series>I-АМ</drac:Series><drac:Number>204518</drac:Number></drac:Certificate>
+      </drac:Record></drac:BirthRecordExtractResponse>)");
+    const auto result = interpret_answer(c, sent(), answer);
+    EXPECT_EQ(result.verdict, Verdict::Completed);
+    EXPECT_EQ(result.outcome.registry_reference, "EX-1");
+    ASSERT_TRUE(result.outcome.document);
+    EXPECT_EQ(result.outcome.document->getValue<std::string>("act_number"), "12");
+    EXPECT_EQ(result.outcome.document->getObject("child")->getValue<std::string>("sex"), "F");
+    EXPECT_FALSE(result.outcome.message_uk.empty());
+}
+
+TEST(Interpretation, NotFoundIsARejection) {
+    const auto result = interpret_answer(sample("birth-extract"), sent(), soap_answer(200,
+        R"(<drac:BirthRecordExtractResponse xmlns:drac="urn:vikno:registry:drac:1"><drac:NotFound>
+           <drac:Reason>немає</drac:Reason></drac:NotFound></drac:BirthRecordExtractResponse>)"));
+    EXPECT_EQ(result.verdict, Verdict::Rejected);
+    EXPECT_EQ(result.outcome.message_en, "No birth record found");
+}
+
+TEST(Interpretation, ClientFaultFailsAndServerFaultRetries) {
+    const Case c = sample("birth-extract");
+    const auto client = interpret_answer(c, sent(), {500, {}, soap::build_fault(nullptr, "soap:Client", "bad date")});
+    EXPECT_EQ(client.verdict, Verdict::Failed);
+    EXPECT_NE(client.outcome.message_en.find("bad date"), std::string::npos);
+    const auto server = interpret_answer(c, sent(), {500, {}, soap::build_fault(nullptr, "soap:Server", "busy")});
+    EXPECT_EQ(server.verdict, Verdict::Retry);
+}
+
+TEST(Interpretation, MalformedForeignOrUnexpectedAnswersAreNotUsed) {
+    const Case c = sample("birth-extract");
+    EXPECT_EQ(interpret_answer(c, sent(), {200, {}, "<soap:Envelope"}).verdict, Verdict::Retry);
+    EXPECT_EQ(interpret_answer(c, sent(), {503, {}, "Service Unavailable"}).verdict, Verdict::Retry);
+    // An answer to another message must not complete this case.
+    const auto other = soap_answer(200, R"(<drac:BirthRecordExtractResponse xmlns:drac="urn:vikno:registry:drac:1">
+        <drac:NotFound><drac:Reason>x</drac:Reason></drac:NotFound></drac:BirthRecordExtractResponse>)", "msg-9999");
+    EXPECT_EQ(interpret_answer(c, sent(), other).verdict, Verdict::Retry);
+    // The answer for another service.
+    const auto wrong = soap_answer(200, R"(<drac:DeathRecordExtractResponse xmlns:drac="urn:vikno:registry:drac:1">
+        <drac:NotFound><drac:Reason>x</drac:Reason></drac:NotFound></drac:DeathRecordExtractResponse>)");
+    EXPECT_EQ(interpret_answer(c, sent(), wrong).verdict, Verdict::Retry);
+    // XXE in an answer is refused by the parser, never expanded.
+    const auto xxe = interpret_answer(c, sent(), {200, {}, R"(<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>)"});
+    EXPECT_EQ(xxe.verdict, Verdict::Retry);
+    EXPECT_NE(xxe.reason.find("DOCTYPE"), std::string::npos);
+}
