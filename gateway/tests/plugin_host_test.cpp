@@ -1,0 +1,79 @@
+#include "plugin_host/plugin_host.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace vikno::gateway;
+
+namespace {
+
+std::string refusal(const std::string& path) {
+    try {
+        load_plugin_library(path);
+    } catch (const PluginLoadError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+Config config_with(std::vector<std::string> files) {
+    Config config;
+    config.source = "test.jsonc";
+    config.plugin_dir = VIKNO_PLUGIN_DIR;
+    for (auto& file : files) config.plugins.push_back({file, "http://127.0.0.1:1/", {}});
+    return config;
+}
+
+}  // namespace
+
+TEST(PluginHost, LoadsTheCivilRegistryPluginAndRoutesItsServices) {
+    const PluginHost host(config_with({"libvikno-civil_registry.so"}));
+    ASSERT_EQ(host.plugins().size(), 1U);
+    EXPECT_EQ(host.plugins()[0].descriptor.name, "civil_registry");
+    ASSERT_NE(host.for_service("drac.death-extract"), nullptr);
+    EXPECT_EQ(host.for_service("edr.subject"), nullptr);
+}
+
+TEST(PluginHost, RefusesALibraryWithoutTheFactory) {
+    const std::string path = std::string(VIKNO_TEST_PLUGIN_DIR) + "/libvikno-test-no_factory.so";
+    const std::string message = refusal(path);
+    EXPECT_EQ(message.rfind(path + ": not a Vikno plugin", 0), 0U) << message;
+}
+
+TEST(PluginHost, RefusesAnotherInterfaceVersion) {
+    const std::string path = std::string(VIKNO_TEST_PLUGIN_DIR) + "/libvikno-test-wrong_version.so";
+    const std::string message = refusal(path);
+    EXPECT_EQ(message.rfind(path + ": built for plugin interface version 999", 0), 0U) << message;
+}
+
+TEST(PluginHost, RefusesMissingAndNonLibraryFiles) {
+    EXPECT_NE(refusal("/nonexistent/libx.so").find("no such plugin library"), std::string::npos);
+    const std::string fake = ::testing::TempDir() + "/libfake.so";
+    std::ofstream(fake) << "not an ELF file";
+    EXPECT_NE(refusal(fake).find("cannot be loaded as a shared library"), std::string::npos);
+}
+
+TEST(PluginHost, RefusesAServiceOfferedTwice) {
+    Config config = config_with({"libvikno-civil_registry.so"});
+    config.plugins.push_back({std::string(VIKNO_TEST_PLUGIN_DIR) + "/libvikno-test-duplicate_service.so",
+                              "http://127.0.0.1:1/", {}});
+    try {
+        PluginHost host(config);
+        FAIL() << "a duplicate service was accepted";
+    } catch (const PluginLoadError& e) {
+        EXPECT_NE(std::string(e.what()).find("service 'drac.birth-extract' is already offered by"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(PluginHost, RefusesSettingsThePluginRejects) {
+    Config config = config_with({"libvikno-civil_registry.so"});
+    config.plugins[0].settings["no_such_setting"] = "1";
+    try {
+        PluginHost host(config);
+        FAIL();
+    } catch (const PluginLoadError& e) {
+        EXPECT_NE(std::string(e.what()).find("unknown setting 'no_such_setting'"), std::string::npos) << e.what();
+    }
+}

@@ -1,0 +1,89 @@
+#include "common/clock.h"
+#include "store/sqlite_case_store.h"
+
+#include <vikno/case_json.h>
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+using namespace vikno;
+using namespace vikno::gateway;
+
+namespace {
+
+Case make_case(const std::string& key, const std::string& last_name = "Коваленко") {
+    auto parsed = parse_submitted_case(R"({"service": "drac.death-extract", "office": {"id": "o1", "operator": "op"},
+      "applicant": {"last_name": ")" + last_name + R"(", "first_name": "О", "birth_date": "1990-01-01"}, "subject": {}})");
+    Case c = std::move(parsed).value();
+    c.id = new_uuid();
+    c.idempotency_key = key;
+    return c;
+}
+
+std::string temp_db() { return ::testing::TempDir() + "/store-" + new_uuid() + ".db"; }
+
+}  // namespace
+
+TEST(Store, SubmitIsIdempotentPerOfficeAndKey) {
+    SqliteCaseStore store(temp_db());
+    const Case first = make_case("k1");
+    EXPECT_EQ(store.submit(first, "h1", "m1").outcome, SubmitOutcome::Created);
+    const auto replay = store.submit(make_case("k1"), "h1", "m2");
+    EXPECT_EQ(replay.outcome, SubmitOutcome::Replayed);
+    EXPECT_EQ(replay.case_id, first.id);
+    EXPECT_EQ(store.submit(make_case("k1", "Інша"), "h2", "m3").outcome, SubmitOutcome::Conflict);
+}
+
+TEST(Store, OutboxClaimRescheduleAndFinish) {
+    SqliteCaseStore store(temp_db());
+    const Case c = make_case("k");
+    store.submit(c, "h", "msg-1");
+    auto item = store.claim_next(now_ms());
+    ASSERT_TRUE(item);
+    EXPECT_EQ(item->message_id, "msg-1");
+    EXPECT_FALSE(store.claim_next(now_ms()));  // claimed rows are not handed out twice
+
+    store.reschedule(*item, now_ms() + 60000, "attempt 1: down", nullptr);
+    EXPECT_FALSE(store.claim_next(now_ms()));
+    item = store.claim_next(now_ms() + 61000);
+    ASSERT_TRUE(item);
+    EXPECT_EQ(item->attempts, 1);
+    EXPECT_EQ(item->message_id, "msg-1");  // the same message id on every attempt
+
+    ExchangeRecord record{c.id, 2, "civil_registry", "http://x/", now_ms(), 5, "REQ", "RESP", 200, ""};
+    Outcome outcome;
+    outcome.message_en = "done";
+    store.finish(*item, CaseStatus::Completed, outcome, "record found", &record);
+    EXPECT_FALSE(store.claim_next(now_ms() + 120000));
+
+    const auto stored = store.find(c.id);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->status, CaseStatus::Completed);
+    EXPECT_EQ(stored->outcome->message_en, "done");
+    ASSERT_EQ(stored->history.size(), 4U);  // received, queued, queued (retry), completed
+    EXPECT_EQ(stored->history.back().note, "record found");
+    const auto exchanges = store.exchanges(c.id);
+    ASSERT_EQ(exchanges.size(), 1U);
+    EXPECT_EQ(exchanges[0].request_bytes, "REQ");
+}
+
+TEST(Store, ClaimsOfADeadProcessAreReleasedAtStart) {
+    const std::string path = temp_db();
+    {
+        SqliteCaseStore store(path);
+        store.submit(make_case("k"), "h", "m");
+        ASSERT_TRUE(store.claim_next(now_ms()));
+    }
+    SqliteCaseStore reopened(path);
+    EXPECT_EQ(reopened.release_claims(), 1);
+    EXPECT_TRUE(reopened.claim_next(now_ms()));
+}
+
+TEST(Store, DatabaseFileIsPrivate) {
+    const std::string path = temp_db();
+    SqliteCaseStore store(path);
+    struct stat info {};
+    ASSERT_EQ(stat(path.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600);
+}

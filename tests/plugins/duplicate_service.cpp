@@ -1,0 +1,22 @@
+// A plugin that claims a service code the civil registry plugin already offers.
+#include <vikno/plugin.h>
+
+namespace {
+class DuplicateService final : public vikno::RegistryPlugin {
+public:
+    vikno::PluginDescriptor describe() const noexcept override {
+        return {"duplicate", "0.0.1", "Дублікат", "Duplicate", {{"drac.birth-extract", "x", "x", {}}}};
+    }
+    vikno::Result<bool> configure(const vikno::PluginSettings&) noexcept override { return true; }
+    vikno::FieldErrors validate(const vikno::Case&) const noexcept override { return {}; }
+    vikno::Result<vikno::Exchange> translate(const vikno::Case&, const vikno::ExchangeContext&) const noexcept override {
+        return vikno::Error{"unused", "unused"};
+    }
+    vikno::Interpretation interpret(const vikno::Case&, const vikno::Exchange&,
+                                    const vikno::RegistryAnswer&) const noexcept override {
+        return {};
+    }
+};
+}  // namespace
+
+VIKNO_PLUGIN(DuplicateService)
