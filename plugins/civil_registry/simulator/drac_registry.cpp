@@ -168,6 +168,13 @@ sim::Response DracRegistry::server_error(const sim::Request& /*request*/) {
     return soap_response(500, soap::build_fault(nullptr, "soap:Server", "Registry temporarily unavailable"));
 }
 
+std::string DracRegistry::message_id(const sim::Request& request) {
+    auto parsed = xml::parse(request.body);
+    if (!parsed) return {};
+    auto header = soap::read_header(parsed.value());
+    return header ? header.value().id : std::string();
+}
+
 sim::Response DracRegistry::handle(const sim::Request& request, sim::Annotation& annotation) {
     if (request.method != "POST") {
         return client_fault(nullptr, "only POST is accepted", annotation);

@@ -22,6 +22,7 @@ public:
 
     sim::Response handle(const sim::Request& request, sim::Annotation& annotation) override;
     sim::Response server_error(const sim::Request& request) override;
+    std::string message_id(const sim::Request& request) override;
 
 private:
     struct Cached {

@@ -109,10 +109,12 @@ public:
         }
         Annotation annotation;
         if (dice_.roll(faults.drop_rate)) {
+            annotation.message_id = registry_.message_id(request);
             recorder_.record(request, nullptr, annotation, "drop");
             throw DropConnection();
         }
         if (dice_.roll(faults.error_rate)) {
+            annotation.message_id = registry_.message_id(request);
             const Response response = registry_.server_error(request);
             recorder_.record(request, &response, annotation, "error");
             send(out, response);

@@ -53,6 +53,8 @@ public:
     virtual Response handle(const Request& request, Annotation& annotation) = 0;
     /// How this registry answers when it is failing (a SOAP Server fault, a 503 with a JSON error...).
     virtual Response server_error(const Request& request) = 0;
+    /// The request's message id for the record when a fault is injected before `handle` runs.
+    virtual std::string message_id(const Request& /*request*/) { return {}; }
 };
 
 /// Command-line options every simulator takes; registry-specific ones land in `extra`.

@@ -1,0 +1,212 @@
+#include "harness.h"
+
+#include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/UUIDGenerator.h>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <spawn.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+
+extern char** environ;
+
+namespace vikno::testing {
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string sample_case(const std::string& name) {
+    return read_file(std::string(VIKNO_SOURCE_DIR) + "/config/samples/" + name + ".json");
+}
+
+Process::Process(const std::vector<std::string>& argv, const std::string& log_path) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+}
+
+Process::~Process() { stop(std::chrono::seconds(5)); }
+
+bool Process::running() {
+    if (exited_) return false;
+    if (waitpid(pid_, &status_, WNOHANG) == pid_) exited_ = true;
+    return !exited_;
+}
+
+void Process::kill9() {
+    if (!running()) return;
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, &status_, 0);
+    exited_ = true;
+}
+
+int Process::wait_exit(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (running()) {
+        if (std::chrono::steady_clock::now() > deadline) return -1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+}
+
+int Process::stop(std::chrono::milliseconds timeout) {
+    if (running()) ::kill(pid_, SIGTERM);
+    const int code = wait_exit(timeout);
+    if (code == -1) kill9();
+    return code;
+}
+
+Poco::JSON::Object::Ptr HttpReply::json() const {
+    Poco::JSON::Parser parser;
+    return parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+}
+
+HttpReply http(const std::string& address, const std::string& method, const std::string& path,
+               const std::string& body, const std::map<std::string, std::string>& headers) {
+    const auto colon = address.rfind(':');
+    Poco::Net::HTTPClientSession session(address.substr(0, colon),
+                                         static_cast<Poco::UInt16>(std::stoi(address.substr(colon + 1))));
+    session.setTimeout(Poco::Timespan(20, 0));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [name, value] : headers) request.set(name, value);
+    if (!body.empty() || method == "POST" || method == "PUT") {
+        request.setContentLength(static_cast<std::streamsize>(body.size()));
+    }
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    HttpReply reply;
+    reply.status = response.getStatus();
+    reply.content_type = response.getContentType();
+    for (const auto& [name, value] : response) reply.headers[name] = value;
+    Poco::StreamCopier::copyToString(in, reply.body);
+    return reply;
+}
+
+namespace {
+
+std::string wait_ready(const std::string& file, Process& process, const std::string& what) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::string text = read_file(file);
+        if (!text.empty() && text.back() == '\n') {
+            text.pop_back();
+            return text;
+        }
+        if (!process.running()) throw std::runtime_error(what + " exited before it was ready");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    throw std::runtime_error(what + " was not ready within 15 s");
+}
+
+}  // namespace
+
+Stack::Stack() {
+    dir = ::testing::TempDir() + "/vikno-it-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+    Poco::File(dir + "/sim").createDirectories();
+    gateway_log = dir + "/gateway.log";
+}
+
+Stack::~Stack() {
+    gateway_.reset();
+    simulator_.reset();
+    if (!::testing::Test::HasFailure()) Poco::File(dir).remove(true);
+}
+
+std::string Stack::start_simulator(const std::vector<std::string>& options) {
+    const std::string ready = dir + "/sim.ready";
+    std::remove(ready.c_str());
+    std::vector<std::string> argv{VIKNO_SIM_BIN, "--port", sim_port, "--record", dir + "/sim", "--ready-file", ready};
+    argv.insert(argv.end(), options.begin(), options.end());
+    simulator_ = std::make_unique<Process>(argv, dir + "/sim.log");
+    simulator_address = wait_ready(ready, *simulator_, "the simulator");
+    sim_port = simulator_address.substr(simulator_address.rfind(':') + 1);  // a restart keeps the port
+    return simulator_address;
+}
+
+std::string Stack::start_gateway(const std::string& dispatch_json) {
+    const std::string ready = dir + "/gateway.ready";
+    std::remove(ready.c_str());
+    const std::string config_path = dir + "/vikno.jsonc";
+    std::ofstream(config_path) << R"({
+      "server": {"listen": "127.0.0.1:0", "ready_file": ")" << ready << R"("},
+      "store": {"path": ")" << dir << R"(/vikno.db"},
+      "dispatch": )" << dispatch_json << R"(,
+      "xroad": {"member_code": "12345678"},
+      "log": {"level": "debug", "file": ")" << gateway_log << R"("},
+      "plugins": {"dir": ")" << VIKNO_PLUGIN_DIR << R"(", "load": [
+        {"file": "libvikno-civil_registry.so", "endpoint": "http://127.0.0.1:)" << sim_port << R"(/"}]}
+    })";
+    gateway_ = std::make_unique<Process>(std::vector<std::string>{VIKNO_BIN, "serve", "--config", config_path},
+                                         dir + "/gateway.out");
+    gateway_address = wait_ready(ready, *gateway_, "the gateway");
+    ++gateway_starts_;
+    return gateway_address;
+}
+
+void Stack::kill_gateway() { gateway_->kill9(); }
+void Stack::stop_simulator() { simulator_.reset(); }
+
+std::string Stack::submit(const std::string& sample, const std::string& key) {
+    const HttpReply reply = http(gateway_address, "POST", "/v1/cases", sample_case(sample),
+                                 {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+    if (reply.status != 202) throw std::runtime_error("submit answered " + std::to_string(reply.status) + ": " + reply.body);
+    return reply.json()->getValue<std::string>("id");
+}
+
+Poco::JSON::Object::Ptr Stack::wait_final(const std::string& case_id, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    Poco::JSON::Object::Ptr last;
+    while (std::chrono::steady_clock::now() < deadline) {
+        last = http(gateway_address, "GET", "/v1/cases/" + case_id).json();
+        const auto status = last->getValue<std::string>("status");
+        if (status == "completed" || status == "rejected" || status == "failed") return last;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    throw std::runtime_error("case " + case_id + " not final in time; last status " +
+                             (last ? last->getValue<std::string>("status") : "none"));
+}
+
+std::vector<Poco::JSON::Object::Ptr> Stack::records() const {
+    std::vector<Poco::JSON::Object::Ptr> result;
+    std::istringstream lines(read_file(dir + "/sim/index.jsonl"));
+    std::string line;
+    Poco::JSON::Parser parser;
+    while (std::getline(lines, line)) {
+        if (!line.empty()) result.push_back(parser.parse(line).extract<Poco::JSON::Object::Ptr>());
+        parser.reset();
+    }
+    return result;
+}
+
+std::string Stack::record_body(int seq) const {
+    char name[32];
+    std::snprintf(name, sizeof name, "/sim/%06d-request.http", seq);
+    const std::string text = read_file(dir + name);
+    const auto split = text.find("\r\n\r\n");
+    return split == std::string::npos ? "" : text.substr(split + 4);
+}
+
+}  // namespace vikno::testing

@@ -1,0 +1,84 @@
+#pragma once
+// Starts the simulator and the gateway as real processes on free ports (port 0 + ready file),
+// talks HTTP to them, and stops what it started.
+
+#include <Poco/JSON/Object.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace vikno::testing {
+
+class Process {
+public:
+    Process(const std::vector<std::string>& argv, const std::string& log_path);
+    ~Process();
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    bool running();
+    void kill9();
+    /// SIGTERM, then the exit code (or -1 after the timeout, when it is killed).
+    int stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    /// Waits for the process to exit on its own; its exit code, or -1 on timeout.
+    int wait_exit(std::chrono::milliseconds timeout);
+
+private:
+    pid_t pid_ = -1;
+    int status_ = 0;
+    bool exited_ = false;
+};
+
+struct HttpReply {
+    int status = 0;
+    std::string content_type;
+    std::map<std::string, std::string> headers;
+    std::string body;
+    Poco::JSON::Object::Ptr json() const;
+};
+
+HttpReply http(const std::string& address, const std::string& method, const std::string& path,
+               const std::string& body = "", const std::map<std::string, std::string>& headers = {});
+
+/// A temporary folder with a simulator and a gateway in it.
+class Stack {
+public:
+    Stack();
+    ~Stack();
+
+    /// Starts the civil registry simulator with extra options; returns its host:port.
+    std::string start_simulator(const std::vector<std::string>& options = {});
+    /// Writes a gateway config (JSON fragments override sections) and starts the gateway on it.
+    std::string start_gateway(const std::string& dispatch_json = R"({"workers": 2, "max_attempts": 3,
+        "backoff_initial_ms": 50, "backoff_max_ms": 200, "connect_timeout_ms": 500, "request_timeout_ms": 5000})");
+    void kill_gateway();
+    void stop_simulator();
+
+    std::string submit(const std::string& sample, const std::string& key);
+    /// Polls until the case is final; its JSON.
+    Poco::JSON::Object::Ptr wait_final(const std::string& case_id,
+                                       std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    /// Simulator record index lines (index.jsonl) as JSON objects.
+    std::vector<Poco::JSON::Object::Ptr> records() const;
+    std::string record_body(int seq) const;
+
+    std::string dir;
+    std::string simulator_address;
+    std::string gateway_address;
+    std::string gateway_log;
+    std::string sim_port = "0";
+
+private:
+    std::unique_ptr<Process> simulator_;
+    std::unique_ptr<Process> gateway_;
+    int gateway_starts_ = 0;
+};
+
+std::string read_file(const std::string& path);
+std::string sample_case(const std::string& name);
+
+}  // namespace vikno::testing
