@@ -26,16 +26,18 @@ wait_for_file() {  # wait_for_file FILE PID WHAT
   echo "$3 did not become ready in 10 s"; exit 1
 }
 
-rm -f var/sim.ready var/gateway.ready
+rm -f var/sim.ready
 "$build_dir/bin/vikno-sim-civil_registry" --port 8091 --record var/sim --ready-file var/sim.ready &
 sim_pid=$!
 wait_for_file var/sim.ready "$sim_pid" "the civil registry simulator"
 
-# The development config with a ready file, so this script knows when the gateway listens.
-sed 's|"max_body_bytes": 1048576|"max_body_bytes": 1048576, "ready_file": "var/gateway.ready"|' config/vikno.jsonc > var/vikno-run.jsonc
-"$build_dir/bin/vikno" serve --config var/vikno-run.jsonc &
+"$build_dir/bin/vikno" serve --config config/vikno.jsonc &
 gateway_pid=$!
-wait_for_file var/gateway.ready "$gateway_pid" "the gateway"
+for _ in $(seq 1 100); do  # ready when /healthz answers, as a supervisor would check
+  curl -fsS -o /dev/null http://127.0.0.1:8080/healthz 2>/dev/null && break
+  kill -0 "$gateway_pid" 2>/dev/null || { echo "the gateway did not start (see above)"; exit 1; }
+  sleep 0.1
+done
 
 cat <<MSG
 

@@ -86,7 +86,8 @@ std::uint16_t ApiServer::start() {
     const auto& server = context_.config.server;
     Poco::Net::ServerSocket socket;
     try {
-        socket.bind(Poco::Net::SocketAddress(server.host, server.port), true);
+        // SO_REUSEADDR for quick restarts, never SO_REUSEPORT: a second gateway must not share the port.
+        socket.bind(Poco::Net::SocketAddress(server.host, server.port), true, false);
         socket.listen(256);
     } catch (const Poco::Exception& e) {
         throw ConfigError(context_.config.source + ": server.listen: cannot listen on " + server.host + ":" +

@@ -1,6 +1,6 @@
 #include "api/endpoints.h"
 #include "api/problem.h"
-#include "common/clock.h"
+#include "common/ids.h"
 
 #include <vikno/case_json.h>
 
@@ -101,9 +101,7 @@ void submit_case(ApiContext& context, Request& request, Response& response) {
     }
     c.id = new_uuid();
     c.idempotency_key = key;
-    // The canonical form, so that the same case sent with other whitespace or key order is the same.
-    const std::string body_hash = sha256_hex(to_json_text(submission_to_json(c)));
-    const SubmitResult result = context.store.submit(c, body_hash, new_uuid());
+    const SubmitResult result = context.store.submit(c, new_uuid());
     switch (result.outcome) {
         case SubmitOutcome::Created:
             spdlog::info("case {}: accepted for {} from office {}", c.id, c.service, c.office.id);

@@ -1,8 +1,10 @@
 // `vikno submit` and `vikno status`: a terminal client for the gateway the config file describes.
 
 #include "cli/commands.h"
-#include "common/clock.h"
+#include "common/ids.h"
 #include "config/config.h"
+
+#include <vikno/case.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -134,7 +136,10 @@ void print_case(const Object::Ptr& c) {
     }
 }
 
-bool is_final(const std::string& status) { return status == "completed" || status == "rejected" || status == "failed"; }
+bool is_final_status(const std::string& status) {
+    const auto parsed = parse_case_status(status);
+    return parsed && is_final(*parsed);
+}
 
 int show(const Config& config, const std::string& id, bool json) {
     const Reply reply = call(config, "GET", "/v1/cases/" + id);
@@ -199,7 +204,7 @@ int submit(const std::vector<std::string>& args) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
         while (std::chrono::steady_clock::now() < deadline) {
             const Reply current = call(config, "GET", "/v1/cases/" + id);
-            if (current.status == 200 && is_final(parse_json(current.body)->optValue<std::string>("status", ""))) {
+            if (current.status == 200 && is_final_status(parse_json(current.body)->optValue<std::string>("status", ""))) {
                 return show(config, id, options.json);
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -57,9 +57,11 @@ int serve(const std::vector<std::string>& args) {
         }
         Metrics metrics;
         Dispatcher dispatcher(store, plugins, config, metrics);
-        dispatcher.start();
         ApiServer api({config, store, plugins, dispatcher, metrics});
+        // Listen first: a gateway that cannot have its port must stop before it touches the outbox
+        // (releasing claims, sending cases). Cases accepted meanwhile wait in the outbox.
         const std::uint16_t port = api.start();
+        dispatcher.start();
         const std::string address = config.server.host + ":" + std::to_string(port);
         spdlog::info("vikno {} serving on http://{} (store {})", VIKNO_VERSION, address, config.store.path);
         if (!config.server.ready_file.empty()) write_ready_file(config.server.ready_file, address);

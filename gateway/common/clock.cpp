@@ -1,9 +1,5 @@
 #include "common/clock.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
-#include <Poco/UUIDGenerator.h>
-
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -23,14 +19,6 @@ std::string rfc3339(std::int64_t epoch_ms) {
     std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
                   utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(epoch_ms % 1000));
     return buffer;
-}
-
-std::string new_uuid() { return Poco::UUIDGenerator::defaultGenerator().createRandom().toString(); }
-
-std::string sha256_hex(const std::string& text) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(text);
-    return Poco::DigestEngine::digestToHex(engine.digest());
 }
 
 }  // namespace vikno::gateway

@@ -1,5 +1,5 @@
 #pragma once
-// Wall-clock time and identifiers, in the forms the store and the API use.
+// Wall-clock time in the forms the store and the API use.
 
 #include <cstdint>
 #include <string>
@@ -10,9 +10,5 @@ namespace vikno::gateway {
 std::int64_t now_ms();
 /// RFC 3339 UTC with milliseconds: 2026-11-26T08:15:02.123Z
 std::string rfc3339(std::int64_t epoch_ms);
-/// A random (version 4) UUID in its canonical text form.
-std::string new_uuid();
-/// SHA-256 of the text, lower-case hex.
-std::string sha256_hex(const std::string& text);
 
 }  // namespace vikno::gateway

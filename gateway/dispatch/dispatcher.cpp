@@ -68,8 +68,8 @@ void Dispatcher::run() {
                 continue;
             }
         } catch (const std::exception& e) {
-            // The row stays claimed until restart; the store will be retried after the idle wait.
             spdlog::error("dispatch: {}", e.what());
+            if (item) release_after_error(*item, e.what());
         }
         std::int64_t wait = kIdlePollMs;
         try {
@@ -82,6 +82,15 @@ void Dispatcher::run() {
             if (stopping_) break;
             wake_.wait_for(lock, std::chrono::milliseconds(wait));
         }
+    }
+}
+
+void Dispatcher::release_after_error(const OutboxItem& item, const std::string& error) {
+    // Back to the queue, so the case is not left claimed (and stuck) until the next restart.
+    try {
+        retry_or_fail(item, "internal error: " + error, nullptr, "gateway");
+    } catch (const std::exception& e) {
+        spdlog::error("dispatch: case {} stays claimed until the gateway restarts: {}", item.case_id, e.what());
     }
 }
 
@@ -117,7 +126,6 @@ void Dispatcher::process(const OutboxItem& item) {
         return;
     }
     const std::string& registry = loaded->descriptor.name;
-    store_.set_status(c.id, CaseStatus::Sending, "attempt " + std::to_string(item.attempts + 1) + " to " + registry);
 
     const ExchangeContext context{config_.xroad, item.message_id, c.office.operator_id, c.id};
     auto exchange = loaded->plugin->translate(c, context);

@@ -37,6 +37,7 @@ private:
     void process(const OutboxItem& item);
     void retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
                        const std::string& registry);
+    void release_after_error(const OutboxItem& item, const std::string& error);
     std::int64_t backoff_ms(int attempts);
 
     CaseStore& store_;

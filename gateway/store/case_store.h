@@ -50,19 +50,21 @@ public:
     virtual ~CaseStore() = default;
 
     /// Stores the case (status queued, history received + queued) and its outbox row in one
-    /// transaction, or finds the earlier case with the same (office, idempotency key).
-    virtual SubmitResult submit(const Case& c, const std::string& body_hash, const std::string& message_id) = 0;
+    /// transaction, or finds the earlier case with the same (office, idempotency key). Two
+    /// submissions are the same case when their canonical JSON is equal (whitespace and key order
+    /// do not matter).
+    virtual SubmitResult submit(const Case& c, const std::string& message_id) = 0;
 
     virtual std::optional<Case> find(const std::string& case_id) = 0;
 
-    /// Claims the outbox row due first (next attempt time <= now, not claimed), or nothing.
+    /// Claims the outbox row due first (next attempt time <= now, not claimed) and sets its case to
+    /// `sending` in the same transaction, or returns nothing.
     virtual std::optional<OutboxItem> claim_next(std::int64_t now_ms) = 0;
     /// When the next row falls due, if any row is waiting.
     virtual std::optional<std::int64_t> next_due_ms() = 0;
     /// At start: rows claimed by a process that died go back to the queue.
     virtual int release_claims() = 0;
 
-    virtual void set_status(const std::string& case_id, CaseStatus status, const std::string& note) = 0;
     /// A transient failure: keep the outbox row, due again at `next_ms`; status queued.
     virtual void reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
                             const ExchangeRecord* exchange) = 0;

@@ -1,6 +1,7 @@
 #include "store/sqlite_case_store.h"
 
 #include "common/clock.h"
+#include "common/ids.h"
 #include "store/sqlite_statement.h"
 
 #include <vikno/case_json.h>
@@ -124,7 +125,9 @@ void SqliteCaseStore::insert_exchange(const ExchangeRecord& e) {
     s.bind(9, std::int64_t{e.http_status}).bind(10, e.error).run();
 }
 
-SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& body_hash, const std::string& message_id) {
+SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_id) {
+    const std::string submission = to_json_text(submission_to_json(c));
+    const std::string body_hash = sha256_hex(submission);
     std::lock_guard lock(mutex_);
     sqlite::Transaction tx(db_);
     sqlite::Statement existing(db_, "SELECT id, body_hash FROM cases WHERE office_id = ?1 AND idempotency_key = ?2");
@@ -138,7 +141,7 @@ SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& body_hash
                              "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, "
                              "status, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
     insert.bind(1, c.id).bind(2, c.service).bind(3, c.office.id).bind(4, c.idempotency_key).bind(5, body_hash);
-    insert.bind(6, to_json_text(submission_to_json(c))).bind(7, std::string(to_string(CaseStatus::Queued)));
+    insert.bind(6, submission).bind(7, std::string(to_string(CaseStatus::Queued)));
     insert.bind(8, now).run();
     add_history(c.id, now, CaseStatus::Received, "");
     add_history(c.id, now, CaseStatus::Queued, "");
@@ -182,6 +185,7 @@ std::optional<Case> SqliteCaseStore::find(const std::string& case_id) {
 
 std::optional<OutboxItem> SqliteCaseStore::claim_next(std::int64_t now) {
     std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
     sqlite::Statement claim(db_,
                             "UPDATE outbox SET claimed = 1 WHERE case_id = (SELECT case_id FROM outbox WHERE claimed = "
                             "0 AND due_ms <= ?1 ORDER BY due_ms LIMIT 1) RETURNING case_id, message_id, attempts");
@@ -190,6 +194,8 @@ std::optional<OutboxItem> SqliteCaseStore::claim_next(std::int64_t now) {
     OutboxItem item{claim.text(0), claim.text(1), static_cast<int>(claim.integer(2))};
     while (claim.step()) {
     }
+    update_status(item.case_id, now_ms(), CaseStatus::Sending, "attempt " + std::to_string(item.attempts + 1));
+    tx.commit();
     return item;
 }
 
@@ -204,13 +210,6 @@ int SqliteCaseStore::release_claims() {
     std::lock_guard lock(mutex_);
     sqlite::Statement(db_, "UPDATE outbox SET claimed = 0 WHERE claimed = 1").run();
     return sqlite3_changes(db_);
-}
-
-void SqliteCaseStore::set_status(const std::string& case_id, CaseStatus status, const std::string& note) {
-    std::lock_guard lock(mutex_);
-    sqlite::Transaction tx(db_);
-    update_status(case_id, now_ms(), status, note);
-    tx.commit();
 }
 
 void SqliteCaseStore::reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,

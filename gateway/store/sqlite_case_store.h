@@ -19,12 +19,11 @@ public:
     SqliteCaseStore(const SqliteCaseStore&) = delete;
     SqliteCaseStore& operator=(const SqliteCaseStore&) = delete;
 
-    SubmitResult submit(const Case& c, const std::string& body_hash, const std::string& message_id) override;
+    SubmitResult submit(const Case& c, const std::string& message_id) override;
     std::optional<Case> find(const std::string& case_id) override;
     std::optional<OutboxItem> claim_next(std::int64_t now_ms) override;
     std::optional<std::int64_t> next_due_ms() override;
     int release_claims() override;
-    void set_status(const std::string& case_id, CaseStatus status, const std::string& note) override;
     void reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
                     const ExchangeRecord* exchange) override;
     void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,

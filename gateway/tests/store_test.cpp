@@ -1,4 +1,5 @@
 #include "common/clock.h"
+#include "common/ids.h"
 #include "store/sqlite_case_store.h"
 
 #include <vikno/case_json.h>
@@ -28,17 +29,17 @@ std::string temp_db() { return ::testing::TempDir() + "/store-" + new_uuid() + "
 TEST(Store, SubmitIsIdempotentPerOfficeAndKey) {
     SqliteCaseStore store(temp_db());
     const Case first = make_case("k1");
-    EXPECT_EQ(store.submit(first, "h1", "m1").outcome, SubmitOutcome::Created);
-    const auto replay = store.submit(make_case("k1"), "h1", "m2");
+    EXPECT_EQ(store.submit(first, "m1").outcome, SubmitOutcome::Created);
+    const auto replay = store.submit(make_case("k1"), "m2");
     EXPECT_EQ(replay.outcome, SubmitOutcome::Replayed);
     EXPECT_EQ(replay.case_id, first.id);
-    EXPECT_EQ(store.submit(make_case("k1", "Інша"), "h2", "m3").outcome, SubmitOutcome::Conflict);
+    EXPECT_EQ(store.submit(make_case("k1", "Інша"), "m3").outcome, SubmitOutcome::Conflict);
 }
 
 TEST(Store, OutboxClaimRescheduleAndFinish) {
     SqliteCaseStore store(temp_db());
     const Case c = make_case("k");
-    store.submit(c, "h", "msg-1");
+    store.submit(c, "msg-1");
     auto item = store.claim_next(now_ms());
     ASSERT_TRUE(item);
     EXPECT_EQ(item->message_id, "msg-1");
@@ -61,7 +62,11 @@ TEST(Store, OutboxClaimRescheduleAndFinish) {
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->status, CaseStatus::Completed);
     EXPECT_EQ(stored->outcome->message_en, "done");
-    ASSERT_EQ(stored->history.size(), 4U);  // received, queued, queued (retry), completed
+    // Claiming marks the case sending in the same transaction as the claim.
+    std::vector<std::string> statuses;
+    for (const auto& change : stored->history) statuses.emplace_back(to_string(change.status));
+    EXPECT_EQ(statuses, (std::vector<std::string>{"received", "queued", "sending", "queued", "sending", "completed"}));
+    EXPECT_EQ(stored->history[2].note, "attempt 1");
     EXPECT_EQ(stored->history.back().note, "record found");
     const auto exchanges = store.exchanges(c.id);
     ASSERT_EQ(exchanges.size(), 1U);
@@ -72,7 +77,7 @@ TEST(Store, ClaimsOfADeadProcessAreReleasedAtStart) {
     const std::string path = temp_db();
     {
         SqliteCaseStore store(path);
-        store.submit(make_case("k"), "h", "m");
+        store.submit(make_case("k"), "m");
         ASSERT_TRUE(store.claim_next(now_ms()));
     }
     SqliteCaseStore reopened(path);

@@ -58,22 +58,16 @@ std::optional<std::string> dechunk(const std::string& raw, std::size_t start) {
 // Where the headers end, or npos.
 std::size_t header_end(const std::string& raw) { return raw.find("\r\n\r\n"); }
 
-// True once `raw` holds a whole response (by Content-Length or chunked framing).
-bool complete(const std::string& raw) {
-    RegistryAnswer answer;
-    std::string error;
-    const auto end = header_end(raw);
-    if (end == std::string::npos) return false;
-    const std::string head = Poco::toLower(raw.substr(0, end));
-    if (head.find("content-length:") == std::string::npos && head.find("transfer-encoding: chunked") == std::string::npos) {
-        return false;  // framed by closing the connection
-    }
-    return parse_http_response(raw, answer, error);
-}
+// The status line and headers, and how the body is framed.
+struct Head {
+    int status = 0;
+    Headers headers;
+    std::optional<std::size_t> content_length;
+    bool chunked = false;
+    std::size_t body_start = 0;
+};
 
-}  // namespace
-
-bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::string& error) {
+bool parse_head(const std::string& bytes, Head& head, std::string& error) {
     const auto end = header_end(bytes);
     if (end == std::string::npos) {
         error = "the answer ended inside its headers";
@@ -85,13 +79,10 @@ bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::
         error = "the answer does not start with an HTTP/1.x status line";
         return false;
     }
-    if (!Poco::NumberParser::tryParse(status_line.substr(9, 3), answer.status)) {
+    if (!Poco::NumberParser::tryParse(status_line.substr(9, 3), head.status)) {
         error = "the answer's status code is not a number";
         return false;
     }
-    answer.headers.clear();
-    std::optional<std::size_t> content_length;
-    bool chunked = false;
     std::size_t pos = status_end + 2;
     while (pos < end) {
         const auto line_end = bytes.find("\r\n", pos);
@@ -107,29 +98,49 @@ bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::
                 error = "the answer's Content-Length is not a number";
                 return false;
             }
-            content_length = static_cast<std::size_t>(length);
-        } else if (Poco::icompare(name, "Transfer-Encoding") == 0 && Poco::toLower(value).find("chunked") != std::string::npos) {
-            chunked = true;
+            head.content_length = static_cast<std::size_t>(length);
+        } else if (Poco::icompare(name, "Transfer-Encoding") == 0 &&
+                   Poco::toLower(value).find("chunked") != std::string::npos) {
+            head.chunked = true;
         }
-        answer.headers.emplace_back(std::move(name), std::move(value));
+        head.headers.emplace_back(std::move(name), std::move(value));
     }
-    const std::size_t body_start = end + 4;
-    if (chunked) {
-        auto body = dechunk(bytes, body_start);
+    head.body_start = end + 4;
+    return true;
+}
+
+// True once `raw` holds the whole body its head announces. An answer framed by closing the
+// connection is complete only at end of stream, which the caller sees for itself.
+bool body_complete(const Head& head, const std::string& raw) {
+    if (head.content_length) return raw.size() >= head.body_start + *head.content_length;
+    // The last chunk and the trailer end with an empty line; only then is decoding worth trying.
+    return head.chunked && raw.size() >= head.body_start + 5 && raw.ends_with("\r\n\r\n") &&
+           dechunk(raw, head.body_start).has_value();
+}
+
+}  // namespace
+
+bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::string& error) {
+    Head head;
+    if (!parse_head(bytes, head, error)) return false;
+    answer.status = head.status;
+    answer.headers = std::move(head.headers);
+    if (head.chunked) {
+        auto body = dechunk(bytes, head.body_start);
         if (!body) {
             error = "the answer's chunked body is incomplete";
             return false;
         }
         answer.body = std::move(*body);
-    } else if (content_length) {
-        if (bytes.size() < body_start + *content_length) {
-            error = "the answer ended after " + std::to_string(bytes.size() - body_start) + " of " +
-                    std::to_string(*content_length) + " body bytes";
+    } else if (head.content_length) {
+        if (bytes.size() < head.body_start + *head.content_length) {
+            error = "the answer ended after " + std::to_string(bytes.size() - head.body_start) + " of " +
+                    std::to_string(*head.content_length) + " body bytes";
             return false;
         }
-        answer.body = bytes.substr(body_start, *content_length);
+        answer.body = bytes.substr(head.body_start, *head.content_length);
     } else {
-        answer.body = bytes.substr(body_start);
+        answer.body = bytes.substr(head.body_start);
     }
     return true;
 }
@@ -160,6 +171,7 @@ TransportResult HttpTransport::send(const std::string& endpoint, const Exchange&
         socket.setSendTimeout(Poco::Timespan(static_cast<long>(request_timeout_ms_) * 1000));
         socket.sendBytes(result.request_bytes.data(), static_cast<int>(result.request_bytes.size()));
         char buffer[16384];
+        std::optional<Head> head;  // parsed once, when the headers have arrived
         while (true) {
             const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
             if (left <= 0) throw Poco::TimeoutException("deadline");
@@ -172,7 +184,13 @@ TransportResult HttpTransport::send(const std::string& endpoint, const Exchange&
                 result.error = "the answer is larger than " + std::to_string(kMaxResponseBytes) + " bytes";
                 return result;
             }
-            if (complete(result.response_bytes)) break;
+            if (!head && header_end(result.response_bytes) != std::string::npos) {
+                Head parsed;
+                std::string ignored;  // a bad head is reported by the final parse below
+                if (!parse_head(result.response_bytes, parsed, ignored)) break;
+                head = std::move(parsed);
+            }
+            if (head && body_complete(*head, result.response_bytes)) break;
         }
     } catch (const Poco::TimeoutException&) {
         result.failure = TransportResult::Failure::Timeout;

@@ -4,7 +4,7 @@
 
 namespace vikno {
 
-std::string RegistryAnswer::header(std::string_view name) const {
+std::string find_header(const Headers& headers, std::string_view name) {
     for (const auto& [key, value] : headers) {
         if (Poco::icompare(key, std::string(name)) == 0) {
             return value;

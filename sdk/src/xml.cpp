@@ -1,7 +1,6 @@
 #include <vikno/xml.h>
 
 #include <libxml/parser.h>
-#include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
 #include <stdexcept>
@@ -51,31 +50,32 @@ Document::Document(xmlDocPtr doc) : doc_(doc) {}
 Document::~Document() = default;
 
 void Document::Free::operator()(xmlDocPtr d) const noexcept { xmlFreeDoc(d); }
+void Document::Free::operator()(xmlXPathContextPtr c) const noexcept { xmlXPathFreeContext(c); }
 
 xmlNodePtr Document::root() const noexcept { return doc_ ? xmlDocGetRootElement(doc_.get()) : nullptr; }
 
-void Document::bind(const std::string& prefix, const std::string& uri) { namespaces_[prefix] = uri; }
+void Document::bind(const std::string& prefix, const std::string& uri) {
+    namespaces_[prefix] = uri;
+    if (xpath_) xmlXPathRegisterNs(xpath_.get(), as_xml(prefix), as_xml(uri));
+}
 
 std::vector<xmlNodePtr> Document::nodes(const std::string& xpath, xmlNodePtr context) const {
     std::vector<xmlNodePtr> result;
-    xmlXPathContextPtr ctx = xmlXPathNewContext(doc_.get());
-    if (ctx == nullptr) {
-        return result;
+    if (!xpath_) {
+        xpath_.reset(xmlXPathNewContext(doc_.get()));
+        if (!xpath_) return result;
+        for (const auto& [prefix, uri] : namespaces_) {
+            xmlXPathRegisterNs(xpath_.get(), as_xml(prefix), as_xml(uri));
+        }
     }
-    for (const auto& [prefix, uri] : namespaces_) {
-        xmlXPathRegisterNs(ctx, as_xml(prefix), as_xml(uri));
-    }
-    if (context != nullptr) {
-        ctx->node = context;
-    }
-    xmlXPathObjectPtr found = xmlXPathEvalExpression(as_xml(xpath), ctx);
+    xpath_->node = context != nullptr ? context : reinterpret_cast<xmlNodePtr>(doc_.get());
+    xmlXPathObjectPtr found = xmlXPathEvalExpression(as_xml(xpath), xpath_.get());
     if (found != nullptr && found->nodesetval != nullptr) {
         for (int i = 0; i < found->nodesetval->nodeNr; ++i) {
             result.push_back(found->nodesetval->nodeTab[i]);
         }
     }
     xmlXPathFreeObject(found);
-    xmlXPathFreeContext(ctx);
     return result;
 }
 

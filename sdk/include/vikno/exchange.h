@@ -2,6 +2,7 @@
 // What a plugin hands the gateway to send, and what the gateway hands back. The plugin does no I/O.
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,9 @@ enum class SignatureProfile {
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// The first header with this name (case-insensitive), or empty.
+std::string find_header(const Headers& headers, std::string_view name);
 
 /// The X-Road identity of the gateway as a service client (who sends).
 struct XRoadClient {
@@ -53,8 +57,7 @@ struct RegistryAnswer {
     Headers headers;
     std::string body;
 
-    /// First header with this name (case-insensitive), or empty.
-    std::string header(std::string_view name) const;
+    std::string header(std::string_view name) const { return find_header(headers, name); }
 };
 
 }  // namespace vikno

@@ -5,6 +5,7 @@
 #include <vikno/result.h>
 
 #include <libxml/tree.h>
+#include <libxml/xpath.h>
 
 #include <cstddef>
 #include <map>
@@ -21,7 +22,7 @@ struct ParseLimits {
     int max_depth = 64;
 };
 
-/// A parsed document. Owns the libxml2 tree; movable, not copyable.
+/// A parsed document. Owns the libxml2 tree; movable, not copyable; one thread at a time.
 class Document {
 public:
     explicit Document(xmlDocPtr doc);
@@ -43,8 +44,12 @@ public:
 private:
     struct Free {
         void operator()(xmlDocPtr d) const noexcept;
+        void operator()(xmlXPathContextPtr c) const noexcept;
     };
     std::unique_ptr<xmlDoc, Free> doc_;
+    // One XPath context for all queries on this document (a plugin reads a dozen fields per answer);
+    // created on first use, prefixes registered as they are bound.
+    mutable std::unique_ptr<xmlXPathContext, Free> xpath_;
     std::map<std::string, std::string> namespaces_;
 };
 

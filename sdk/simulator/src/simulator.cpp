@@ -24,13 +24,6 @@
 
 namespace vikno::sim {
 
-std::string Request::header(std::string_view name) const {
-    for (const auto& [key, value] : headers) {
-        if (Poco::icompare(key, std::string(name)) == 0) return value;
-    }
-    return {};
-}
-
 namespace {
 
 constexpr std::size_t kMaxRequestBytes = 8U * 1024U * 1024U;
@@ -184,8 +177,24 @@ void usage(const std::string& name, const std::string& usage_extra) {
               << usage_extra << "At run time: GET /__sim/health, PUT /__sim/faults with JSON fault settings.\n";
 }
 
+// A number from an option's value; the error names the option instead of std::sto*'s "stoi".
+template <typename Number, typename Convert>
+Number number(const std::string& option, const std::string& value, Convert convert) {
+    try {
+        std::size_t used = 0;
+        const auto parsed = convert(value, &used);
+        if (used == value.size()) return static_cast<Number>(parsed);
+    } catch (const std::exception&) {
+    }
+    throw std::invalid_argument(option + " needs a number, got '" + value + "'");
+}
+
+int whole(const std::string& option, const std::string& value) {
+    return number<int>(option, value, [](const std::string& v, std::size_t* used) { return std::stoi(v, used); });
+}
+
 double parse_rate(const std::string& option, const std::string& value) {
-    const double rate = std::stod(value);
+    const auto rate = number<double>(option, value, [](const std::string& v, std::size_t* used) { return std::stod(v, used); });
     if (rate < 0.0 || rate > 1.0) throw std::invalid_argument(option + " must be between 0 and 1, got " + value);
     return rate;
 }
@@ -198,14 +207,18 @@ Options parse_options(int argc, char** argv) {
         if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
         const std::string value = argv[++i];
         if (arg == "--host") options.host = value;
-        else if (arg == "--port") options.port = static_cast<std::uint16_t>(std::stoul(value));
+        else if (arg == "--port") {
+            const int port = whole(arg, value);
+            if (port < 0 || port > 65535) throw std::invalid_argument("--port must be from 0 to 65535, got " + value);
+            options.port = static_cast<std::uint16_t>(port);
+        }
         else if (arg == "--record") options.record_dir = value;
         else if (arg == "--ready-file") options.ready_file = value;
-        else if (arg == "--latency-ms") options.faults.latency_ms = std::stoi(value);
+        else if (arg == "--latency-ms") options.faults.latency_ms = whole(arg, value);
         else if (arg == "--error-rate") options.faults.error_rate = parse_rate(arg, value);
         else if (arg == "--malformed-rate") options.faults.malformed_rate = parse_rate(arg, value);
         else if (arg == "--drop-rate") options.faults.drop_rate = parse_rate(arg, value);
-        else if (arg == "--seed") options.seed = std::stoull(value);
+        else if (arg == "--seed") options.seed = static_cast<std::uint64_t>(whole(arg, value));
         else options.extra[arg.substr(2)] = value;
     }
     return options;
@@ -249,7 +262,16 @@ int run_simulator(int argc, char** argv, const std::string& name, const std::str
 
     FaultDice dice(options.seed, options.faults);
     Recorder recorder(options.record_dir);
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options.host, options.port), 128);
+    Poco::Net::ServerSocket socket;
+    try {
+        // SO_REUSEADDR for quick restarts, never SO_REUSEPORT: a second process must not share the port.
+        socket.bind(Poco::Net::SocketAddress(options.host, options.port), true, false);
+        socket.listen(128);
+    } catch (const Poco::Exception& e) {
+        std::cerr << name << ": cannot listen on " << options.host << ":" << options.port << ": " << e.displayText()
+                  << " (is another simulator running? stop it or choose another --port)\n";
+        return 2;
+    }
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(64);
     params->setMaxQueued(256);

@@ -22,7 +22,7 @@ struct Request {
     Headers headers;
     std::string body;
 
-    std::string header(std::string_view name) const;
+    std::string header(std::string_view name) const { return find_header(headers, name); }
 };
 
 struct Response {
