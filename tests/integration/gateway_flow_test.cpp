@@ -136,6 +136,7 @@ TEST(Api, IdempotentSubmitReplaysAndAnotherBodyConflicts) {
     EXPECT_EQ(conflict.status, 409);
     EXPECT_EQ(conflict.content_type, "application/problem+json");
     stack.wait_final(first.json()->getValue<std::string>("id"));
+    stack.wait_final(other.json()->getValue<std::string>("id"));
     EXPECT_EQ(stack.records().size(), 2U);  // one registry request per case
 }
 

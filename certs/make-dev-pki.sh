@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Makes a complete development PKI with the openssl CLI (see certs/README.md for what each file is).
+#
+#   certs/make-dev-pki.sh [--rsa] [--force] [DIR]      (DIR defaults to certs/dev)
+#
+# Idempotent: a finished PKI (DIR/.complete) is left alone unless --force is given. Keys are 0600.
+# Never use these files outside development and tests: the keys are not protected.
+set -euo pipefail
+
+signing_alg=ec
+force=0
+dir=""
+for arg in "$@"; do
+  case $arg in
+    --rsa) signing_alg=rsa ;;
+    --force) force=1 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -*) echo "make-dev-pki: unknown option $arg (see --help)" >&2; exit 2 ;;
+    *) dir=$arg ;;
+  esac
+done
+dir=${dir:-"$(cd "$(dirname "$0")" && pwd)/dev"}
+registries=(civil_registry real_estate business igov diia demographic_registry tax_registry)
+
+if [[ -f $dir/.complete && $force == 0 ]]; then
+  exit 0
+fi
+command -v openssl >/dev/null || { echo "make-dev-pki: openssl is not installed (apt-get install openssl)" >&2; exit 1; }
+
+# Build in a scratch folder and move it into place, so a half-made PKI is never used.
+mkdir -p "$(dirname "$dir")"
+work=$(mktemp -d "$(dirname "$dir")/.pki.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+umask 077
+cd "$work"
+
+new_key() {  # new_key FILE ec|rsa
+  if [[ $2 == rsa ]]; then
+    openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1"
+  else
+    openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"
+  fi
+}
+
+# self_signed_ca NAME SUBJECT_CN
+self_signed_ca() {
+  new_key "$1.key" ec
+  openssl req -new -x509 -key "$1.key" -out "$1.crt" -days 3650 -sha256 -subj "/C=UA/O=Vikno development/CN=$2" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash"
+}
+
+# issue NAME CN ISSUER PROFILE KEYALG [SAN]: a certificate for NAME.key signed by ISSUER.
+issue() {
+  local name=$1 cn=$2 issuer=$3 profile=$4 alg=$5 san=${6:-}
+  new_key "$name.key" "$alg"
+  openssl req -new -key "$name.key" -out "$name.csr" -subj "/C=UA/O=Vikno development/CN=$cn"
+  {
+    echo "authorityKeyIdentifier=keyid"
+    echo "subjectKeyIdentifier=hash"
+    case $profile in
+      ca) echo "basicConstraints=critical,CA:TRUE,pathlen:0"; echo "keyUsage=critical,keyCertSign,cRLSign" ;;
+      signing) echo "basicConstraints=critical,CA:FALSE"; echo "keyUsage=critical,digitalSignature,nonRepudiation" ;;
+      tls) echo "basicConstraints=critical,CA:FALSE"; echo "keyUsage=critical,digitalSignature,keyEncipherment"
+           echo "extendedKeyUsage=serverAuth,clientAuth" ;;
+      client) echo "basicConstraints=critical,CA:FALSE"; echo "keyUsage=critical,digitalSignature"
+              echo "extendedKeyUsage=clientAuth" ;;
+    esac
+    [[ -n $san ]] && echo "subjectAltName=$san"
+  } >"$name.ext"
+  openssl x509 -req -in "$name.csr" -CA "$issuer.crt" -CAkey "$issuer.key" -CAcreateserial -days 825 -sha256 \
+    -extfile "$name.ext" -out "$name.crt" 2>/dev/null
+  rm -f "$name.csr" "$name.ext"
+}
+
+# An already expired certificate: 'openssl ca' is the CLI's only way to set past dates in OpenSSL 3.0.
+issue_expired() {  # issue_expired NAME CN ISSUER
+  new_key "$1.key" ec
+  openssl req -new -key "$1.key" -out "$1.csr" -subj "/C=UA/O=Vikno development/CN=$2"
+  mkdir -p ca-db && : >ca-db/index.txt && echo 1000 >ca-db/serial
+  cat >ca-db/ca.cnf <<CNF
+[ca]
+default_ca = dev
+[dev]
+database = ca-db/index.txt
+serial = ca-db/serial
+new_certs_dir = ca-db
+default_md = sha256
+policy = any
+unique_subject = no
+copy_extensions = none
+x509_extensions = ext
+[any]
+commonName = supplied
+[ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+CNF
+  openssl ca -batch -notext -config ca-db/ca.cnf -cert "$3.crt" -keyfile "$3.key" -in "$1.csr" -out "$1.crt" \
+    -startdate 20200101000000Z -enddate 20210101000000Z 2>/dev/null
+  rm -rf "$1.csr" ca-db
+}
+
+localhost_san="DNS:localhost,IP:127.0.0.1,IP:::1"
+
+# The registry side: a root, an issuing CA below it, and every party's signing and TLS certificates.
+self_signed_ca root-ca "Vikno Dev Root CA"
+issue issuing-ca "Vikno Dev Issuing CA" root-ca ca ec
+cat issuing-ca.crt root-ca.crt >ca-chain.crt
+
+issue gateway-signing "Vikno gateway (message signing)" issuing-ca signing "$signing_alg"
+issue gateway-tls "localhost" issuing-ca tls ec "$localhost_san"
+cat issuing-ca.crt >>gateway-tls.crt  # serve the chain, not only the leaf
+
+for registry in "${registries[@]}"; do
+  issue "$registry-signing" "$registry registry simulator (answer signing)" issuing-ca signing ec
+  issue "$registry-tls" "localhost" issuing-ca tls ec "$localhost_san"
+  cat issuing-ca.crt >>"$registry-tls.crt"
+done
+
+# The CNAP side: its own CA issues the offices' client certificates; the gateway trusts only it.
+self_signed_ca cnap-ca "CNAP Dev Client CA"
+issue office-vinnytsia "cnap-vinnytsia-01" cnap-ca client ec
+issue office-kharkiv "cnap-kharkiv-03" cnap-ca client ec
+
+# For attack and failure tests: a stranger's CA and client, a stranger's signing key, an expired key.
+self_signed_ca other-ca "Someone Else's CA"
+issue other-client "cnap-vinnytsia-01" other-ca client ec
+issue attacker-signing "civil_registry registry simulator (answer signing)" other-ca signing ec
+issue_expired civil_registry-signing-expired "civil_registry registry simulator (expired)" issuing-ca
+
+rm -f ./*.srl
+chmod 600 ./*.key
+chmod 644 ./*.crt
+date -u +%FT%TZ >.complete
+
+cd - >/dev/null
+rm -rf "$dir"
+mv "$work" "$dir"
+chmod 700 "$dir"
+trap - EXIT
+echo "make-dev-pki: development PKI in $dir (signing key: $signing_alg)"
