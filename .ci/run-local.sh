@@ -26,29 +26,37 @@ wait_for_file() {  # wait_for_file FILE PID WHAT
   echo "$3 did not become ready in 10 s"; exit 1
 }
 
+certs/make-dev-pki.sh  # makes certs/dev/ once; keys never leave this machine
+pki=certs/dev
+
 rm -f var/sim.ready
-"$build_dir/bin/vikno-sim-civil_registry" --port 8091 --record var/sim --ready-file var/sim.ready &
+"$build_dir/bin/vikno-sim-civil_registry" --port 8091 --record var/sim --ready-file var/sim.ready \
+  --tls-cert $pki/civil_registry-tls.crt --tls-key $pki/civil_registry-tls.key --client-ca $pki/ca-chain.crt \
+  --signing-cert $pki/civil_registry-signing.crt --signing-key $pki/civil_registry-signing.key \
+  --client-signing-cert $pki/gateway-signing.crt &
 sim_pid=$!
 wait_for_file var/sim.ready "$sim_pid" "the civil registry simulator"
 
 "$build_dir/bin/vikno" serve --config config/vikno.jsonc &
 gateway_pid=$!
 for _ in $(seq 1 100); do  # ready when /healthz answers, as a supervisor would check
-  curl -fsS -o /dev/null http://127.0.0.1:8080/healthz 2>/dev/null && break
+  curl -fsS -o /dev/null --cacert $pki/ca-chain.crt https://127.0.0.1:8080/healthz 2>/dev/null && break
   kill -0 "$gateway_pid" 2>/dev/null || { echo "the gateway did not start (see above)"; exit 1; }
   sleep 0.1
 done
 
 cat <<MSG
 
-Vikno is running: gateway http://127.0.0.1:8080, civil registry simulator http://127.0.0.1:8091
-(requests it receives are recorded in var/sim/). Try, in another terminal:
+Vikno is running: gateway https://127.0.0.1:8080, civil registry simulator https://127.0.0.1:8091
+(requests it receives are recorded in var/sim/; certificates in certs/dev/). Try, in another terminal:
 
   $build_dir/bin/vikno submit config/samples/birth-extract.json --wait
 
-  curl -s -X POST http://127.0.0.1:8080/v1/cases -H 'Content-Type: application/json' \\
-       -H "Idempotency-Key: \$(uuidgen || date +%s%N)" --data @config/samples/death-extract.json
-  curl -s http://127.0.0.1:8080/v1/cases/<id from the answer>
+  curl -s --cacert $pki/ca-chain.crt --cert $pki/office-kyiv.crt --key $pki/office-kyiv.key \\
+       -X POST https://127.0.0.1:8080/v1/cases -H 'Content-Type: application/json' \\
+       -H "Idempotency-Key: \$(date +%s%N)" --data @config/samples/death-extract.json
+  curl -s --cacert $pki/ca-chain.crt --cert $pki/office-kyiv.crt --key $pki/office-kyiv.key \\
+       https://127.0.0.1:8080/v1/cases/<id from the answer>
 
 Ctrl-C stops everything.
 MSG

@@ -120,12 +120,14 @@ done
 
 # The CNAP side: its own CA issues the offices' client certificates; the gateway trusts only it.
 self_signed_ca cnap-ca "CNAP Dev Client CA"
-issue office-vinnytsia "cnap-vinnytsia-01" cnap-ca client ec
-issue office-kharkiv "cnap-kharkiv-03" cnap-ca client ec
+# The common name is the office id the gateway's config maps to permitted services.
+issue office-vinnytsia "vinnytsia-po-01" cnap-ca client ec
+issue office-kharkiv "kharkiv-cnap-03" cnap-ca client ec
+issue office-kyiv "kyiv-cnap-11" cnap-ca client ec
 
 # For attack and failure tests: a stranger's CA and client, a stranger's signing key, an expired key.
 self_signed_ca other-ca "Someone Else's CA"
-issue other-client "cnap-vinnytsia-01" other-ca client ec
+issue other-client "vinnytsia-po-01" other-ca client ec
 issue attacker-signing "civil_registry registry simulator (answer signing)" other-ca signing ec
 issue_expired civil_registry-signing-expired "civil_registry registry simulator (expired)" issuing-ca
 

@@ -6,7 +6,10 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/X509Certificate.h>
 #include <Poco/URI.h>
 
 #include <spdlog/spdlog.h>
@@ -36,25 +39,60 @@ public:
 private:
     void route(const std::string& path, const std::string& method, Poco::Net::HTTPServerRequest& request,
                Poco::Net::HTTPServerResponse& response) {
+        // Health and metrics carry no personal data and serve supervisors without office certificates.
+        if (path == "/healthz") return endpoints::health(context_, request, response);
+        if (path == "/metrics") return endpoints::metrics(context_, request, response);
+        const OfficeConfig* office = authenticate(request, response, path);
+        if (office == nullptr) return;
         static const std::string kCases = "/v1/cases/";
         if (path == "/v1/cases") {
-            if (method == "POST") return endpoints::submit_case(context_, request, response);
+            if (method == "POST") return endpoints::submit_case(context_, *office, request, response);
             return not_allowed(response, path, "POST");
         }
         if (path.rfind(kCases, 0) == 0 && path.size() > kCases.size() &&
             path.find('/', kCases.size()) == std::string::npos) {
-            if (method == "GET") return endpoints::get_case(context_, path.substr(kCases.size()), request, response);
+            if (method == "GET") {
+                return endpoints::get_case(context_, *office, path.substr(kCases.size()), request, response);
+            }
             return not_allowed(response, path, "GET");
         }
         if (path == "/v1/services") {
-            if (method == "GET") return endpoints::list_services(context_, request, response);
+            if (method == "GET") return endpoints::list_services(context_, *office, request, response);
             return not_allowed(response, path, "GET");
         }
-        if (path == "/healthz") return endpoints::health(context_, request, response);
-        if (path == "/metrics") return endpoints::metrics(context_, request, response);
         send_problem(response, {404, "not-found", "No such resource",
                                 "see docs/api.md for the endpoints: /v1/cases, /v1/services, /healthz, /metrics", {}},
                      path);
+    }
+
+    // The office the client certificate names. TLS has already checked that the CNAP CA issued it;
+    // here its common name must be a configured office. Otherwise 403 and nullptr.
+    const OfficeConfig* authenticate(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                                     const std::string& path) {
+        std::string name;
+        try {
+            auto& impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl&>(request);
+            Poco::Net::SecureStreamSocket socket(impl.socket());
+            if (socket.havePeerCertificate()) name = socket.peerCertificate().commonName();
+        } catch (const Poco::Exception&) {
+            name.clear();
+        }
+        if (name.empty()) {
+            send_problem(response, {403, "client-certificate-required", "Client certificate required",
+                                    "present the office's client certificate issued by the CNAP CA (see docs/api.md)", {}},
+                         path);
+            return nullptr;
+        }
+        const OfficeConfig* office = context_.config.office(name);
+        if (office == nullptr) {
+            spdlog::warn("api: refused a client certificate for '{}': no such office in {}", name, context_.config.source);
+            send_problem(response, {403, "office-unknown", "Unknown office",
+                                    "the client certificate names office '" + name +
+                                        "', which this gateway's configuration does not list",
+                                    {}},
+                         path);
+        }
+        return office;
     }
 
     static void not_allowed(Poco::Net::HTTPServerResponse& response, const std::string& path, const std::string& allow) {
@@ -84,7 +122,7 @@ ApiServer::~ApiServer() { stop(); }
 
 std::uint16_t ApiServer::start() {
     const auto& server = context_.config.server;
-    Poco::Net::ServerSocket socket;
+    Poco::Net::SecureServerSocket socket(context_.tls);
     try {
         // SO_REUSEADDR for quick restarts, never SO_REUSEPORT: a second gateway must not share the port.
         socket.bind(Poco::Net::SocketAddress(server.host, server.port), true, false);

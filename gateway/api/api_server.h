@@ -8,6 +8,7 @@
 #include "plugin_host/plugin_host.h"
 #include "store/case_store.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServer.h>
 
 #include <memory>
@@ -20,6 +21,7 @@ struct ApiContext {
     const PluginHost& plugins;
     Dispatcher& dispatcher;
     Metrics& metrics;
+    Poco::Net::Context::Ptr tls;  ///< server context: the gateway's certificate, the CNAP CA for clients
 };
 
 class ApiServer {

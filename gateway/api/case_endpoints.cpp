@@ -58,7 +58,7 @@ void send_json(Response& response, int status, const std::string& body) {
     response.send() << body;
 }
 
-void submit_case(ApiContext& context, Request& request, Response& response) {
+void submit_case(ApiContext& context, const OfficeConfig& office, Request& request, Response& response) {
     const std::string instance = request.getURI();
     const std::string content_type = request.getContentType();
     if (content_type.rfind("application/json", 0) != 0) {
@@ -88,6 +88,21 @@ void submit_case(ApiContext& context, Request& request, Response& response) {
         return;
     }
     Case c = std::move(parsed).value();
+    if (c.office.id != office.id) {
+        send_problem(response, {403, "office-mismatch", "The case names another office",
+                                "the client certificate is office " + office.id + "'s; an office submits only its own cases",
+                                {{"office.id", "must be '" + office.id + "', the office of the client certificate"}}},
+                     instance);
+        return;
+    }
+    if (!office.may_request(c.service)) {
+        send_problem(response, {403, "service-not-allowed", "Service not allowed for this office",
+                                "office " + office.id + " may not request '" + c.service +
+                                    "'; the gateway's configuration lists the services of each office",
+                                {{"service", "is not among the services office " + office.id + " may request"}}},
+                     instance);
+        return;
+    }
     const LoadedPlugin* plugin = context.plugins.for_service(c.service);
     if (plugin == nullptr) {
         send_problem(response, {422, "validation", "The case is not valid", "",
@@ -123,9 +138,11 @@ void submit_case(ApiContext& context, Request& request, Response& response) {
     }
 }
 
-void get_case(ApiContext& context, const std::string& case_id, Request& request, Response& response) {
+void get_case(ApiContext& context, const OfficeConfig& office, const std::string& case_id, Request& request,
+              Response& response) {
     const auto c = context.store.find(case_id);
-    if (!c) {
+    // Another office's case is answered like a missing one: its existence is not disclosed.
+    if (!c || c->office.id != office.id) {
         send_problem(response, {404, "not-found", "No such case", "there is no case " + case_id, {}}, request.getURI());
         return;
     }

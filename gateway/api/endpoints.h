@@ -11,9 +11,11 @@ namespace vikno::gateway::endpoints {
 using Request = Poco::Net::HTTPServerRequest;
 using Response = Poco::Net::HTTPServerResponse;
 
-void submit_case(ApiContext& context, Request& request, Response& response);
-void get_case(ApiContext& context, const std::string& case_id, Request& request, Response& response);
-void list_services(ApiContext& context, Request& request, Response& response);
+// `office` is the office the client certificate proved (api_server.cpp checks it before routing).
+void submit_case(ApiContext& context, const OfficeConfig& office, Request& request, Response& response);
+void get_case(ApiContext& context, const OfficeConfig& office, const std::string& case_id, Request& request,
+              Response& response);
+void list_services(ApiContext& context, const OfficeConfig& office, Request& request, Response& response);
 void health(ApiContext& context, Request& request, Response& response);
 void metrics(ApiContext& context, Request& request, Response& response);
 

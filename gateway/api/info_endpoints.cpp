@@ -7,12 +7,13 @@
 
 namespace vikno::gateway::endpoints {
 
-void list_services(ApiContext& context, Request& /*request*/, Response& response) {
+void list_services(ApiContext& context, const OfficeConfig& office, Request& /*request*/, Response& response) {
     using Poco::JSON::Array;
     using Poco::JSON::Object;
     Array::Ptr services = new Array;
     for (const auto& loaded : context.plugins.plugins()) {
         for (const auto& service : loaded.descriptor.services) {
+            if (!office.may_request(service.code)) continue;
             Object::Ptr item = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
             item->set("code", service.code);
             item->set("title_uk", service.title_uk);

@@ -3,13 +3,14 @@
 #include "cli/commands.h"
 #include "common/ids.h"
 #include "config/config.h"
+#include "signing/credentials.h"
 
 #include <vikno/case.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
@@ -29,6 +30,8 @@ struct Options {
     std::string positional;
     std::string config = default_config_path();
     std::string key;
+    std::string certificate;  ///< the office's client certificate; default: the config's client section
+    std::string private_key;
     bool wait = false;
     bool json = false;
 };
@@ -51,6 +54,8 @@ Options parse(const std::vector<std::string>& args, const char* usage) {
         const auto& arg = args[i];
         if (arg == "--config" && i + 1 < args.size()) options.config = args[++i];
         else if (arg == "--key" && i + 1 < args.size()) options.key = args[++i];
+        else if (arg == "--cert" && i + 1 < args.size()) options.certificate = args[++i];
+        else if (arg == "--cert-key" && i + 1 < args.size()) options.private_key = args[++i];
         else if (arg == "--wait") options.wait = true;
         else if (arg == "--json") options.json = true;
         else if (options.positional.empty() && arg.rfind("--", 0) != 0) options.positional = arg;
@@ -60,12 +65,24 @@ Options parse(const std::vector<std::string>& args, const char* usage) {
     return options;
 }
 
-Reply call(const Config& config, const std::string& method, const std::string& path, const std::string& body = "",
-           const std::string& key = "") {
+// The office identity to present: --cert/--cert-key, else the config's client section.
+KeyPairConfig identity(const Config& config, const Options& options) {
+    KeyPairConfig pair = config.client.identity;
+    if (!options.certificate.empty()) pair = {options.certificate, options.private_key};
+    if (pair.certificate.empty() || pair.key.empty()) {
+        throw UsageError("no office certificate: give --cert FILE --cert-key FILE or set client.certificate and "
+                         "client.key in " + config.source);
+    }
+    return pair;
+}
+
+Reply call(const Config& config, const Options& options, const std::string& method, const std::string& path,
+           const std::string& body = "", const std::string& key = "") {
     // A gateway listening on every interface is reached through loopback.
     const std::string host = config.server.host == "0.0.0.0" ? "127.0.0.1" : config.server.host;
+    const KeyPairConfig office = identity(config, options);
     try {
-        Poco::Net::HTTPClientSession session(host, config.server.port);
+        Poco::Net::HTTPSClientSession session(host, config.server.port, tls_client_context(config.client.ca, office));
         session.setTimeout(Poco::Timespan(30, 0));
         Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
         if (!body.empty()) {
@@ -141,8 +158,8 @@ bool is_final_status(const std::string& status) {
     return parsed && is_final(*parsed);
 }
 
-int show(const Config& config, const std::string& id, bool json) {
-    const Reply reply = call(config, "GET", "/v1/cases/" + id);
+int show(const Config& config, const Options& options, const std::string& id, bool json) {
+    const Reply reply = call(config, options, "GET", "/v1/cases/" + id);
     if (reply.status != 200) {
         print_problem(reply.body);
         return 1;
@@ -169,6 +186,9 @@ int guarded(const char* command, Body body) {
     } catch (const ConnectionError& e) {
         std::cerr << "vikno " << command << ": " << e.what() << "\n";
         return 3;
+    } catch (const Poco::Exception& e) {
+        std::cerr << "vikno " << command << ": cannot use the client certificate: " << e.displayText() << "\n";
+        return 2;
     }
 }
 
@@ -176,7 +196,7 @@ int guarded(const char* command, Body body) {
 
 int submit(const std::vector<std::string>& args) {
     return guarded("submit", [&] {
-        const Options options = parse(args, "vikno submit FILE [--config FILE] [--key KEY] [--wait] [--json]");
+        const Options options = parse(args, "vikno submit FILE [--config FILE] [--key KEY] [--cert FILE --cert-key FILE] [--wait] [--json]");
         std::ifstream in(options.positional, std::ios::binary);
         if (!in) throw UsageError("cannot read case file " + options.positional);
         std::stringstream text;
@@ -185,7 +205,7 @@ int submit(const std::vector<std::string>& args) {
         const Config config = load_config(options.config);
         // Without --key, the file's content is the key: submitting the same file twice is one case.
         const std::string key = options.key.empty() ? "file-" + sha256_hex(body).substr(0, 32) : options.key;
-        const Reply reply = call(config, "POST", "/v1/cases", body, key);
+        const Reply reply = call(config, options, "POST", "/v1/cases", body, key);
         if (reply.status != 202) {
             print_problem(reply.body);
             return 1;
@@ -203,9 +223,9 @@ int submit(const std::vector<std::string>& args) {
         }
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
         while (std::chrono::steady_clock::now() < deadline) {
-            const Reply current = call(config, "GET", "/v1/cases/" + id);
+            const Reply current = call(config, options, "GET", "/v1/cases/" + id);
             if (current.status == 200 && is_final_status(parse_json(current.body)->optValue<std::string>("status", ""))) {
-                return show(config, id, options.json);
+                return show(config, options, id, options.json);
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
@@ -216,8 +236,8 @@ int submit(const std::vector<std::string>& args) {
 
 int status(const std::vector<std::string>& args) {
     return guarded("status", [&] {
-        const Options options = parse(args, "vikno status ID [--config FILE] [--json]");
-        return show(load_config(options.config), options.positional, options.json);
+        const Options options = parse(args, "vikno status ID [--config FILE] [--cert FILE --cert-key FILE] [--json]");
+        return show(load_config(options.config), options, options.positional, options.json);
     });
 }
 

@@ -5,12 +5,14 @@
 #include "logging/logging.h"
 #include "metrics/metrics.h"
 #include "plugin_host/plugin_host.h"
+#include "signing/credentials.h"
 #include "store/sqlite_case_store.h"
 #include "store/sqlite_statement.h"
 
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -56,14 +58,20 @@ int serve(const std::vector<std::string>& args) {
                          loaded.descriptor.version, loaded.path, loaded.descriptor.services.size(), loaded.endpoint);
         }
         Metrics metrics;
-        Dispatcher dispatcher(store, plugins, config, metrics);
-        ApiServer api({config, store, plugins, dispatcher, metrics});
+        const Credentials credentials = Credentials::load(config);
+        const std::time_t expires = credentials.signer().certificate().not_after();
+        char expiry[32];
+        std::strftime(expiry, sizeof expiry, "%Y-%m-%d", std::gmtime(&expires));
+        spdlog::info("signing as '{}' ({}, certificate valid until {})", credentials.signer().certificate().common_name(),
+                     credentials.signer().algorithm().name, expiry);
+        Dispatcher dispatcher(store, plugins, credentials, config, metrics);
+        ApiServer api({config, store, plugins, dispatcher, metrics, credentials.api_tls()});
         // Listen first: a gateway that cannot have its port must stop before it touches the outbox
         // (releasing claims, sending cases). Cases accepted meanwhile wait in the outbox.
         const std::uint16_t port = api.start();
         dispatcher.start();
         const std::string address = config.server.host + ":" + std::to_string(port);
-        spdlog::info("vikno {} serving on http://{} (store {})", VIKNO_VERSION, address, config.store.path);
+        spdlog::info("vikno {} serving on https://{} (store {})", VIKNO_VERSION, address, config.store.path);
         if (!config.server.ready_file.empty()) write_ready_file(config.server.ready_file, address);
 
         int received = 0;

@@ -96,21 +96,53 @@ void read_listen(const Section& s, ServerConfig& server) {
     }
 }
 
+// A required file path; the message says what the file is for and how to make one for development.
+std::string required_file(const Section& s, const std::string& key, const std::string& what) {
+    std::string path = s.text(key, "");
+    if (path.empty()) s.fail(key, "required: " + what + " (for development: certs/make-dev-pki.sh makes certs/dev/)");
+    return path;
+}
+
+KeyPairConfig read_key_pair(const Section& s, const std::string& what) {
+    s.allow({"certificate", "key"});
+    return {required_file(s, "certificate", what + " certificate (PEM)"),
+            required_file(s, "key", what + " private key (PEM file or pkcs11: URI)")};
+}
+
+OfficeConfig read_office(const Section& s, std::set<std::string>& seen) {
+    s.allow({"id", "services"});
+    OfficeConfig office;
+    office.id = s.text("id", "");
+    if (office.id.empty()) s.fail("id", "required: the office id, equal to the common name of its client certificate");
+    if (!seen.insert(office.id).second) s.fail("id", "the office '" + office.id + "' is listed twice");
+    const Array::Ptr services = s.array("services");
+    for (std::size_t i = 0; i < services->size(); ++i) {
+        const auto value = services->get(static_cast<unsigned>(i));
+        if (!value.isString()) s.fail("services", "expected service codes, 'prefix.*' or '*'");
+        office.services.push_back(value.extract<std::string>());
+    }
+    if (office.services.empty()) s.fail("services", "required: the services this office may request (or [\"*\"])");
+    return office;
+}
+
 PluginConfig read_plugin(const Section& s) {
-    s.allow({"file", "endpoint", "settings"});
+    s.allow({"file", "endpoint", "tls_ca", "answer_certificate", "settings"});
     PluginConfig plugin;
     plugin.file = s.text("file", "");
     if (plugin.file.empty()) s.fail("file", "required: the plugin library, e.g. libvikno-civil_registry.so");
     plugin.endpoint = s.text("endpoint", "");
     try {
         const Poco::URI uri(plugin.endpoint);
-        if (uri.getScheme() != "http" || uri.getHost().empty()) {
-            s.fail("endpoint", "expected the registry's http://HOST:PORT/PATH URL, got '" + plugin.endpoint +
-                                   "' (TLS to registries is configured with the signing settings, not built yet)");
+        if (uri.getScheme() != "https" || uri.getHost().empty()) {
+            s.fail("endpoint", "expected the registry's https://HOST:PORT/PATH URL, got '" + plugin.endpoint +
+                                   "' (registries are reached over TLS only)");
         }
     } catch (const Poco::SyntaxException&) {
         s.fail("endpoint", "not a valid URL: '" + plugin.endpoint + "'");
     }
+    plugin.tls_ca = required_file(s, "tls_ca", "the CA certificate(s) the registry's TLS certificate chains to");
+    plugin.answer_certificate =
+        required_file(s, "answer_certificate", "the registry's signing certificate, pinned to verify its answers");
     const Section settings = s.section("settings");
     for (const auto& [key, value] : *settings.object()) {
         if (!value.isString()) settings.fail(key, "plugin settings are strings");
@@ -167,10 +199,11 @@ Config parse_config(const std::string& text, const std::string& source) {
     Config config;
     config.source = source;
     const Section top(root, source, "");
-    top.allow({"server", "store", "dispatch", "xroad", "log", "plugins"});
+    top.allow({"server", "store", "dispatch", "xroad", "log", "plugins", "offices", "signing", "registry_tls",
+               "client"});
 
     const Section server = top.section("server");
-    server.allow({"listen", "threads", "max_body_bytes", "ready_file"});
+    server.allow({"listen", "threads", "max_body_bytes", "ready_file", "tls"});
     read_listen(server, config.server);
     config.server.threads = static_cast<int>(server.integer("threads", config.server.threads, 1, 512));
     config.server.max_body_bytes = static_cast<std::size_t>(
@@ -225,7 +258,53 @@ Config parse_config(const std::string& text, const std::string& source) {
     if (config.plugins.empty()) {
         plugins.fail("load", "no plugins listed; the gateway would offer no service");
     }
+
+    // Security material last, so a config under construction reports its simpler mistakes first.
+    if (!server.has("tls")) server.fail("tls", "required: the API is served over HTTPS with client certificates");
+    const Section tls = server.section("tls");
+    tls.allow({"certificate", "key", "client_ca"});
+    config.server.tls.identity = {required_file(tls, "certificate", "the gateway's TLS server certificate (PEM)"),
+                                  required_file(tls, "key", "the gateway's TLS private key")};
+    config.server.tls.client_ca = required_file(tls, "client_ca", "the CNAP CA that issues office client certificates");
+
+    const Array::Ptr offices = top.array("offices");
+    std::set<std::string> office_ids;
+    for (std::size_t i = 0; i < offices->size(); ++i) {
+        const std::string path = "offices[" + std::to_string(i) + "]";
+        const Object::Ptr item = offices->getObject(static_cast<unsigned>(i));
+        if (!item) throw ConfigError(source + ": " + path + ": expected an object with id and services");
+        config.offices.push_back(read_office(Section(item, source, path), office_ids));
+    }
+    if (config.offices.empty()) top.fail("offices", "required: the CNAP offices allowed to submit cases");
+
+    if (!top.has("signing")) top.fail("signing", "required: the gateway signs every message it sends");
+    config.signing = read_key_pair(top.section("signing"), "the gateway's message signing");
+    if (!top.has("registry_tls")) top.fail("registry_tls", "required: the client certificate shown to registries");
+    config.registry_tls = read_key_pair(top.section("registry_tls"), "the gateway's TLS client");
+
+    const Section client = top.section("client");
+    client.allow({"certificate", "key", "ca"});
+    config.client.identity = {client.text("certificate", ""), client.text("key", "")};
+    config.client.ca = client.text("ca", "");
     return config;
+}
+
+bool OfficeConfig::may_request(const std::string& service) const {
+    for (const auto& allowed : services) {
+        if (allowed == "*" || allowed == service) return true;
+        if (allowed.size() > 2 && allowed.ends_with(".*") &&
+            service.rfind(allowed.substr(0, allowed.size() - 1), 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+const OfficeConfig* Config::office(const std::string& id) const {
+    for (const auto& office : offices) {
+        if (office.id == id) return &office;
+    }
+    return nullptr;
 }
 
 Config load_config(const std::string& path) {

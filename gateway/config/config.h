@@ -18,12 +18,34 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// A certificate and its private key (PEM files; the key may also be an OpenSSL store URI).
+struct KeyPairConfig {
+    std::string certificate;
+    std::string key;
+};
+
+/// HTTPS for the CNAP-facing API; clients present certificates issued by `client_ca`.
+struct ServerTlsConfig {
+    KeyPairConfig identity;
+    std::string client_ca;
+};
+
 struct ServerConfig {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;
     int threads = 16;
     std::size_t max_body_bytes = 1024 * 1024;
     std::string ready_file;  ///< written with host:port once listening (for tests and supervisors)
+    ServerTlsConfig tls;
+};
+
+/// A CNAP office: its client certificate's common name is its id; it may request these services
+/// (exact codes, `prefix.*`, or `*`).
+struct OfficeConfig {
+    std::string id;
+    std::vector<std::string> services;
+
+    bool may_request(const std::string& service) const;
 };
 
 struct StoreConfig {
@@ -45,9 +67,17 @@ struct LogConfig {
 };
 
 struct PluginConfig {
-    std::string file;      ///< the library, relative to plugins.dir unless absolute
-    std::string endpoint;  ///< the registry's base URL
+    std::string file;                 ///< the library, relative to plugins.dir unless absolute
+    std::string endpoint;             ///< the registry's base URL (https)
+    std::string tls_ca;               ///< the CA (chain) the registry's TLS certificate must chain to
+    std::string answer_certificate;   ///< the registry's signing certificate, pinned: answers must verify with it
     PluginSettings settings;
+};
+
+/// The office certificate `vikno submit` and `vikno status` present to the gateway (server.listen).
+struct ClientConfig {
+    KeyPairConfig identity;
+    std::string ca;  ///< the CA (chain) the gateway's TLS certificate must chain to
 };
 
 struct Config {
@@ -59,6 +89,12 @@ struct Config {
     LogConfig log;
     std::string plugin_dir = "build/lib/plugins";
     std::vector<PluginConfig> plugins;
+    std::vector<OfficeConfig> offices;
+    KeyPairConfig signing;       ///< the gateway's message signing key and certificate
+    KeyPairConfig registry_tls;  ///< the client certificate the gateway shows registries (mTLS)
+    ClientConfig client;
+
+    const OfficeConfig* office(const std::string& id) const;
 };
 
 /// Reads and checks the file; throws ConfigError with "FILE: KEY: problem; expected ...".

@@ -1,10 +1,12 @@
 #include "dispatch/dispatcher.h"
 
 #include "common/clock.h"
+#include "signing/message_signing.h"
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <ctime>
 
 namespace vikno::gateway {
 namespace {
@@ -20,9 +22,11 @@ Outcome outcome_of(const std::string& uk, const std::string& en) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(CaseStore& store, const PluginHost& plugins, const Config& config, Metrics& metrics)
+Dispatcher::Dispatcher(CaseStore& store, const PluginHost& plugins, const Credentials& credentials,
+                       const Config& config, Metrics& metrics)
     : store_(store),
       plugins_(plugins),
+      credentials_(credentials),
       config_(config),
       metrics_(metrics),
       transport_(config.dispatch.connect_timeout_ms, config.dispatch.request_timeout_ms),
@@ -137,11 +141,21 @@ void Dispatcher::process(const OutboxItem& item) {
         return;
     }
 
+    const SignatureProfile profile = loaded->descriptor.signature;
+    const RegistryTrust& trust = credentials_.registry(loaded->config_index);
+    if (auto signed_request = sign_request(profile, exchange.value(), target_uri(loaded->endpoint, exchange.value().path),
+                                           credentials_.signer(), std::time(nullptr));
+        !signed_request) {
+        spdlog::error("case {}: the request to {} could not be signed: {}", c.id, registry, signed_request.error().message);
+        retry_or_fail(item, "signing failed: " + signed_request.error().code + ": " + signed_request.error().message,
+                      nullptr, registry);
+        return;
+    }
+
     const std::int64_t started = now_ms();
     const auto clock_start = std::chrono::steady_clock::now();
-    const TransportResult sent = transport_.send(loaded->endpoint, exchange.value());
+    const TransportResult sent = transport_.send(loaded->endpoint, exchange.value(), trust.tls);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
-    metrics_.observe_exchange(registry, sent.delivered() ? "answered" : "transport_error", seconds);
 
     ExchangeRecord record{c.id,        item.attempts + 1,
                           registry,    loaded->endpoint,
@@ -149,9 +163,28 @@ void Dispatcher::process(const OutboxItem& item) {
                           sent.request_bytes, sent.response_bytes,
                           sent.answer.status, sent.error};
     if (!sent.delivered()) {
+        metrics_.observe_exchange(registry, sent.failure == TransportResult::Failure::Tls ? "tls_error" : "transport_error",
+                                  seconds);
         retry_or_fail(item, sent.error, &record, registry);
         return;
     }
+    // Nothing of the answer reaches the plugin before its signature is checked against the pin.
+    const AnswerCheck check = check_answer(profile, exchange.value(), sent.answer, trust.answer_certificate,
+                                           std::time(nullptr));
+    if (check.outcome != AnswerCheck::Outcome::Verified) {
+        metrics_.observe_exchange(registry, "answer_refused", seconds);
+        if (check.outcome == AnswerCheck::Outcome::Transient) {
+            retry_or_fail(item, check.reason, &record, registry);
+            return;
+        }
+        spdlog::warn("case {}: {} {}", c.id, registry, check.reason);
+        store_.finish(item, CaseStatus::Failed,
+                      outcome_of("Відповідь реєстру не пройшла перевірку підпису; запит не виконано",
+                                 "The registry's answer failed signature verification; the request was not completed"),
+                      check.reason, &record);
+        return;
+    }
+    metrics_.observe_exchange(registry, "answered", seconds);
     const Interpretation meaning = loaded->plugin->interpret(c, exchange.value(), sent.answer);
     switch (meaning.verdict) {
         case Verdict::Retry:

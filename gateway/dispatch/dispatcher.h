@@ -7,6 +7,7 @@
 #include "dispatch/backoff.h"
 #include "metrics/metrics.h"
 #include "plugin_host/plugin_host.h"
+#include "signing/credentials.h"
 #include "store/case_store.h"
 #include "transport/http_transport.h"
 
@@ -20,7 +21,8 @@ namespace vikno::gateway {
 
 class Dispatcher {
 public:
-    Dispatcher(CaseStore& store, const PluginHost& plugins, const Config& config, Metrics& metrics);
+    Dispatcher(CaseStore& store, const PluginHost& plugins, const Credentials& credentials, const Config& config,
+               Metrics& metrics);
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
@@ -42,6 +44,7 @@ private:
 
     CaseStore& store_;
     const PluginHost& plugins_;
+    const Credentials& credentials_;
     const Config& config_;
     Metrics& metrics_;
     HttpTransport transport_;

@@ -49,13 +49,15 @@ std::shared_ptr<RegistryPlugin> load_plugin_library(const std::string& path) {
 }
 
 PluginHost::PluginHost(const Config& config) {
-    for (const auto& entry : config.plugins) {
+    for (std::size_t index = 0; index < config.plugins.size(); ++index) {
+        const auto& entry = config.plugins[index];
         const std::string path = resolve(config.plugin_dir, entry.file);
         LoadedPlugin loaded;
         loaded.path = path;
         loaded.plugin = load_plugin_library(path);
         loaded.descriptor = loaded.plugin->describe();
         loaded.endpoint = entry.endpoint;
+        loaded.config_index = index;
         if (auto configured = loaded.plugin->configure(entry.settings); !configured) {
             throw PluginLoadError(path + ": refused its settings in " + config.source + ": " +
                                   configured.error().message);

@@ -24,6 +24,7 @@ struct LoadedPlugin {
     PluginDescriptor descriptor;
     std::shared_ptr<RegistryPlugin> plugin;
     std::string endpoint;
+    std::size_t config_index = 0;  ///< its entry in config.plugins (and Credentials::registry)
 };
 
 /// Loads one library and creates its plugin. Refused (PluginLoadError naming the file and the

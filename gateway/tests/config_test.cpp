@@ -6,10 +6,17 @@ using namespace vikno::gateway;
 
 namespace {
 
+const std::string kSecurity = R"(
+  "server": {"tls": {"certificate": "gw.crt", "key": "gw.key", "client_ca": "cnap-ca.crt"}},
+  "offices": [{"id": "vinnytsia-po-01", "services": ["*"]}, {"id": "kharkiv-cnap-03", "services": ["drac.*", "edr.search"]}],
+  "signing": {"certificate": "sign.crt", "key": "sign.key"},
+  "registry_tls": {"certificate": "gw.crt", "key": "gw.key"},)";
+
 const std::string kMinimal = R"({
   // comments are allowed
-  "xroad": {"member_code": "12345678"},   /* block comments too */
-  "plugins": {"load": [{"file": "libx.so", "endpoint": "http://127.0.0.1:1/", "settings": {"a": "b // not a comment"}}]}
+  "xroad": {"member_code": "12345678"},   /* block comments too */)" + kSecurity + R"(
+  "plugins": {"load": [{"file": "libx.so", "endpoint": "https://127.0.0.1:1/", "tls_ca": "ca.crt",
+                        "answer_certificate": "registry.crt", "settings": {"a": "b // not a comment"}}]}
 })";
 
 std::string error_of(const std::string& text) {
@@ -29,6 +36,37 @@ TEST(Config, MinimalFileGetsDefaults) {
     EXPECT_EQ(config.dispatch.workers, 4);
     ASSERT_EQ(config.plugins.size(), 1U);
     EXPECT_EQ(config.plugins[0].settings.at("a"), "b // not a comment");
+    EXPECT_EQ(config.plugins[0].answer_certificate, "registry.crt");
+    EXPECT_EQ(config.server.tls.client_ca, "cnap-ca.crt");
+}
+
+TEST(Config, OfficesMayRequestTheirListedServicesOnly) {
+    const Config config = parse_config(kMinimal, "test.jsonc");
+    ASSERT_NE(config.office("kharkiv-cnap-03"), nullptr);
+    EXPECT_EQ(config.office("kyiv-cnap-11"), nullptr);
+    const OfficeConfig& kharkiv = *config.office("kharkiv-cnap-03");
+    EXPECT_TRUE(kharkiv.may_request("drac.birth-extract"));
+    EXPECT_TRUE(kharkiv.may_request("edr.search"));
+    EXPECT_FALSE(kharkiv.may_request("edr.search-by-passport"));
+    EXPECT_FALSE(kharkiv.may_request("drrp.extract"));
+    EXPECT_FALSE(kharkiv.may_request("dracx.birth"));
+    EXPECT_TRUE(config.office("vinnytsia-po-01")->may_request("anything.at-all"));
+}
+
+TEST(Config, SecurityIsRequiredAndPlainHttpToRegistriesIsRefused) {
+    const std::string plugins = R"("plugins": {"load": [{"file": "a.so", "endpoint": "https://127.0.0.1:1/", "tls_ca": "ca.crt", "answer_certificate": "r.crt"}]})";
+    EXPECT_NE(error_of(R"({"xroad": {"member_code": "12345678"}, )" + plugins + "}").find("server.tls: required"),
+              std::string::npos);
+    std::string no_pin = kMinimal;
+    no_pin.replace(no_pin.find(R"("answer_certificate": "registry.crt", )"), 38, "");
+    EXPECT_NE(error_of(no_pin).find("plugins.load[0].answer_certificate: required"), std::string::npos) << error_of(no_pin);
+    std::string plain = kMinimal;
+    plain.replace(plain.find("https://"), 8, "http://");
+    EXPECT_NE(error_of(plain).find("registries are reached over TLS only"), std::string::npos);
+    std::string no_offices = kMinimal;
+    const auto from = no_offices.find(R"("offices": [)");
+    no_offices.replace(from, no_offices.find("}],", from) + 3 - from, R"("offices": [],)");
+    EXPECT_NE(error_of(no_offices).find("offices: required"), std::string::npos) << error_of(no_offices);
 }
 
 TEST(Config, ErrorsNameTheFileTheKeyAndWhatIsExpected) {

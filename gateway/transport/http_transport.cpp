@@ -1,6 +1,8 @@
 #include "transport/http_transport.h"
 
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/NumberParser.h>
@@ -148,15 +150,41 @@ bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::
 HttpTransport::HttpTransport(int connect_timeout_ms, int request_timeout_ms)
     : connect_timeout_ms_(connect_timeout_ms), request_timeout_ms_(request_timeout_ms) {}
 
-TransportResult HttpTransport::send(const std::string& endpoint, const Exchange& exchange) const {
+std::string target_uri(const std::string& endpoint, const std::string& path) {
+    const Poco::URI uri(endpoint);
+    return uri.getScheme() + "://" + uri.getAuthority() + join_path(uri.getPathEtc(), path);
+}
+
+TransportResult HttpTransport::send(const std::string& endpoint, const Exchange& exchange,
+                                    const Poco::Net::Context::Ptr& tls) const {
     TransportResult result;
     const Poco::URI uri(endpoint);
     result.request_bytes = request_bytes(uri, exchange);
     const auto deadline = Clock::now() + std::chrono::milliseconds(request_timeout_ms_);
+    const bool secure = uri.getScheme() == "https";
+    if (secure && tls.isNull()) {
+        result.failure = TransportResult::Failure::Tls;
+        result.error = "no TLS context for " + uri.getAuthority();
+        return result;
+    }
     Poco::Net::StreamSocket socket;
     try {
-        socket.connect(Poco::Net::SocketAddress(uri.getHost(), uri.getPort()),
-                       Poco::Timespan(static_cast<long>(connect_timeout_ms_) * 1000));
+        const Poco::Net::SocketAddress address(uri.getHost(), uri.getPort());
+        const Poco::Timespan connect_timeout(static_cast<long>(connect_timeout_ms_) * 1000);
+        if (secure) {
+            Poco::Net::SecureStreamSocket secure_socket(tls);
+            secure_socket.setPeerHostName(uri.getHost());
+            secure_socket.setLazyHandshake(false);
+            secure_socket.connect(address, connect_timeout);
+            socket = secure_socket;
+        } else {
+            socket.connect(address, connect_timeout);
+        }
+    } catch (const Poco::Net::SSLException& e) {
+        result.failure = TransportResult::Failure::Tls;
+        result.error = "TLS with " + uri.getAuthority() + " refused: " + e.displayText() +
+                       " (is the registry's certificate issued by the configured tls_ca, for this host?)";
+        return result;
     } catch (const Poco::TimeoutException&) {
         result.failure = TransportResult::Failure::Connect;
         result.error = "connect to " + uri.getAuthority() + " timed out";

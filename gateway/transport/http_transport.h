@@ -4,12 +4,14 @@
 
 #include <vikno/exchange.h>
 
+#include <Poco/Net/Context.h>
+
 #include <string>
 
 namespace vikno::gateway {
 
 struct TransportResult {
-    enum class Failure { None, Connect, Timeout, Io, Protocol };
+    enum class Failure { None, Connect, Tls, Timeout, Io, Protocol };
 
     Failure failure = Failure::None;
     std::string error;           ///< what went wrong, for history and logs (no personal data)
@@ -24,13 +26,20 @@ class HttpTransport {
 public:
     HttpTransport(int connect_timeout_ms, int request_timeout_ms);
 
-    /// `endpoint` is the registry's base URL (http://host:port/base); `exchange.path` is appended.
-    TransportResult send(const std::string& endpoint, const Exchange& exchange) const;
+    /// `endpoint` is the registry's base URL (https://host:port/base); `exchange.path` is appended.
+    /// For https, `tls` verifies the server's certificate (registry CA, host name) and presents the
+    /// gateway's client certificate; a failed check is Failure::Tls with the reason.
+    TransportResult send(const std::string& endpoint, const Exchange& exchange,
+                         const Poco::Net::Context::Ptr& tls = nullptr) const;
 
 private:
     int connect_timeout_ms_;
     int request_timeout_ms_;
 };
+
+/// The absolute URI an exchange goes to: the endpoint's scheme and authority, its path joined with
+/// `path`.
+std::string target_uri(const std::string& endpoint, const std::string& path);
 
 /// Parses a complete HTTP/1.1 response (status line, headers, body with Content-Length or chunked
 /// encoding). Returns false with `error` set when the bytes are not one.

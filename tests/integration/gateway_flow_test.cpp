@@ -66,11 +66,13 @@ TEST(GatewayFlow, UnknownPersonIsRejectedWithAMessageInBothLanguages) {
     std::string body = sample_case("death-extract");
     body.replace(body.find("\"Петро\""), std::string("\"Петро\"").size(), "\"Павло\"");
     const auto reply = http(stack.gateway_address, "POST", "/v1/cases", body,
-                            {{"Content-Type", "application/json"}, {"Idempotency-Key", key()}});
+                            {{"Content-Type", "application/json"}, {"Idempotency-Key", key()}}, "office-kyiv");
     ASSERT_EQ(reply.status, 202);
-    const auto done = stack.wait_final(reply.json()->getValue<std::string>("id"));
-    EXPECT_EQ(done->getValue<std::string>("status"), "rejected");
-    EXPECT_EQ(done->getObject("outcome")->getValue<std::string>("message_en"), "No death record found");
+    const auto id = reply.json()->getValue<std::string>("id");
+    stack.track(id, "office-kyiv");
+    const auto done_case = stack.wait_final(id);
+    EXPECT_EQ(done_case->getValue<std::string>("status"), "rejected");
+    EXPECT_EQ(done_case->getObject("outcome")->getValue<std::string>("message_en"), "No death record found");
 }
 
 TEST(GatewayFlow, RegistryFaultsAreRetriedThenTheCaseFailsWithTheReason) {
@@ -94,7 +96,7 @@ TEST(GatewayFlow, ARegistryThatRecoversCompletesTheCase) {
     stack.start_gateway(R"({"workers": 1, "max_attempts": 50, "backoff_initial_ms": 50, "backoff_max_ms": 100})");
     const std::string id = stack.submit("marriage-extract", key());
     while (stack.records().size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_EQ(http(stack.simulator_address, "PUT", "/__sim/faults", R"({"error_rate": 0})").status, 204);
+    ASSERT_EQ(http(stack.simulator_address, "PUT", "/__sim/faults", R"({"error_rate": 0})", {}, "gateway-tls").status, 204);
     EXPECT_EQ(stack.wait_final(id)->getValue<std::string>("status"), "completed");
     for (const auto& record : stack.records()) {
         EXPECT_EQ(record->getValue<std::string>("message_id"), stack.records()[0]->getValue<std::string>("message_id"));
@@ -127,7 +129,7 @@ TEST(Api, IdempotentSubmitReplaysAndAnotherBodyConflicts) {
     EXPECT_EQ(again.json()->getValue<std::string>("id"), first.json()->getValue<std::string>("id"));
     EXPECT_EQ(again.headers.at("Idempotent-Replayed"), "true");
     const auto other = http(stack.gateway_address, "POST", "/v1/cases", sample_case("birth-extract-by-certificate"),
-                            {{"Content-Type", "application/json"}, {"Idempotency-Key", k}});
+                            {{"Content-Type", "application/json"}, {"Idempotency-Key", k}}, "office-kharkiv");
     // Another office: the key space is per office, so this is a new case.
     EXPECT_EQ(other.status, 202);
     std::string changed = sample_case("birth-extract");
@@ -136,7 +138,9 @@ TEST(Api, IdempotentSubmitReplaysAndAnotherBodyConflicts) {
     EXPECT_EQ(conflict.status, 409);
     EXPECT_EQ(conflict.content_type, "application/problem+json");
     stack.wait_final(first.json()->getValue<std::string>("id"));
-    stack.wait_final(other.json()->getValue<std::string>("id"));
+    ASSERT_EQ(http(stack.gateway_address, "GET", "/v1/cases/" + other.json()->getValue<std::string>("id")).status, 404)
+        << "one office must not read another office's case";
+    for (int i = 0; i < 200 && stack.records().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
     EXPECT_EQ(stack.records().size(), 2U);  // one registry request per case
 }
 

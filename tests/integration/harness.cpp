@@ -2,7 +2,9 @@
 
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
@@ -83,11 +85,32 @@ Poco::JSON::Object::Ptr HttpReply::json() const {
     return parser.parse(body).extract<Poco::JSON::Object::Ptr>();
 }
 
+std::string pki(const std::string& name) { return std::string(VIKNO_TEST_PKI_DIR) + "/" + name; }
+
+std::string identity_for_sample(const std::string& sample) {
+    const std::string text = sample_case(sample);
+    if (text.find("kharkiv-cnap-03") != std::string::npos) return "office-kharkiv";
+    if (text.find("kyiv-cnap-11") != std::string::npos) return "office-kyiv";
+    return "office-vinnytsia";
+}
+
 HttpReply http(const std::string& address, const std::string& method, const std::string& path,
-               const std::string& body, const std::map<std::string, std::string>& headers) {
+               const std::string& body, const std::map<std::string, std::string>& headers,
+               const std::string& identity) {
+    static std::once_flag ssl;
+    std::call_once(ssl, [] { Poco::Net::initializeSSL(); });
+    Poco::Net::Context::Params params;
+    if (!identity.empty()) {
+        params.certificateFile = pki(identity + ".crt");
+        params.privateKeyFile = pki(identity + ".key");
+    }
+    params.caLocation = pki("ca-chain.crt");
+    params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+    params.loadDefaultCAs = false;
+    const Poco::Net::Context::Ptr context(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
     const auto colon = address.rfind(':');
-    Poco::Net::HTTPClientSession session(address.substr(0, colon),
-                                         static_cast<Poco::UInt16>(std::stoi(address.substr(colon + 1))));
+    Poco::Net::HTTPSClientSession session(address.substr(0, colon),
+                                          static_cast<Poco::UInt16>(std::stoi(address.substr(colon + 1))), context);
     session.setTimeout(Poco::Timespan(20, 0));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [name, value] : headers) request.set(name, value);
@@ -138,7 +161,14 @@ Stack::~Stack() {
 std::string Stack::start_simulator(const std::vector<std::string>& options) {
     const std::string ready = dir + "/sim.ready";
     std::remove(ready.c_str());
-    std::vector<std::string> argv{VIKNO_SIM_BIN, "--port", sim_port, "--record", dir + "/sim", "--ready-file", ready};
+    std::vector<std::string> argv{VIKNO_SIM_BIN, "--port", sim_port, "--record", dir + "/sim", "--ready-file", ready,
+                                  "--tls-cert", pki("civil_registry-tls.crt"), "--tls-key", pki("civil_registry-tls.key"),
+                                  "--client-ca", pki("ca-chain.crt"),
+                                  "--signing-cert", pki("civil_registry-signing.crt"),
+                                  "--signing-key", pki("civil_registry-signing.key"),
+                                  "--client-signing-cert", pki("gateway-signing.crt"),
+                                  "--foreign-signing-cert", pki("attacker-signing.crt"),
+                                  "--foreign-signing-key", pki("attacker-signing.key")};
     argv.insert(argv.end(), options.begin(), options.end());
     simulator_ = std::make_unique<Process>(argv, dir + "/sim.log");
     simulator_address = wait_ready(ready, *simulator_, "the simulator");
@@ -146,18 +176,27 @@ std::string Stack::start_simulator(const std::vector<std::string>& options) {
     return simulator_address;
 }
 
-std::string Stack::start_gateway(const std::string& dispatch_json) {
+std::string Stack::start_gateway(const std::string& dispatch_json, const std::string& plugin_json) {
     const std::string ready = dir + "/gateway.ready";
     std::remove(ready.c_str());
     const std::string config_path = dir + "/vikno.jsonc";
     std::ofstream(config_path) << R"({
-      "server": {"listen": "127.0.0.1:0", "ready_file": ")" << ready << R"("},
+      "server": {"listen": "127.0.0.1:0", "ready_file": ")" << ready << R"(",
+                 "tls": {"certificate": ")" << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key")
+                                 << R"(", "client_ca": ")" << pki("cnap-ca.crt") << R"("}},
+      "offices": [{"id": "vinnytsia-po-01", "services": ["*"]},
+                  {"id": "kharkiv-cnap-03", "services": ["drac.birth-extract"]},
+                  {"id": "kyiv-cnap-11", "services": ["drac.death-extract"]}],
+      "signing": {"certificate": ")" << pki("gateway-signing.crt") << R"(", "key": ")" << pki("gateway-signing.key") << R"("},
+      "registry_tls": {"certificate": ")" << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key") << R"("},
       "store": {"path": ")" << dir << R"(/vikno.db"},
       "dispatch": )" << dispatch_json << R"(,
       "xroad": {"member_code": "12345678"},
       "log": {"level": "debug", "file": ")" << gateway_log << R"("},
       "plugins": {"dir": ")" << VIKNO_PLUGIN_DIR << R"(", "load": [
-        {"file": "libvikno-civil_registry.so", "endpoint": "http://127.0.0.1:)" << sim_port << R"(/"}]}
+        {"file": "libvikno-civil_registry.so", "endpoint": "https://127.0.0.1:)" << sim_port << R"(/",
+         "tls_ca": ")" << pki(registry_tls_ca + ".crt") << R"(",
+         "answer_certificate": ")" << pki(pinned_registry + ".crt") << R"(")" << plugin_json << R"(}]}
     })";
     gateway_ = std::make_unique<Process>(std::vector<std::string>{VIKNO_BIN, "serve", "--config", config_path},
                                          dir + "/gateway.out");
@@ -170,17 +209,23 @@ void Stack::kill_gateway() { gateway_->kill9(); }
 void Stack::stop_simulator() { simulator_.reset(); }
 
 std::string Stack::submit(const std::string& sample, const std::string& key) {
+    const std::string identity = identity_for_sample(sample);
     const HttpReply reply = http(gateway_address, "POST", "/v1/cases", sample_case(sample),
-                                 {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+                                 {{"Content-Type", "application/json"}, {"Idempotency-Key", key}}, identity);
     if (reply.status != 202) throw std::runtime_error("submit answered " + std::to_string(reply.status) + ": " + reply.body);
-    return reply.json()->getValue<std::string>("id");
+    const std::string id = reply.json()->getValue<std::string>("id");
+    case_identity_[id] = identity;
+    return id;
 }
 
 Poco::JSON::Object::Ptr Stack::wait_final(const std::string& case_id, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     Poco::JSON::Object::Ptr last;
     while (std::chrono::steady_clock::now() < deadline) {
-        last = http(gateway_address, "GET", "/v1/cases/" + case_id).json();
+        const auto who = case_identity_.find(case_id);
+        last = http(gateway_address, "GET", "/v1/cases/" + case_id, "", {},
+                    who == case_identity_.end() ? "office-vinnytsia" : who->second)
+                   .json();
         const auto status = last->getValue<std::string>("status");
         if (status == "completed" || status == "rejected" || status == "failed") return last;
         std::this_thread::sleep_for(std::chrono::milliseconds(25));

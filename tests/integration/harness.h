@@ -41,8 +41,17 @@ struct HttpReply {
     Poco::JSON::Object::Ptr json() const;
 };
 
+/// The test PKI's file for `name` (e.g. `office-kharkiv.crt`).
+std::string pki(const std::string& name);
+
+/// HTTPS to the gateway or a simulator, trusting the test PKI's CA chain and presenting the client
+/// certificate `identity` (a test PKI name such as `office-kharkiv`; empty: no certificate).
 HttpReply http(const std::string& address, const std::string& method, const std::string& path,
-               const std::string& body = "", const std::map<std::string, std::string>& headers = {});
+               const std::string& body = "", const std::map<std::string, std::string>& headers = {},
+               const std::string& identity = "office-vinnytsia");
+
+/// The test PKI identity of the office a sample case comes from.
+std::string identity_for_sample(const std::string& sample);
 
 /// A temporary folder with a simulator and a gateway in it.
 class Stack {
@@ -50,15 +59,19 @@ public:
     Stack();
     ~Stack();
 
-    /// Starts the civil registry simulator with extra options; returns its host:port.
+    /// Starts the civil registry simulator (HTTPS, signing, client certificates required) with extra
+    /// options; returns its host:port.
     std::string start_simulator(const std::vector<std::string>& options = {});
     /// Writes a gateway config (JSON fragments override sections) and starts the gateway on it.
     std::string start_gateway(const std::string& dispatch_json = R"({"workers": 2, "max_attempts": 3,
-        "backoff_initial_ms": 50, "backoff_max_ms": 200, "connect_timeout_ms": 500, "request_timeout_ms": 5000})");
+        "backoff_initial_ms": 50, "backoff_max_ms": 200, "connect_timeout_ms": 500, "request_timeout_ms": 5000})",
+                              const std::string& plugin_json = "");
     void kill_gateway();
     void stop_simulator();
 
     std::string submit(const std::string& sample, const std::string& key);
+    /// Reads of this case use the office identity that submitted it (a case is visible to its office only).
+    void track(const std::string& case_id, const std::string& identity) { case_identity_[case_id] = identity; }
     /// Polls until the case is final; its JSON.
     Poco::JSON::Object::Ptr wait_final(const std::string& case_id,
                                        std::chrono::milliseconds timeout = std::chrono::seconds(20));
@@ -71,11 +84,15 @@ public:
     std::string gateway_address;
     std::string gateway_log;
     std::string sim_port = "0";
+    /// The registry certificate the gateway pins (test PKI name); tests of refusals change it.
+    std::string pinned_registry = "civil_registry-signing";
+    std::string registry_tls_ca = "ca-chain";
 
 private:
     std::unique_ptr<Process> simulator_;
     std::unique_ptr<Process> gateway_;
     int gateway_starts_ = 0;
+    std::map<std::string, std::string> case_identity_;  // who submitted each case (only they may read it)
 };
 
 std::string read_file(const std::string& path);

@@ -2,7 +2,7 @@
 #include <vikno/plugin.h>
 
 namespace wrong_version {
-std::uint32_t api_version() noexcept { return ::vikno::kPluginApiVersion + 998; }
+std::uint32_t api_version() noexcept { return 999; }
 ::vikno::RegistryPlugin* create() noexcept { return nullptr; }
 }  // namespace wrong_version
 BOOST_DLL_ALIAS(wrong_version::api_version, vikno_plugin_api_version)

@@ -193,7 +193,8 @@ sim::Response DracRegistry::handle(const sim::Request& request, sim::Annotation&
     if (!body) return client_fault(&header.value(), body.error().message, annotation);
 
     // Deduplicate by X-Road message id, as a registry does: the same message gets the same answer.
-    const std::string body_hash = sha256_hex(request.body);
+    // Compared on the body's content: a retry is signed afresh (ECDSA signatures differ every time).
+    const std::string body_hash = sha256_hex(xml::serialize(body.value()));
     {
         std::lock_guard lock(mutex_);
         if (auto it = seen_.find(annotation.message_id); it != seen_.end()) {

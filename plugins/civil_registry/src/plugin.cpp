@@ -14,6 +14,7 @@ public:
         descriptor.version = kPluginVersion;
         descriptor.registry_uk = "Державний реєстр актів цивільного стану громадян (ДРАЦС)";
         descriptor.registry_en = "State Register of Civil Status Acts";
+        descriptor.signature = SignatureProfile::XmlDsigXRoad;  // SOAP over Trembita: XML-DSig
         for (const auto& service : services()) {
             descriptor.services.push_back({service.code, service.title_uk, service.title_en, service.required_fields});
         }

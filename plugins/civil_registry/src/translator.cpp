@@ -124,7 +124,6 @@ Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, c
     exchange.content_type = soap::kContentType;
     exchange.headers = {{"SOAPAction", "\"" + service->xroad_code + "\""}};
     exchange.body = soap::build_envelope(header, request_body(*service, c));
-    exchange.signature = SignatureProfile::XmlDsigXRoad;
     exchange.message_id = context.message_id;
     return exchange;
 }

@@ -69,7 +69,6 @@ TEST_P(Golden, TranslationMatchesTheGoldenFileAndTheSchemas) {
     ASSERT_TRUE(validate_case(c).empty());
     auto exchange = translate_case(c, kContext, Settings{});
     ASSERT_TRUE(exchange.ok()) << exchange.error().message;
-    EXPECT_EQ(exchange.value().signature, SignatureProfile::XmlDsigXRoad);
     const std::string golden_path = std::string(CIVIL_REGISTRY_DIR) + "/tests/golden/" + GetParam() + ".xml";
     if (std::getenv("VIKNO_UPDATE_GOLDEN") != nullptr) {
         std::ofstream(golden_path, std::ios::binary) << exchange.value().body;

@@ -10,12 +10,12 @@ namespace vikno {
 
 enum class Protocol { Soap, Rest, Xml };
 
-/// How the gateway must sign the request and verify the answer. Declared by the plugin, applied by
-/// the gateway (see docs/plugin-guide.md).
+/// How the gateway signs a registry's requests and verifies its answers. Declared by the plugin
+/// (PluginDescriptor::signature), applied by the gateway (see docs/signing.md).
 enum class SignatureProfile {
     None,           ///< no message signature (transport security only)
     XmlDsigXRoad,   ///< XML-DSig over the SOAP Body and the X-Road header elements
-    HttpMessageSig  ///< RFC 9421 HTTP Message Signatures with Content-Digest
+    HttpMessageSig  ///< RFC 9421 HTTP Message Signatures with Content-Digest (RFC 9530)
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -47,7 +47,6 @@ struct Exchange {
     std::string content_type;
     Headers headers;
     std::string body;
-    SignatureProfile signature = SignatureProfile::None;
     std::string message_id;
 };
 

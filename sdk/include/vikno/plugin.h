@@ -22,7 +22,7 @@
 namespace vikno {
 
 /// Bump on any change to the types in this header, case.h, exchange.h or result.h.
-inline constexpr std::uint32_t kPluginApiVersion = 1;
+inline constexpr std::uint32_t kPluginApiVersion = 2;  // 2: the signature profile moved to PluginDescriptor
 
 struct ServiceDescriptor {
     std::string code;  ///< unique across all loaded plugins, e.g. `drac.birth-extract`
@@ -38,6 +38,8 @@ struct PluginDescriptor {
     std::string registry_uk;
     std::string registry_en;
     std::vector<ServiceDescriptor> services;
+    /// How the gateway signs this registry's requests and verifies its answers.
+    SignatureProfile signature = SignatureProfile::XmlDsigXRoad;
 };
 
 /// Plugin-specific settings from the gateway configuration (`plugins[].settings`).

@@ -1,5 +1,6 @@
 #include <vikno/sim/simulator.h>
 
+#include "message_security.h"
 #include "recorder.h"
 
 #include <Poco/JSON/Object.h>
@@ -10,6 +11,9 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
@@ -57,7 +61,18 @@ private:
     FaultOptions options_;
 };
 
+AnswerSignature parse_answer_signature(const std::string& text) {
+    if (text == "valid") return AnswerSignature::Valid;
+    if (text == "none") return AnswerSignature::None;
+    if (text == "tampered") return AnswerSignature::Tampered;
+    if (text == "foreign") return AnswerSignature::Foreign;
+    throw std::invalid_argument("answer signature must be valid, none, tampered or foreign, got '" + text + "'");
+}
+
 FaultOptions faults_from_json(const Poco::JSON::Object::Ptr& json, FaultOptions base) {
+    if (json->has("answer_signature")) {
+        base.answer_signature = parse_answer_signature(json->getValue<std::string>("answer_signature"));
+    }
     base.latency_ms = json->optValue<int>("latency_ms", base.latency_ms);
     base.error_rate = json->optValue<double>("error_rate", base.error_rate);
     base.malformed_rate = json->optValue<double>("malformed_rate", base.malformed_rate);
@@ -75,8 +90,9 @@ void send(Poco::Net::HTTPServerResponse& out, const Response& response) {
 
 class Handler : public Poco::Net::HTTPRequestHandler {
 public:
-    Handler(Registry& registry, FaultDice& dice, Recorder& recorder)
-        : registry_(registry), dice_(dice), recorder_(recorder) {}
+    Handler(Registry& registry, FaultDice& dice, Recorder& recorder, const MessageSecurity& security,
+            const std::string& scheme)
+        : registry_(registry), dice_(dice), recorder_(recorder), security_(security), scheme_(scheme) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
         Request request;
@@ -108,13 +124,23 @@ public:
         }
         if (dice_.roll(faults.error_rate)) {
             annotation.message_id = registry_.message_id(request);
-            const Response response = registry_.server_error(request);
+            Response response = registry_.server_error(request);
+            security_.sign_answer(request, response, faults.answer_signature);
             recorder_.record(request, &response, annotation, "error");
             send(out, response);
             return;
         }
-        Response response = registry_.handle(request, annotation);
-        std::string fault = "none";
+        // A registry reads nothing of a request whose signature fails.
+        Response response;
+        if (const std::string refusal = security_.check_request(request, scheme_); !refusal.empty()) {
+            annotation.message_id = registry_.message_id(request);
+            annotation.outcome = "signature_rejected";
+            response = registry_.refused(request, refusal);
+        } else {
+            response = registry_.handle(request, annotation);
+        }
+        security_.sign_answer(request, response, faults.answer_signature);
+        std::string fault = faults.answer_signature == AnswerSignature::Valid ? "none" : "answer_signature";
         if (dice_.roll(faults.malformed_rate)) {
             response.body.resize(response.body.size() / 2);
             fault = "malformed";
@@ -147,20 +173,25 @@ private:
     Registry& registry_;
     FaultDice& dice_;
     Recorder& recorder_;
+    const MessageSecurity& security_;
+    std::string scheme_;
 };
 
 class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    HandlerFactory(Registry& registry, FaultDice& dice, Recorder& recorder)
-        : registry_(registry), dice_(dice), recorder_(recorder) {}
+    HandlerFactory(Registry& registry, FaultDice& dice, Recorder& recorder, const MessageSecurity& security,
+                   std::string scheme)
+        : registry_(registry), dice_(dice), recorder_(recorder), security_(security), scheme_(std::move(scheme)) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-        return new Handler(registry_, dice_, recorder_);
+        return new Handler(registry_, dice_, recorder_, security_, scheme_);
     }
 
 private:
     Registry& registry_;
     FaultDice& dice_;
     Recorder& recorder_;
+    const MessageSecurity& security_;
+    std::string scheme_;
 };
 
 void usage(const std::string& name, const std::string& usage_extra) {
@@ -174,6 +205,12 @@ void usage(const std::string& name, const std::string& usage_extra) {
               << "  --malformed-rate R     cut a share R of answers in half\n"
               << "  --drop-rate R          close a share R of connections without an answer\n"
               << "  --seed N               seed for the fault dice (default 1)\n"
+              << "  --answer-signature M   valid (default), none, tampered or foreign\n"
+              << "  --tls-cert FILE --tls-key FILE       serve HTTPS (plain HTTP without them)\n"
+              << "  --client-ca FILE       require client certificates issued by this CA\n"
+              << "  --signing-cert FILE --signing-key FILE   the registry's answer-signing key\n"
+              << "  --client-signing-cert FILE             the gateway's certificate; requests must verify\n"
+              << "  --foreign-signing-cert FILE --foreign-signing-key FILE   for --answer-signature foreign\n"
               << usage_extra << "At run time: GET /__sim/health, PUT /__sim/faults with JSON fault settings.\n";
 }
 
@@ -219,9 +256,39 @@ Options parse_options(int argc, char** argv) {
         else if (arg == "--malformed-rate") options.faults.malformed_rate = parse_rate(arg, value);
         else if (arg == "--drop-rate") options.faults.drop_rate = parse_rate(arg, value);
         else if (arg == "--seed") options.seed = static_cast<std::uint64_t>(whole(arg, value));
+        else if (arg == "--answer-signature") options.faults.answer_signature = parse_answer_signature(value);
+        else if (arg == "--tls-cert") options.security.tls_certificate = value;
+        else if (arg == "--tls-key") options.security.tls_key = value;
+        else if (arg == "--client-ca") options.security.client_ca = value;
+        else if (arg == "--signing-cert") options.security.signing_certificate = value;
+        else if (arg == "--signing-key") options.security.signing_key = value;
+        else if (arg == "--client-signing-cert") options.security.client_signing_certificate = value;
+        else if (arg == "--foreign-signing-cert") options.security.foreign_signing_certificate = value;
+        else if (arg == "--foreign-signing-key") options.security.foreign_signing_key = value;
         else options.extra[arg.substr(2)] = value;
     }
     return options;
+}
+
+// HTTPS when a TLS certificate is given (client certificates required when a client CA is).
+Poco::Net::ServerSocket listening_socket(const SecurityOptions& security) {
+    if (security.tls_certificate.empty() && security.tls_key.empty()) return Poco::Net::ServerSocket();
+    if (security.tls_certificate.empty() || security.tls_key.empty()) {
+        throw std::invalid_argument("--tls-cert and --tls-key go together");
+    }
+    Poco::Net::initializeSSL();
+    Poco::Net::Context::Params params;
+    params.certificateFile = security.tls_certificate;
+    params.privateKeyFile = security.tls_key;
+    params.caLocation = security.client_ca;
+    params.verificationMode = security.client_ca.empty() ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_STRICT;
+    params.loadDefaultCAs = false;
+    try {
+        return Poco::Net::SecureServerSocket(new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params));
+    } catch (const Poco::Exception& e) {
+        throw std::invalid_argument("cannot use --tls-cert " + security.tls_certificate + " / --tls-key " +
+                                    security.tls_key + ": " + e.displayText());
+    }
 }
 
 void write_ready_file(const std::string& path, const std::string& address) {
@@ -252,9 +319,13 @@ int run_simulator(int argc, char** argv, const std::string& name, const std::str
 
     Options options;
     std::unique_ptr<Registry> registry;
+    std::unique_ptr<MessageSecurity> security;
+    Poco::Net::ServerSocket socket;
     try {
         options = parse_options(argc, argv);
         registry = factory(options);
+        security = std::make_unique<MessageSecurity>(options.security, registry->signature());
+        socket = listening_socket(options.security);
     } catch (const std::exception& e) {
         std::cerr << name << ": " << e.what() << " (see --help)\n";
         return 2;
@@ -262,7 +333,6 @@ int run_simulator(int argc, char** argv, const std::string& name, const std::str
 
     FaultDice dice(options.seed, options.faults);
     Recorder recorder(options.record_dir);
-    Poco::Net::ServerSocket socket;
     try {
         // SO_REUSEADDR for quick restarts, never SO_REUSEPORT: a second process must not share the port.
         socket.bind(Poco::Net::SocketAddress(options.host, options.port), true, false);
@@ -276,11 +346,12 @@ int run_simulator(int argc, char** argv, const std::string& name, const std::str
     params->setMaxThreads(64);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
-    Poco::Net::HTTPServer server(new HandlerFactory(*registry, dice, recorder), socket, params);
+    const std::string scheme = options.security.tls_certificate.empty() ? "http" : "https";
+    Poco::Net::HTTPServer server(new HandlerFactory(*registry, dice, recorder, *security, scheme), socket, params);
     server.start();
 
     const std::string address = options.host + ":" + std::to_string(socket.address().port());
-    std::cout << name << " ready on http://" << address << std::endl;
+    std::cout << name << " ready on " << scheme << "://" << address << std::endl;
     if (!options.ready_file.empty()) write_ready_file(options.ready_file, address);
 
     int received = 0;

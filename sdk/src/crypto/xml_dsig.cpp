@@ -47,7 +47,7 @@ struct EnvelopeParts {
     xmlNodePtr body = nullptr;
 };
 
-Result<EnvelopeParts> envelope_parts(const xml::Document& document) {
+Result<EnvelopeParts> envelope_parts(const xml::Document& document, bool add_missing_header = false) {
     xmlNodePtr root = document.root();
     if (!is(root, soap::kEnvelopeNs, "Envelope")) {
         return Error{"soap_envelope_invalid", "the document element is not a SOAP 1.1 Envelope"};
@@ -62,6 +62,11 @@ Result<EnvelopeParts> envelope_parts(const xml::Document& document) {
             return Error{"soap_envelope_invalid", "the Envelope must hold one Header and then one Body, found an extra <" +
                                                       xml::local_name(child) + ">"};
         }
+    }
+    if (parts.header == nullptr && parts.body != nullptr && add_missing_header) {
+        // SOAP makes the Header optional; a signed envelope needs one to carry the signature.
+        parts.header = xmlNewNode(parts.body->ns, x("Header"));
+        xmlAddPrevSibling(parts.body, parts.header);
     }
     if (parts.header == nullptr || parts.body == nullptr) {
         return Error{"soap_envelope_invalid", "the Envelope must hold one Header and one Body"};
@@ -318,7 +323,7 @@ Result<std::string> sign_envelope(std::string_view envelope, const crypto::Signe
     auto parsed = xml::parse(envelope);
     if (!parsed) return parsed.error();
     xml::Document& document = parsed.value();
-    auto parts = envelope_parts(document);
+    auto parts = envelope_parts(document, true);
     if (!parts) return parts.error();
     const auto [header, body] = parts.value();
     for (xmlNodePtr child : xml::child_elements(header)) {
