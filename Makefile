@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build run test clean
+.PHONY: deps build run test bench clean
 
 deps:
 	@bash .ci/install-deps.sh
@@ -16,6 +16,10 @@ run: build
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+# Signing figures for docs/performance.md; compare rows of one run, not across runs.
+bench: build
+	@$(BUILD_DIR)/bin/signing_bench --benchmark_min_time=1 --benchmark_counters_tabular=true
 
 clean:
 	rm -rf $(BUILD_DIR) var

@@ -17,6 +17,7 @@
 #include <xmlsec/xmlsec.h>
 
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -219,7 +220,7 @@ Result<xmlNodePtr> find_signature(const xml::Document& document, const EnvelopeP
 
 // Everything about SignedInfo and KeyInfo that is checked before any cryptography.
 Result<bool> check_signed_info(xmlNodePtr signature, const std::string& header_id, const std::string& body_id,
-                               const crypto::Certificate& pinned) {
+                               const crypto::Certificate& pinned, const std::string& pinned_der) {
     const auto children = xml::child_elements(signature);
     if (children.empty() || !is(children.front(), kDsigNs, "SignedInfo")) {
         return Error{"reference_invalid", "the ds:Signature has no SignedInfo"};
@@ -267,7 +268,7 @@ Result<bool> check_signed_info(xmlNodePtr signature, const std::string& header_i
             for (xmlNodePtr item : xml::child_elements(data)) {
                 if (!is(item, kDsigNs, "X509Certificate")) continue;
                 auto der = crypto::base64_decode(xml::node_text(item));
-                if (!der || der.value() != pinned.der()) {
+                if (!der || der.value() != pinned_der) {
                     return Error{"keyinfo_untrusted", "the certificate in KeyInfo is not the pinned certificate '" +
                                                           pinned.common_name() + "'; KeyInfo is never trusted"};
                 }
@@ -284,16 +285,32 @@ struct XmlSecCtx {
     void operator()(xmlSecDSigCtxPtr ctx) const { xmlSecDSigCtxDestroy(ctx); }
 };
 
+// The pinned key as xmlsec wants it. Loading it costs more than the verification itself (OpenSSL 3
+// decoders), so each thread keeps the keys it has loaded, by certificate. A key is used by one
+// thread at a time and never freed while the thread lives.
+xmlSecKeyPtr pinned_key(const std::string& der) {
+    thread_local std::map<std::string, std::unique_ptr<xmlSecKey, XmlSecKey>> keys;
+    auto& key = keys[der];
+    if (!key) {
+        key.reset(xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(der.data()),
+                                               static_cast<xmlSecSize>(der.size()), xmlSecKeyDataFormatCertDer, nullptr,
+                                               nullptr, nullptr));
+    }
+    return key.get();
+}
+
 // The cryptographic check, by xmlsec, limited to what the profile allows.
-Result<bool> xmlsec_verify(xmlNodePtr signature, const crypto::Certificate& pinned) {
+Result<bool> xmlsec_verify(xmlNodePtr signature, const crypto::Certificate& pinned, const std::string& der) {
     init_xmlsec();
-    const std::string der = pinned.der();
-    std::unique_ptr<xmlSecKey, XmlSecKey> key(
-        xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(der.data()), static_cast<xmlSecSize>(der.size()),
-                                     xmlSecKeyDataFormatCertDer, nullptr, nullptr, nullptr));
-    if (!key) return Error{"signature_invalid", "xmlsec could not use the pinned certificate's key"};
+    xmlSecKeyPtr key = pinned_key(der);
+    if (key == nullptr) return Error{"signature_invalid", "xmlsec could not use the pinned certificate's key"};
     std::unique_ptr<xmlSecDSigCtx, XmlSecCtx> ctx(xmlSecDSigCtxCreate(nullptr));
-    ctx->signKey = key.release();
+    ctx->signKey = key;
+    // The context frees its key on destruction; this one belongs to the cache.
+    struct Detach {
+        xmlSecDSigCtxPtr ctx;
+        ~Detach() { ctx->signKey = nullptr; }
+    } detach{ctx.get()};
     ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
     for (const auto id : {xmlSecTransformExclC14NId, xmlSecTransformEcdsaSha256Id, xmlSecTransformRsaSha256Id}) {
         xmlSecDSigCtxEnableSignatureTransform(ctx.get(), id);
@@ -382,11 +399,12 @@ Result<bool> verify_envelope(std::string_view envelope, const crypto::Certificat
             !r) {
             return r.error();
         }
-        if (auto r = check_signed_info(signature.value(), header_id.value(), body_id.value(), pinned); !r) {
+        const std::string pinned_der = pinned.der();
+        if (auto r = check_signed_info(signature.value(), header_id.value(), body_id.value(), pinned, pinned_der); !r) {
             return r.error();
         }
         if (auto valid = pinned.check_valid_at(now); !valid) return valid.error();
-        return xmlsec_verify(signature.value(), pinned);
+        return xmlsec_verify(signature.value(), pinned, pinned_der);
     } catch (const std::exception& e) {
         return Error{"signature_invalid", e.what()};
     }
