@@ -1,6 +1,7 @@
 #include "signing/message_signing.h"
 
 #include <vikno/http_signature.h>
+#include <vikno/jws.h>
 #include <vikno/xml_dsig.h>
 
 namespace vikno::gateway {
@@ -45,6 +46,12 @@ Result<bool> sign_request(SignatureProfile profile, Exchange& exchange, const st
             }
             return true;
         }
+        case SignatureProfile::DetachedJws: {
+            auto signature = jws::sign_detached(exchange.body, signer, now);
+            if (!signature) return signature.error();
+            exchange.headers.emplace_back(jws::kHeader, std::move(signature.value()));
+            return true;
+        }
     }
     return Error{"profile_unknown", "unknown signature profile"};
 }
@@ -55,6 +62,8 @@ AnswerCheck check_answer(SignatureProfile profile, const Exchange& sent, const R
     Result<bool> verified = true;
     if (profile == SignatureProfile::XmlDsigXRoad) {
         verified = xmldsig::verify_envelope(answer.body, pinned, now);
+    } else if (profile == SignatureProfile::DetachedJws) {
+        verified = jws::verify_detached(answer.header(jws::kHeader), answer.body, pinned, now);
     } else {
         httpsig::HttpMessage message;
         message.status = answer.status;
@@ -65,7 +74,7 @@ AnswerCheck check_answer(SignatureProfile profile, const Exchange& sent, const R
     if (verified) {
         // A signed answer to another request (replayed or misrouted) is not this request's answer.
         const std::string echoed = answer.header("X-Road-Id");
-        if (profile == SignatureProfile::HttpMessageSig && !echoed.empty() && echoed != sent.message_id) {
+        if (profile != SignatureProfile::XmlDsigXRoad && !echoed.empty() && echoed != sent.message_id) {
             return {AnswerCheck::Outcome::Refused, "answer refused: answer_mismatch: the answer is for message " +
                                                        echoed + ", not " + sent.message_id};
         }

@@ -1,6 +1,7 @@
 // Cost of the signature profiles next to OpenSSL's raw ECDSA P-256 rate, measured in one run so the
 // ratios hold on a noisy machine. Run: make bench (docs/performance.md records the figures).
 #include <vikno/http_signature.h>
+#include <vikno/jws.h>
 #include <vikno/signing.h>
 #include <vikno/soap.h>
 #include <vikno/xml_dsig.h>
@@ -139,6 +140,28 @@ void HttpSigVerifyRestRequest(benchmark::State& state) {
     }
 }
 BENCHMARK(HttpSigVerifyRestRequest);
+
+void JwsSignRestBody(benchmark::State& state) {
+    const auto request = rest_request();
+    for (auto _ : state) {
+        auto compact = vikno::jws::sign_detached(request.body, signer(), 1764115200);
+        if (!compact) state.SkipWithError("sign failed");
+        benchmark::DoNotOptimize(compact);
+    }
+}
+BENCHMARK(JwsSignRestBody);
+
+void JwsVerifyRestBody(benchmark::State& state) {
+    const auto request = rest_request();
+    const std::time_t now = std::time(nullptr);
+    const std::string compact = vikno::jws::sign_detached(request.body, signer(), now).value();
+    for (auto _ : state) {
+        if (!vikno::jws::verify_detached(compact, request.body, signer().certificate(), now)) {
+            state.SkipWithError("verify failed");
+        }
+    }
+}
+BENCHMARK(JwsVerifyRestBody);
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "message_security.h"
 
 #include <vikno/http_signature.h>
+#include <vikno/jws.h>
 #include <vikno/soap.h>
 #include <vikno/xml_dsig.h>
 
@@ -55,6 +56,8 @@ std::string MessageSecurity::check_request(const Request& request, const std::st
     Result<bool> verified = true;
     if (profile_ == SignatureProfile::XmlDsigXRoad) {
         verified = xmldsig::verify_envelope(request.body, *client_, std::time(nullptr));
+    } else if (profile_ == SignatureProfile::DetachedJws) {
+        verified = jws::verify_detached(request.header(jws::kHeader), request.body, *client_, std::time(nullptr));
     } else {
         httpsig::HttpMessage message;
         message.method = request.method;
@@ -72,6 +75,10 @@ void MessageSecurity::sign_answer(const Request& request, Response& response, An
     if (profile_ == SignatureProfile::XmlDsigXRoad) {
         auto signed_body = xmldsig::sign_envelope(response.body, signer);
         if (signed_body) response.body = std::move(signed_body.value());
+    } else if (profile_ == SignatureProfile::DetachedJws) {
+        if (auto signature = jws::sign_detached(response.body, signer, std::time(nullptr))) {
+            response.headers.emplace_back(jws::kHeader, std::move(signature.value()));
+        }
     } else {
         if (const std::string id = request.header("X-Road-Id"); !id.empty() && find_header(response.headers, "X-Road-Id").empty()) {
             response.headers.emplace_back("X-Road-Id", id);
