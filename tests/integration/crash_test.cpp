@@ -58,21 +58,38 @@ TEST(Crash, AnAnsweredCaseIsNotSentAgainAfterARestart) {
 }
 
 TEST(Startup, ABadConfigOrPluginStopsTheStartWithTheFileAndTheReason) {
-    const std::string dir = ::testing::TempDir();
-    const std::string config = dir + "/bad.jsonc";
-    std::ofstream(config) << R"({"xroad": {"member_code": "12345678"}, "dispatch": {"wrokers": 2},
-                                 "plugins": {"load": [{"file": "x.so", "endpoint": "http://127.0.0.1:1/"}]}})";
-    Process gateway({VIKNO_BIN, "serve", "--config", config}, dir + "/bad.out");
-    EXPECT_EQ(gateway.wait_exit(std::chrono::seconds(10)), 2);
-    EXPECT_NE(read_file(dir + "/bad.out").find(config + ": dispatch.wrokers: unknown key"), std::string::npos);
+    Stack stack;
+    const auto refusal = [&](const std::string& config) {
+        static int n = 0;
+        const std::string out = stack.dir + "/refused-" + std::to_string(++n) + ".out";
+        Process gateway({VIKNO_BIN, "serve", "--config", config}, out);
+        EXPECT_EQ(gateway.wait_exit(std::chrono::seconds(10)), 2);
+        return read_file(out);
+    };
+    const std::string typo = stack.dir + "/typo.jsonc";
+    std::ofstream(typo) << R"({"xroad": {"member_code": "12345678"}, "dispatch": {"wrokers": 2},
+                               "plugins": {"load": [{"file": "x.so", "endpoint": "https://127.0.0.1:1/"}]}})";
+    EXPECT_NE(refusal(typo).find(typo + ": dispatch.wrokers: unknown key"), std::string::npos);
 
-    const std::string plugin_config = dir + "/bad-plugin.jsonc";
-    std::ofstream(plugin_config) << R"({"xroad": {"member_code": "12345678"}, "store": {"path": ")" << dir
-                                 << R"(/bad.db"}, "plugins": {"dir": ")" << VIKNO_TEST_PLUGIN_DIR
-                                 << R"(", "load": [{"file": "libvikno-test-wrong_version.so", "endpoint": "http://127.0.0.1:1/"}]}})";
-    Process refused({VIKNO_BIN, "serve", "--config", plugin_config}, dir + "/bad-plugin.out");
-    EXPECT_EQ(refused.wait_exit(std::chrono::seconds(10)), 2);
-    EXPECT_NE(read_file(dir + "/bad-plugin.out").find("libvikno-test-wrong_version.so: built for plugin interface"),
+    stack.sim_port = "1";  // no registry needed: the start is refused before any exchange
+    stack.plugin_dir = VIKNO_TEST_PLUGIN_DIR;
+    stack.plugin_file = "libvikno-test-wrong_version.so";
+    std::string out = refusal(stack.write_gateway_config());
+    EXPECT_NE(out.find("libvikno-test-wrong_version.so: built for plugin interface version 999"), std::string::npos) << out;
+
+    stack.plugin_dir = VIKNO_PLUGIN_DIR;
+    stack.plugin_file = "libvikno-civil_registry.so";
+    stack.signing_key = pki("office-kyiv.key");  // a key, but not the signing certificate's
+    out = refusal(stack.write_gateway_config());
+    EXPECT_NE(out.find("signing.key: " + pki("office-kyiv.key") + ": this key does not belong to the certificate"),
               std::string::npos)
-        << read_file(dir + "/bad-plugin.out");
+        << out;
+
+    stack.signing_key = pki("gateway-signing.key");
+    stack.pinned_registry = "no-such-registry";
+    out = refusal(stack.write_gateway_config());
+    EXPECT_NE(out.find("plugins.load[0].answer_certificate: cannot read '" + pki("no-such-registry.crt") + "'"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("certs/make-dev-pki.sh"), std::string::npos) << out;
 }

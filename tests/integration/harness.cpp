@@ -179,6 +179,16 @@ std::string Stack::start_simulator(const std::vector<std::string>& options) {
 std::string Stack::start_gateway(const std::string& dispatch_json, const std::string& plugin_json) {
     const std::string ready = dir + "/gateway.ready";
     std::remove(ready.c_str());
+    const std::string config_path = write_gateway_config(dispatch_json, plugin_json);
+    gateway_ = std::make_unique<Process>(std::vector<std::string>{VIKNO_BIN, "serve", "--config", config_path},
+                                         dir + "/gateway.out");
+    gateway_address = wait_ready(ready, *gateway_, "the gateway");
+    ++gateway_starts_;
+    return gateway_address;
+}
+
+std::string Stack::write_gateway_config(const std::string& dispatch_json, const std::string& plugin_json) {
+    const std::string ready = dir + "/gateway.ready";
     const std::string config_path = dir + "/vikno.jsonc";
     std::ofstream(config_path) << R"({
       "server": {"listen": "127.0.0.1:0", "ready_file": ")" << ready << R"(",
@@ -187,22 +197,18 @@ std::string Stack::start_gateway(const std::string& dispatch_json, const std::st
       "offices": [{"id": "vinnytsia-po-01", "services": ["*"]},
                   {"id": "kharkiv-cnap-03", "services": ["drac.birth-extract"]},
                   {"id": "kyiv-cnap-11", "services": ["drac.death-extract"]}],
-      "signing": {"certificate": ")" << pki("gateway-signing.crt") << R"(", "key": ")" << pki("gateway-signing.key") << R"("},
+      "signing": {"certificate": ")" << pki("gateway-signing.crt") << R"(", "key": ")" << signing_key << R"("},
       "registry_tls": {"certificate": ")" << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key") << R"("},
       "store": {"path": ")" << dir << R"(/vikno.db"},
       "dispatch": )" << dispatch_json << R"(,
       "xroad": {"member_code": "12345678"},
       "log": {"level": "debug", "file": ")" << gateway_log << R"("},
-      "plugins": {"dir": ")" << VIKNO_PLUGIN_DIR << R"(", "load": [
-        {"file": "libvikno-civil_registry.so", "endpoint": "https://127.0.0.1:)" << sim_port << R"(/",
+      "plugins": {"dir": ")" << plugin_dir << R"(", "load": [
+        {"file": ")" << plugin_file << R"(", "endpoint": "https://127.0.0.1:)" << sim_port << R"(/",
          "tls_ca": ")" << pki(registry_tls_ca + ".crt") << R"(",
          "answer_certificate": ")" << pki(pinned_registry + ".crt") << R"(")" << plugin_json << R"(}]}
     })";
-    gateway_ = std::make_unique<Process>(std::vector<std::string>{VIKNO_BIN, "serve", "--config", config_path},
-                                         dir + "/gateway.out");
-    gateway_address = wait_ready(ready, *gateway_, "the gateway");
-    ++gateway_starts_;
-    return gateway_address;
+    return config_path;
 }
 
 void Stack::kill_gateway() { gateway_->kill9(); }

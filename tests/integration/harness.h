@@ -66,6 +66,9 @@ public:
     std::string start_gateway(const std::string& dispatch_json = R"({"workers": 2, "max_attempts": 3,
         "backoff_initial_ms": 50, "backoff_max_ms": 200, "connect_timeout_ms": 500, "request_timeout_ms": 5000})",
                               const std::string& plugin_json = "");
+    /// Writes the gateway config start_gateway uses; returns its path (for tests of refused starts).
+    std::string write_gateway_config(const std::string& dispatch_json = R"({"workers": 2})",
+                                     const std::string& plugin_json = "");
     void kill_gateway();
     void stop_simulator();
 
@@ -87,6 +90,9 @@ public:
     /// The registry certificate the gateway pins (test PKI name); tests of refusals change it.
     std::string pinned_registry = "civil_registry-signing";
     std::string registry_tls_ca = "ca-chain";
+    std::string signing_key = pki("gateway-signing.key");
+    std::string plugin_dir = VIKNO_PLUGIN_DIR;
+    std::string plugin_file = "libvikno-civil_registry.so";
 
 private:
     std::unique_ptr<Process> simulator_;
