@@ -1,0 +1,56 @@
+#pragma once
+// The RFC 9162 (Certificate Transparency v2) Merkle tree over the audit log's entries:
+// leaf hash = SHA-256(0x00 || entry), node hash = SHA-256(0x01 || left || right), the empty
+// tree's root = SHA-256(""). Inclusion and consistency proofs, and their verification, follow the
+// RFC's algorithms (sections 2.1.3 and 2.1.4) so an auditor can check them with any implementation.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vikno::gateway::audit {
+
+using Hash = std::array<unsigned char, 32>;
+
+Hash leaf_hash(std::string_view entry);
+Hash node_hash(const Hash& left, const Hash& right);
+Hash empty_root();
+
+std::string to_hex(const Hash& hash);
+std::optional<Hash> from_hex(std::string_view hex);
+
+/// An append-only tree that keeps every perfect subtree's hash (about two hashes per leaf), so the
+/// root of any prefix and any proof cost O(log n).
+class MerkleTree {
+public:
+    void append(const Hash& leaf);
+    std::uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+
+    /// The root of the first `size` leaves (size <= this->size()).
+    Hash root(std::uint64_t size) const;
+    Hash root() const { return root(size()); }
+    /// The audit path of leaf `index` in the tree of the first `size` leaves (RFC 9162 2.1.3.1).
+    std::vector<Hash> inclusion_proof(std::uint64_t index, std::uint64_t size) const;
+    /// The consistency proof from the first `old_size` leaves to the first `new_size` (2.1.4.1).
+    std::vector<Hash> consistency_proof(std::uint64_t old_size, std::uint64_t new_size) const;
+
+private:
+    Hash range(std::uint64_t start, std::uint64_t end) const;  // MTH(D[start:end])
+    void path(std::uint64_t index, std::uint64_t start, std::uint64_t end, std::vector<Hash>& out) const;
+    void subproof(std::uint64_t m, std::uint64_t start, std::uint64_t end, bool whole, std::vector<Hash>& out) const;
+
+    std::vector<std::vector<Hash>> levels_;  // levels_[h][i]: the perfect subtree of 2^h leaves at i * 2^h
+};
+
+/// RFC 9162 2.1.3.2: does `leaf` at `index` belong to the tree of `size` leaves with `root`?
+bool verify_inclusion(const Hash& leaf, std::uint64_t index, std::uint64_t size, const std::vector<Hash>& proof,
+                      const Hash& root);
+/// RFC 9162 2.1.4.2: is the tree (`new_size`, `new_root`) an append-only extension of
+/// (`old_size`, `old_root`)?
+bool verify_consistency(std::uint64_t old_size, std::uint64_t new_size, const Hash& old_root, const Hash& new_root,
+                        const std::vector<Hash>& proof);
+
+}  // namespace vikno::gateway::audit

@@ -1,0 +1,125 @@
+// The audit log's Merkle tree against a naive transcription of RFC 9162's recursive definitions,
+// for every tree size up to 300 and every pair of sizes.
+#include "audit/merkle.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace vikno::gateway::audit;
+
+namespace {
+
+// RFC 9162 2.1.1, 2.1.3.1 and 2.1.4.1, written as the RFC writes them (slow, obviously right).
+struct Naive {
+    std::vector<std::string> d;
+    mutable std::map<std::pair<std::size_t, std::size_t>, Hash> memo;
+
+    static std::size_t k_of(std::size_t n) {
+        std::size_t k = 1;
+        while (k * 2 < n) k *= 2;
+        return k;
+    }
+    Hash mth(std::size_t a, std::size_t b) const {
+        const std::size_t n = b - a;
+        if (n == 0) return empty_root();
+        if (n == 1) return leaf_hash(d[a]);
+        if (auto it = memo.find({a, b}); it != memo.end()) return it->second;
+        const std::size_t k = k_of(n);
+        return memo[{a, b}] = node_hash(mth(a, a + k), mth(a + k, b));
+    }
+    std::vector<Hash> path(std::size_t m, std::size_t a, std::size_t b) const {
+        const std::size_t n = b - a;
+        if (n == 1) return {};
+        const std::size_t k = k_of(n);
+        std::vector<Hash> out;
+        if (m < k) {
+            out = path(m, a, a + k);
+            out.push_back(mth(a + k, b));
+        } else {
+            out = path(m - k, a + k, b);
+            out.push_back(mth(a, a + k));
+        }
+        return out;
+    }
+    std::vector<Hash> subproof(std::size_t m, std::size_t a, std::size_t b, bool whole) const {
+        const std::size_t n = b - a;
+        if (m == n) return whole ? std::vector<Hash>{} : std::vector<Hash>{mth(a, b)};
+        const std::size_t k = k_of(n);
+        std::vector<Hash> out;
+        if (m <= k) {
+            out = subproof(m, a, a + k, whole);
+            out.push_back(mth(a + k, b));
+        } else {
+            out = subproof(m - k, a + k, b, false);
+            out.push_back(mth(a, a + k));
+        }
+        return out;
+    }
+};
+
+constexpr std::size_t kMax = 300;
+
+struct Fixture {
+    Naive naive;
+    MerkleTree tree;
+    Fixture() {
+        for (std::size_t i = 0; i < kMax; ++i) {
+            naive.d.push_back("entry " + std::to_string(i) + std::string(i % 7, 'x'));
+            tree.append(leaf_hash(naive.d.back()));
+        }
+    }
+};
+
+const Fixture& fixture() {
+    static const Fixture f;
+    return f;
+}
+
+}  // namespace
+
+TEST(Merkle, EmptyTreeRootIsTheHashOfNothing) {
+    EXPECT_EQ(to_hex(MerkleTree().root()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(to_hex(empty_root()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(Merkle, RootsMatchTheRfcDefinitionForEverySize) {
+    const auto& f = fixture();
+    for (std::size_t n = 0; n <= kMax; ++n) ASSERT_EQ(f.tree.root(n), f.naive.mth(0, n)) << "size " << n;
+}
+
+TEST(Merkle, InclusionProofsMatchAndVerifyForEveryLeafOfEverySize) {
+    const auto& f = fixture();
+    for (std::size_t n = 1; n <= kMax; ++n) {
+        const Hash root = f.tree.root(n);
+        for (std::size_t m = 0; m < n; ++m) {
+            const auto proof = f.tree.inclusion_proof(m, n);
+            ASSERT_EQ(proof, f.naive.path(m, 0, n)) << m << " in " << n;
+            ASSERT_TRUE(verify_inclusion(leaf_hash(f.naive.d[m]), m, n, proof, root)) << m << " in " << n;
+            if (n > 1) {  // another leaf, or a proof with one changed hash, fails
+                ASSERT_FALSE(verify_inclusion(leaf_hash(f.naive.d[(m + 1) % n]), m, n, proof, root));
+                auto forged = proof;
+                forged[m % forged.size()][0] ^= 1;
+                ASSERT_FALSE(verify_inclusion(leaf_hash(f.naive.d[m]), m, n, forged, root)) << m << " in " << n;
+            }
+        }
+    }
+}
+
+TEST(Merkle, ConsistencyProofsMatchAndVerifyForEveryPairOfSizes) {
+    const auto& f = fixture();
+    for (std::size_t n = 1; n <= kMax; ++n) {
+        const Hash new_root = f.tree.root(n);
+        for (std::size_t m = 1; m <= n; ++m) {
+            const auto proof = f.tree.consistency_proof(m, n);
+            const Hash old_root = f.tree.root(m);
+            if (m < n) {
+                ASSERT_EQ(proof, f.naive.subproof(m, 0, n, true)) << m << " to " << n;
+            }
+            ASSERT_TRUE(verify_consistency(m, n, old_root, new_root, proof)) << m << " to " << n;
+            if (m < n) {  // a rewritten old tree is not consistent
+                ASSERT_FALSE(verify_consistency(m, n, leaf_hash("forged"), new_root, proof)) << m << " to " << n;
+            }
+        }
+    }
+}
