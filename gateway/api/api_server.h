@@ -2,6 +2,7 @@
 // The CNAP-facing HTTP API v1 (see docs/api.md): submit a case, read its status, list services,
 // health and metrics. Every error is application/problem+json.
 
+#include "audit/audit_log.h"
 #include "config/config.h"
 #include "dispatch/dispatcher.h"
 #include "metrics/metrics.h"
@@ -22,6 +23,7 @@ struct ApiContext {
     Dispatcher& dispatcher;
     Metrics& metrics;
     Poco::Net::Context::Ptr tls;  ///< server context: the gateway's certificate, the CNAP CA for clients
+    audit::AuditLog& audit;
 };
 
 class ApiServer {

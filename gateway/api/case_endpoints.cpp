@@ -1,5 +1,6 @@
 #include "api/endpoints.h"
 #include "api/problem.h"
+#include "audit/entries.h"
 #include "common/ids.h"
 
 #include <vikno/case_json.h>
@@ -119,6 +120,8 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
     const SubmitResult result = context.store.submit(c, new_uuid());
     switch (result.outcome) {
         case SubmitOutcome::Created:
+            // The case is stored; its story in the audit log starts before the CNAP hears "accepted".
+            context.audit.append({audit::case_event(c, "received", "accepted for " + c.service)});
             spdlog::info("case {}: accepted for {} from office {}", c.id, c.service, c.office.id);
             context.dispatcher.notify();
             accepted(response, c.id, "queued", false);

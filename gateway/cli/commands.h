@@ -10,5 +10,6 @@ namespace vikno::gateway::cli {
 int serve(const std::vector<std::string>& args);
 int submit(const std::vector<std::string>& args);
 int status(const std::vector<std::string>& args);
+int audit_command(const std::vector<std::string>& args);
 
 }  // namespace vikno::gateway::cli

@@ -12,6 +12,7 @@ void usage() {
                  "  submit FILE [--config FILE] [--key KEY] [--wait] [--json]\n"
                  "                                              submit a case (JSON) to the gateway\n"
                  "  status ID [--config FILE] [--json]          show a case's status, history and outcome\n"
+                 "  audit  verify|list|show|export|check-bundle  the auditors' tools (vikno audit help)\n"
                  "  version                                     print the version\n\n"
                  "The config file defaults to $VIKNO_CONFIG, else config/vikno.jsonc.\n";
 }
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return vikno::gateway::cli::serve(args);
     if (command == "submit") return vikno::gateway::cli::submit(args);
     if (command == "status") return vikno::gateway::cli::status(args);
+    if (command == "audit") return vikno::gateway::cli::audit_command(args);
     if (command == "version" || command == "--version") {
         std::cout << "vikno " << VIKNO_VERSION << "\n";
         return 0;

@@ -64,8 +64,13 @@ int serve(const std::vector<std::string>& args) {
         std::strftime(expiry, sizeof expiry, "%Y-%m-%d", std::gmtime(&expires));
         spdlog::info("signing as '{}' ({}, certificate valid until {})", credentials.signer().certificate().common_name(),
                      credentials.signer().algorithm().name, expiry);
-        Dispatcher dispatcher(store, plugins, credentials, config, metrics);
-        ApiServer api({config, store, plugins, dispatcher, metrics, credentials.api_tls()});
+        // The audit log is signed with the gateway's key; auditors verify it with its certificate.
+        audit::AuditLog audit_log({config.audit.dir, static_cast<std::uint64_t>(config.audit.checkpoint_entries),
+                                   config.audit.checkpoint_seconds},
+                                  credentials.signer());
+        spdlog::info("audit log in {} ({} entries)", config.audit.dir, audit_log.size());
+        Dispatcher dispatcher(store, plugins, credentials, config, metrics, audit_log);
+        ApiServer api({config, store, plugins, dispatcher, metrics, credentials.api_tls(), audit_log});
         // Listen first: a gateway that cannot have its port must stop before it touches the outbox
         // (releasing claims, sending cases). Cases accepted meanwhile wait in the outbox.
         const std::uint16_t port = api.start();
@@ -85,6 +90,8 @@ int serve(const std::vector<std::string>& args) {
         std::cerr << "vikno: configuration error: " << e.what() << "\n";
     } catch (const PluginLoadError& e) {
         std::cerr << "vikno: plugin refused: " << e.what() << "\n";
+    } catch (const audit::AuditError& e) {
+        std::cerr << "vikno: audit log refused: " << e.what() << "\n";
     } catch (const sqlite::Error& e) {
         std::cerr << "vikno: store error: " << e.what() << "\n";
     } catch (const std::exception& e) {

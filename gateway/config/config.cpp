@@ -199,7 +199,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     Config config;
     config.source = source;
     const Section top(root, source, "");
-    top.allow({"server", "store", "dispatch", "xroad", "log", "plugins", "offices", "signing", "registry_tls",
+    top.allow({"server", "store", "dispatch", "xroad", "log", "audit", "plugins", "offices", "signing", "registry_tls",
                "client"});
 
     const Section server = top.section("server");
@@ -244,6 +244,14 @@ Config parse_config(const std::string& text, const std::string& source) {
     static const std::set<std::string> kLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
     if (!kLevels.contains(config.log.level)) log.fail("level", "expected trace, debug, info, warn, error or off");
     config.log.file = log.text("file", "");
+
+    const Section audit = top.section("audit");
+    audit.allow({"dir", "checkpoint_entries", "checkpoint_seconds"});
+    config.audit.dir = audit.text("dir", config.audit.dir);
+    if (config.audit.dir.empty()) audit.fail("dir", "expected the audit log's folder, e.g. var/audit");
+    config.audit.checkpoint_entries = audit.integer("checkpoint_entries", config.audit.checkpoint_entries, 1, 100000000);
+    config.audit.checkpoint_seconds =
+        static_cast<int>(audit.integer("checkpoint_seconds", config.audit.checkpoint_seconds, 1, 86400));
 
     const Section plugins = top.section("plugins");
     plugins.allow({"dir", "load"});

@@ -61,6 +61,12 @@ struct DispatchConfig {
     int request_timeout_ms = 15000;
 };
 
+struct AuditConfig {
+    std::string dir = "var/audit";
+    std::int64_t checkpoint_entries = 1000;
+    int checkpoint_seconds = 60;
+};
+
 struct LogConfig {
     std::string level = "info";
     std::string file;  ///< empty: standard error
@@ -87,6 +93,7 @@ struct Config {
     DispatchConfig dispatch;
     XRoadClient xroad{"SEVDEIR-TEST", "GOV", "", "VIKNO"};
     LogConfig log;
+    AuditConfig audit;
     std::string plugin_dir = "build/lib/plugins";
     std::vector<PluginConfig> plugins;
     std::vector<OfficeConfig> offices;

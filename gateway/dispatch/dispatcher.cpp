@@ -1,5 +1,6 @@
 #include "dispatch/dispatcher.h"
 
+#include "audit/entries.h"
 #include "common/clock.h"
 #include "signing/message_signing.h"
 
@@ -23,12 +24,13 @@ Outcome outcome_of(const std::string& uk, const std::string& en) {
 }  // namespace
 
 Dispatcher::Dispatcher(CaseStore& store, const PluginHost& plugins, const Credentials& credentials,
-                       const Config& config, Metrics& metrics)
+                       const Config& config, Metrics& metrics, audit::AuditLog& audit)
     : store_(store),
       plugins_(plugins),
       credentials_(credentials),
       config_(config),
       metrics_(metrics),
+      audit_(audit),
       transport_(config.dispatch.connect_timeout_ms, config.dispatch.request_timeout_ms),
       backoff_(config.dispatch.backoff_initial_ms, config.dispatch.backoff_max_ms) {}
 
@@ -92,27 +94,44 @@ void Dispatcher::run() {
 void Dispatcher::release_after_error(const OutboxItem& item, const std::string& error) {
     // Back to the queue, so the case is not left claimed (and stuck) until the next restart.
     try {
-        retry_or_fail(item, "internal error: " + error, nullptr, "gateway");
+        retry_or_fail(item, "internal error: " + error, nullptr, "gateway", Attempt{});
     } catch (const std::exception& e) {
         spdlog::error("dispatch: case {} stays claimed until the gateway restarts: {}", item.case_id, e.what());
     }
 }
 
+void Dispatcher::audit(const Attempt& attempt, const ExchangeRecord* exchange, const std::string& outcome,
+                       std::optional<CaseStatus> final_status, const std::string& note) {
+    if (attempt.c == nullptr) return;
+    std::vector<Poco::JSON::Object::Ptr> entries;
+    if (exchange != nullptr) {
+        entries.push_back(audit::exchange_entry(
+            *attempt.c, *exchange,
+            {attempt.plugin != nullptr ? attempt.plugin->descriptor.version : "",
+             attempt.verification.empty() ? "not checked (no answer)" : attempt.verification, outcome}));
+    }
+    if (final_status) entries.push_back(audit::case_event(*attempt.c, std::string(to_string(*final_status)), note));
+    if (!entries.empty()) audit_.append(entries);
+}
+
 void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
-                               const std::string& registry) {
+                               const std::string& registry, const Attempt& attempt) {
     const int attempts = item.attempts + 1;
     if (attempts >= config_.dispatch.max_attempts) {
         spdlog::warn("case {}: {} failed after {} attempt(s): {}", item.case_id, registry, attempts, reason);
+        const std::string note = "gave up after " + std::to_string(attempts) + " attempts: " + reason;
+        audit(attempt, exchange, "failed", CaseStatus::Failed, note);
         store_.finish(item, CaseStatus::Failed,
                       outcome_of("Реєстр недоступний: запит не виконано після " + std::to_string(attempts) + " спроб",
                                  "The registry is unavailable: the request failed after " + std::to_string(attempts) +
                                      " attempts"),
-                      "gave up after " + std::to_string(attempts) + " attempts: " + reason, exchange);
+                      note, exchange);
         return;
     }
     const std::int64_t delay = backoff_ms(attempts);
     spdlog::info("case {}: {} attempt {} did not complete ({}); retry in {} ms", item.case_id, registry, attempts,
                  reason, delay);
+    audit(attempt, exchange, "retry", std::nullopt, "");
     store_.reschedule(item, now_ms() + delay, "attempt " + std::to_string(attempts) + ": " + reason, exchange);
 }
 
@@ -126,15 +145,17 @@ void Dispatcher::process(const OutboxItem& item) {
     const Case& c = *found;
     const LoadedPlugin* loaded = plugins_.for_service(c.service);
     if (loaded == nullptr) {
-        retry_or_fail(item, "no loaded plugin offers service " + c.service, nullptr, "gateway");
+        retry_or_fail(item, "no loaded plugin offers service " + c.service, nullptr, "gateway", Attempt{&c, nullptr, ""});
         return;
     }
     const std::string& registry = loaded->descriptor.name;
 
     const ExchangeContext context{config_.xroad, item.message_id, c.office.operator_id, c.id};
     auto exchange = loaded->plugin->translate(c, context);
+    Attempt attempt{&c, loaded, ""};
     if (!exchange) {
         spdlog::warn("case {}: {} could not build the request: {}", c.id, registry, exchange.error().code);
+        audit(attempt, nullptr, "failed", CaseStatus::Failed, exchange.error().code + ": " + exchange.error().message);
         store_.finish(item, CaseStatus::Failed,
                       outcome_of("Запит до реєстру не вдалося сформувати", "The registry request could not be built"),
                       exchange.error().code + ": " + exchange.error().message, nullptr);
@@ -148,7 +169,7 @@ void Dispatcher::process(const OutboxItem& item) {
         !signed_request) {
         spdlog::error("case {}: the request to {} could not be signed: {}", c.id, registry, signed_request.error().message);
         retry_or_fail(item, "signing failed: " + signed_request.error().code + ": " + signed_request.error().message,
-                      nullptr, registry);
+                      nullptr, registry, attempt);
         return;
     }
 
@@ -165,19 +186,21 @@ void Dispatcher::process(const OutboxItem& item) {
     if (!sent.delivered()) {
         metrics_.observe_exchange(registry, sent.failure == TransportResult::Failure::Tls ? "tls_error" : "transport_error",
                                   seconds);
-        retry_or_fail(item, sent.error, &record, registry);
+        retry_or_fail(item, sent.error, &record, registry, attempt);
         return;
     }
     // Nothing of the answer reaches the plugin before its signature is checked against the pin.
     const AnswerCheck check = check_answer(profile, exchange.value(), sent.answer, trust.answer_certificate,
                                            std::time(nullptr));
+    attempt.verification = check.outcome == AnswerCheck::Outcome::Verified ? "verified" : check.reason;
     if (check.outcome != AnswerCheck::Outcome::Verified) {
         metrics_.observe_exchange(registry, "answer_refused", seconds);
         if (check.outcome == AnswerCheck::Outcome::Transient) {
-            retry_or_fail(item, check.reason, &record, registry);
+            retry_or_fail(item, check.reason, &record, registry, attempt);
             return;
         }
         spdlog::warn("case {}: {} {}", c.id, registry, check.reason);
+        audit(attempt, &record, "failed", CaseStatus::Failed, check.reason);
         store_.finish(item, CaseStatus::Failed,
                       outcome_of("Відповідь реєстру не пройшла перевірку підпису; запит не виконано",
                                  "The registry's answer failed signature verification; the request was not completed"),
@@ -188,7 +211,7 @@ void Dispatcher::process(const OutboxItem& item) {
     const Interpretation meaning = loaded->plugin->interpret(c, exchange.value(), sent.answer);
     switch (meaning.verdict) {
         case Verdict::Retry:
-            retry_or_fail(item, meaning.reason, &record, registry);
+            retry_or_fail(item, meaning.reason, &record, registry, attempt);
             return;
         case Verdict::Completed:
         case Verdict::Rejected:
@@ -198,6 +221,7 @@ void Dispatcher::process(const OutboxItem& item) {
                                                                              : CaseStatus::Failed;
             spdlog::info("case {}: {} answered in {:.0f} ms: {} ({})", c.id, registry, seconds * 1000,
                          to_string(status), meaning.reason);
+            audit(attempt, &record, std::string(to_string(status)), status, meaning.reason);
             store_.finish(item, status, meaning.outcome, meaning.reason, &record);
             return;
         }

@@ -3,6 +3,7 @@
 // transport sends, the plugin interprets; transient failures are retried with backoff under the
 // same message id. A case's final state, outcome and exchange bytes are written in one transaction.
 
+#include "audit/audit_log.h"
 #include "config/config.h"
 #include "dispatch/backoff.h"
 #include "metrics/metrics.h"
@@ -22,7 +23,7 @@ namespace vikno::gateway {
 class Dispatcher {
 public:
     Dispatcher(CaseStore& store, const PluginHost& plugins, const Credentials& credentials, const Config& config,
-               Metrics& metrics);
+               Metrics& metrics, audit::AuditLog& audit);
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
@@ -35,10 +36,20 @@ public:
     void notify();
 
 private:
+    // What the audit log is told about one try.
+    struct Attempt {
+        const Case* c = nullptr;
+        const LoadedPlugin* plugin = nullptr;
+        std::string verification;
+    };
     void run();
     void process(const OutboxItem& item);
     void retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
-                       const std::string& registry);
+                       const std::string& registry, const Attempt& attempt);
+    /// Writes the exchange and, when final, the case's final status to the audit log; returns once
+    /// they are on disk, so no case is reported final before its evidence is.
+    void audit(const Attempt& attempt, const ExchangeRecord* exchange, const std::string& outcome,
+               std::optional<CaseStatus> final_status, const std::string& note);
     void release_after_error(const OutboxItem& item, const std::string& error);
     std::int64_t backoff_ms(int attempts);
 
@@ -47,6 +58,7 @@ private:
     const Credentials& credentials_;
     const Config& config_;
     Metrics& metrics_;
+    audit::AuditLog& audit_;
     HttpTransport transport_;
 
     std::mutex mutex_;

@@ -203,6 +203,7 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json, const 
       "dispatch": )" << dispatch_json << R"(,
       "xroad": {"member_code": "12345678"},
       "log": {"level": "debug", "file": ")" << gateway_log << R"("},
+      "audit": {"dir": ")" << dir << R"(/audit", "checkpoint_entries": 50, "checkpoint_seconds": 1},
       "plugins": {"dir": ")" << plugin_dir << R"(", "load": [
         {"file": ")" << plugin_file << R"(", "endpoint": "https://127.0.0.1:)" << sim_port << R"(/",
          "tls_ca": ")" << pki(registry_tls_ca + ".crt") << R"(",
@@ -212,6 +213,19 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json, const 
 }
 
 void Stack::kill_gateway() { gateway_->kill9(); }
+int Stack::stop_gateway() { return gateway_->stop(); }
+
+CommandResult run_vikno(const std::vector<std::string>& args, const std::string& scratch_dir) {
+    static int n = 0;
+    const std::string out = scratch_dir + "/command-" + std::to_string(++n) + ".out";
+    std::vector<std::string> argv{VIKNO_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Process process(argv, out);
+    CommandResult result;
+    result.code = process.wait_exit(std::chrono::seconds(120));
+    result.output = read_file(out);
+    return result;
+}
 void Stack::stop_simulator() { simulator_.reset(); }
 
 std::string Stack::submit(const std::string& sample, const std::string& key) {

@@ -50,6 +50,13 @@ HttpReply http(const std::string& address, const std::string& method, const std:
                const std::string& body = "", const std::map<std::string, std::string>& headers = {},
                const std::string& identity = "office-vinnytsia");
 
+/// Runs `vikno ARGS...` to completion; its exit code and output (stdout and stderr).
+struct CommandResult {
+    int code = -1;
+    std::string output;
+};
+CommandResult run_vikno(const std::vector<std::string>& args, const std::string& scratch_dir);
+
 /// The test PKI identity of the office a sample case comes from.
 std::string identity_for_sample(const std::string& sample);
 
@@ -70,6 +77,8 @@ public:
     std::string write_gateway_config(const std::string& dispatch_json = R"({"workers": 2})",
                                      const std::string& plugin_json = "");
     void kill_gateway();
+    /// SIGTERM and wait: the gateway finishes in-flight work and seals the audit log.
+    int stop_gateway();
     void stop_simulator();
 
     std::string submit(const std::string& sample, const std::string& key);

@@ -96,6 +96,11 @@ Result<std::unique_ptr<Signer>> open_signer(const std::string& key, const Certif
 /// A verifier that trusts exactly this certificate's key (never one sent with the message).
 std::unique_ptr<Verifier> pinned_verifier(const Certificate& certificate);
 
+/// A raw signature (as Signer::sign makes it) in the encoding `openssl dgst -verify` expects: DER
+/// for ECDSA, unchanged for RSA; and back (error `signature_invalid` when it is not one).
+std::string to_der_signature(const Algorithm& algorithm, std::string_view raw);
+Result<std::string> from_der_signature(const Algorithm& algorithm, std::string_view der);
+
 /// SHA-256 of `data` (32 raw bytes).
 std::string sha256(std::string_view data);
 std::string base64(std::string_view bytes);

@@ -197,6 +197,17 @@ Result<std::unique_ptr<Signer>> open_signer(const std::string& key, const std::s
     return open_signer(key, certificate.value());
 }
 
+std::string to_der_signature(const Algorithm& algorithm, std::string_view raw) {
+    return &algorithm == &ecdsa_p256_sha256() ? raw_to_der(raw) : std::string(raw);
+}
+
+Result<std::string> from_der_signature(const Algorithm& algorithm, std::string_view der) {
+    if (&algorithm != &ecdsa_p256_sha256()) return std::string(der);
+    std::string raw = der_to_raw(reinterpret_cast<const unsigned char*>(der.data()), der.size());
+    if (raw.empty()) return Error{"signature_invalid", "not a DER ECDSA signature"};
+    return raw;
+}
+
 std::unique_ptr<Verifier> pinned_verifier(const Certificate& certificate) {
     return std::make_unique<PinnedVerifier>(certificate);
 }

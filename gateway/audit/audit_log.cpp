@@ -1,0 +1,234 @@
+#include "audit/audit_log.h"
+
+#include "common/clock.h"
+
+#include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace vikno::gateway::audit {
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+int open_append(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) throw AuditError(path + ": cannot open the audit log for appending: " + errno_text());
+    ::fchmod(fd, 0600);  // it holds personal data, whatever the umask
+    return fd;
+}
+
+void write_all(int fd, const std::string& bytes, const std::string& path) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw AuditError(path + ": write failed: " + errno_text());
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+void sync(int fd, const std::string& path) {
+    if (::fdatasync(fd) != 0) throw AuditError(path + ": fdatasync failed: " + errno_text());
+}
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string stringify(const Poco::JSON::Object& object) {
+    std::ostringstream out;
+    object.stringify(out);
+    return out.str();
+}
+
+}  // namespace
+
+std::string checkpoint_text(std::uint64_t tree_size, const Hash& root, const std::string& at) {
+    return "vikno-audit-checkpoint/v1\nsize " + std::to_string(tree_size) + "\nroot " + to_hex(root) + "\nat " + at + "\n";
+}
+
+AuditLog::AuditLog(AuditOptions options, const crypto::Signer& signer) : options_(std::move(options)), signer_(signer) {
+    Poco::File(options_.dir).createDirectories();
+    ::chmod(options_.dir.c_str(), 0700);
+    recover();
+    entries_fd_ = open_append(options_.dir + "/" + kEntriesFile);
+    checkpoints_fd_ = open_append(options_.dir + "/" + kCheckpointsFile);
+    if (!has_checkpoint_ || tree_.size() > sealed_size_) write_checkpoint_locked();
+    writer_ = std::thread([this] { run(); });
+}
+
+AuditLog::~AuditLog() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    work_.notify_all();
+    if (writer_.joinable()) writer_.join();
+    try {
+        if (failure_.empty() && tree_.size() > sealed_size_) write_checkpoint_locked();
+    } catch (const std::exception& e) {
+        spdlog::error("audit: the final checkpoint could not be written: {}", e.what());
+    }
+    if (entries_fd_ >= 0) ::close(entries_fd_);
+    if (checkpoints_fd_ >= 0) ::close(checkpoints_fd_);
+}
+
+void AuditLog::recover() {
+    const std::string entries_path = options_.dir + "/" + kEntriesFile;
+    std::string text = read_all(entries_path);
+    std::size_t start = 0;
+    while (true) {
+        const auto end = text.find('\n', start);
+        if (end == std::string::npos) break;
+        last_leaf_ = leaf_hash(std::string_view(text).substr(start, end - start));
+        tree_.append(last_leaf_);
+        start = end + 1;
+    }
+    if (start < text.size()) {
+        // A crash in the middle of a write: that entry was never acknowledged to anyone.
+        spdlog::warn("audit: {}: dropping a torn last entry of {} bytes left by a crash (never acknowledged)",
+                     entries_path, text.size() - start);
+        if (::truncate(entries_path.c_str(), static_cast<off_t>(start)) != 0) {
+            throw AuditError(entries_path + ": cannot drop the torn last entry: " + errno_text());
+        }
+    }
+    const std::string checkpoints_path = options_.dir + "/" + kCheckpointsFile;
+    std::istringstream lines(read_all(checkpoints_path));
+    std::string line;
+    std::string last;
+    while (std::getline(lines, line)) {
+        if (!line.empty()) last = line;
+    }
+    if (!last.empty()) {
+        try {
+            Poco::JSON::Parser parser;
+            const auto checkpoint = parser.parse(last).extract<Poco::JSON::Object::Ptr>();
+            sealed_size_ = checkpoint->getValue<std::uint64_t>("tree_size");
+            const auto root = from_hex(checkpoint->getValue<std::string>("root"));
+            if (!root) throw AuditError("bad root");
+            sealed_root_ = *root;
+            has_checkpoint_ = true;
+        } catch (const std::exception&) {
+            throw AuditError(checkpoints_path + ": the last checkpoint cannot be read; the log may have been "
+                             "tampered with: run 'vikno audit verify' and keep the folder for investigation");
+        }
+        if (tree_.size() < sealed_size_ || tree_.root(sealed_size_) != sealed_root_) {
+            throw AuditError(entries_path + ": the entries no longer match the last signed checkpoint (" +
+                             std::to_string(tree_.size()) + " entries, checkpoint covers " +
+                             std::to_string(sealed_size_) + "); the log has been changed: run 'vikno audit verify' "
+                             "and keep the folder for investigation");
+        }
+    }
+    queued_ = durable_ = tree_.size();
+}
+
+void AuditLog::write_checkpoint_locked() {
+    const std::uint64_t size = tree_.size();
+    const Hash root = tree_.root(size);
+    const std::string at = rfc3339(now_ms());
+    auto signature = signer_.sign(checkpoint_text(size, root, at));
+    if (!signature) throw AuditError("the checkpoint could not be signed: " + signature.error().message);
+    Poco::JSON::Object checkpoint(Poco::JSON_PRESERVE_KEY_ORDER);
+    checkpoint.set("tree_size", size);
+    checkpoint.set("root", to_hex(root));
+    checkpoint.set("at", at);
+    checkpoint.set("algorithm", signer_.algorithm().name);
+    checkpoint.set("key_id", signer_.certificate().thumbprint());
+    checkpoint.set("signature", crypto::base64(crypto::to_der_signature(signer_.algorithm(), signature.value())));
+    if (has_checkpoint_) {
+        checkpoint.set("previous_size", sealed_size_);
+        Poco::JSON::Array proof;
+        for (const auto& hash : tree_.consistency_proof(sealed_size_, size)) proof.add(to_hex(hash));
+        checkpoint.set("consistency", proof);
+    }
+    const std::string path = options_.dir + "/" + kCheckpointsFile;
+    write_all(checkpoints_fd_, stringify(checkpoint) + "\n", path);
+    sync(checkpoints_fd_, path);
+    sealed_size_ = size;
+    sealed_root_ = root;
+    has_checkpoint_ = true;
+    first_unsealed_ms_ = 0;
+}
+
+std::uint64_t AuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
+    std::unique_lock lock(mutex_);
+    if (!failure_.empty()) throw AuditError(failure_);
+    const std::uint64_t first = queued_;
+    for (const auto& entry : entries) queue_.push_back({entry});
+    queued_ += entries.size();
+    const std::uint64_t target = queued_;
+    work_.notify_one();
+    done_.wait(lock, [&] { return durable_ >= target || !failure_.empty(); });
+    if (durable_ < target) throw AuditError(failure_);
+    return first;
+}
+
+std::uint64_t AuditLog::size() {
+    std::lock_guard lock(mutex_);
+    return queued_;
+}
+
+void AuditLog::write_batch(std::deque<Pending>& batch) {
+    std::string bytes;
+    for (auto& pending : batch) {
+        Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+        line.set("seq", tree_.size());
+        line.set("prev", tree_.size() == 0 ? std::string(64, '0') : to_hex(last_leaf_));
+        for (const auto& [key, value] : *pending.entry) line.set(key, value);
+        const std::string text = stringify(line);
+        last_leaf_ = leaf_hash(text);
+        tree_.append(last_leaf_);
+        bytes += text;
+        bytes += '\n';
+    }
+    const std::string path = options_.dir + "/" + kEntriesFile;
+    write_all(entries_fd_, bytes, path);
+    sync(entries_fd_, path);
+}
+
+void AuditLog::run() {
+    while (true) {
+        std::deque<Pending> batch;
+        {
+            std::unique_lock lock(mutex_);
+            const auto wait = std::chrono::milliseconds(first_unsealed_ms_ == 0 ? 1000 : 100);
+            work_.wait_for(lock, wait, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty() && stopping_) return;
+            batch.swap(queue_);
+        }
+        try {
+            if (!batch.empty()) {
+                write_batch(batch);
+                if (first_unsealed_ms_ == 0) first_unsealed_ms_ = now_ms();
+                std::lock_guard lock(mutex_);
+                durable_ += batch.size();
+                done_.notify_all();
+            }
+            const bool many = tree_.size() - sealed_size_ >= options_.checkpoint_entries;
+            const bool old = first_unsealed_ms_ != 0 &&
+                             now_ms() - first_unsealed_ms_ >= static_cast<std::int64_t>(options_.checkpoint_seconds) * 1000;
+            if (tree_.size() > sealed_size_ && (many || old)) write_checkpoint_locked();
+        } catch (const std::exception& e) {
+            spdlog::critical("audit: {}; the gateway stops acknowledging answers until it is restarted", e.what());
+            std::lock_guard lock(mutex_);
+            failure_ = e.what();
+            done_.notify_all();
+            return;
+        }
+    }
+}
+
+}  // namespace vikno::gateway::audit

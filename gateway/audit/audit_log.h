@@ -1,0 +1,98 @@
+#pragma once
+// The tamper-evident audit log (docs/audit.md). Two append-only files in one folder, both 0600:
+//
+//   entries.jsonl      one JSON object per line: what happened (exchanges with their exact wire
+//                      bytes, case events). Each line is a leaf of an RFC 9162 Merkle tree; each
+//                      entry carries its index (`seq`) and the leaf hash of the entry before it
+//                      (`prev`), so a changed entry can be named, not only detected.
+//   checkpoints.jsonl  signed checkpoints (tree size, root, time), each with the consistency proof
+//                      from the checkpoint before it; made every N entries or T seconds, at start
+//                      (sealing what a crash left unsealed) and at shutdown.
+//
+// Appends are durable when append() returns (group commit: one fdatasync for every entry that
+// arrived while the previous one ran).
+
+#include "audit/merkle.h"
+
+#include <vikno/signing.h>
+
+#include <Poco/JSON/Object.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace vikno::gateway::audit {
+
+class AuditError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct AuditOptions {
+    std::string dir = "var/audit";
+    std::uint64_t checkpoint_entries = 1000;  ///< a checkpoint after this many new entries ...
+    int checkpoint_seconds = 60;              ///< ... or this long after the first unsealed one
+};
+
+inline constexpr const char* kEntriesFile = "entries.jsonl";
+inline constexpr const char* kCheckpointsFile = "checkpoints.jsonl";
+
+/// The exact text a checkpoint's signature covers.
+std::string checkpoint_text(std::uint64_t tree_size, const Hash& root, const std::string& at);
+
+class AuditLog {
+public:
+    /// Opens or creates the log. Drops a torn last line (never acknowledged), refuses a log that is
+    /// shorter than its last checkpoint or does not match it (AuditError naming the file), and
+    /// seals any unsealed entries with a checkpoint.
+    AuditLog(AuditOptions options, const crypto::Signer& signer);
+    /// Writes a final checkpoint.
+    ~AuditLog();
+    AuditLog(const AuditLog&) = delete;
+    AuditLog& operator=(const AuditLog&) = delete;
+
+    /// Appends the entries in order and returns the index of the first once all are on disk.
+    /// The log adds `seq` and `prev` to each. Throws AuditError when the disk refuses.
+    std::uint64_t append(const std::vector<Poco::JSON::Object::Ptr>& entries);
+
+    /// Entries written so far (acknowledged or about to be).
+    std::uint64_t size();
+
+private:
+    struct Pending {
+        Poco::JSON::Object::Ptr entry;
+    };
+    void run();
+    void write_batch(std::deque<Pending>& batch);
+    void write_checkpoint_locked();  // writer thread or constructor/destructor only
+    void recover();
+
+    AuditOptions options_;
+    const crypto::Signer& signer_;
+    int entries_fd_ = -1;
+    int checkpoints_fd_ = -1;
+    MerkleTree tree_;
+    Hash last_leaf_{};
+    std::uint64_t sealed_size_ = 0;
+    Hash sealed_root_{};
+    bool has_checkpoint_ = false;
+    std::int64_t first_unsealed_ms_ = 0;
+
+    std::mutex mutex_;
+    std::condition_variable work_;
+    std::condition_variable done_;
+    std::deque<Pending> queue_;
+    std::uint64_t queued_ = 0;   // entries handed to append() so far
+    std::uint64_t durable_ = 0;  // entries on disk
+    std::string failure_;        // set when the disk refused; every later append throws
+    bool stopping_ = false;
+    std::thread writer_;
+};
+
+}  // namespace vikno::gateway::audit

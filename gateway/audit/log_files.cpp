@@ -1,0 +1,74 @@
+#include "audit/log_files.h"
+
+#include "audit/audit_log.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace vikno::gateway::audit {
+
+Lines read_lines(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    Lines out;
+    std::size_t start = 0;
+    for (auto end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
+        out.lines.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    out.torn_bytes = text.size() - start;
+    return out;
+}
+
+std::optional<Checkpoint> parse_checkpoint(const std::string& line) {
+    try {
+        Poco::JSON::Parser parser;
+        const auto json = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
+        Checkpoint c;
+        c.tree_size = json->getValue<std::uint64_t>("tree_size");
+        const auto root = from_hex(json->getValue<std::string>("root"));
+        if (!root) return std::nullopt;
+        c.root = *root;
+        c.at = json->getValue<std::string>("at");
+        c.algorithm = json->getValue<std::string>("algorithm");
+        c.key_id = json->getValue<std::string>("key_id");
+        auto signature = crypto::base64_decode(json->getValue<std::string>("signature"));
+        if (!signature) return std::nullopt;
+        c.signature = signature.value();
+        if (json->has("previous_size")) c.previous_size = json->getValue<std::uint64_t>("previous_size");
+        if (const auto proof = json->getArray("consistency")) {
+            for (std::size_t i = 0; i < proof->size(); ++i) {
+                const auto hash = from_hex(proof->getElement<std::string>(static_cast<unsigned>(i)));
+                if (!hash) return std::nullopt;
+                c.consistency.push_back(*hash);
+            }
+        }
+        return c;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::string check_checkpoint_signature(const Checkpoint& checkpoint, const std::vector<crypto::Certificate>& trusted) {
+    const crypto::Algorithm* algorithm = crypto::algorithm_by_name(checkpoint.algorithm);
+    if (algorithm == nullptr) return "its algorithm '" + checkpoint.algorithm + "' is not accepted";
+    for (const auto& certificate : trusted) {
+        if (certificate.thumbprint() != checkpoint.key_id) continue;
+        auto raw = crypto::from_der_signature(*algorithm, checkpoint.signature);
+        if (!raw) return "its signature is not well-formed";
+        // A checkpoint stays valid after the certificate expires: check the key at signing time.
+        auto verified = crypto::pinned_verifier(certificate)->verify(
+            *algorithm, checkpoint_text(checkpoint.tree_size, checkpoint.root, checkpoint.at), raw.value(),
+            certificate.not_before() + 1);
+        return verified ? std::string() : "its signature does not verify with the audit key (" +
+                                              verified.error().message + ")";
+    }
+    return "it is signed by key " + checkpoint.key_id + ", which is none of the trusted audit certificates";
+}
+
+}  // namespace vikno::gateway::audit

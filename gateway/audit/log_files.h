@@ -1,0 +1,43 @@
+#pragma once
+// Reading the audit log's files as an auditor does: lines as written, checkpoints parsed.
+
+#include "audit/merkle.h"
+
+#include <vikno/signing.h>
+
+#include <Poco/JSON/Object.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vikno::gateway::audit {
+
+struct Lines {
+    std::vector<std::string> lines;  ///< each without its newline
+    std::size_t torn_bytes = 0;      ///< bytes after the last newline (a write cut short)
+};
+
+/// The lines of `path`; an unreadable file is an empty one.
+Lines read_lines(const std::string& path);
+
+struct Checkpoint {
+    std::uint64_t tree_size = 0;
+    Hash root{};
+    std::string at;
+    std::string algorithm;
+    std::string key_id;
+    std::string signature;  ///< DER (ECDSA) or PKCS#1 (RSA), as `openssl dgst -verify` takes it
+    std::optional<std::uint64_t> previous_size;
+    std::vector<Hash> consistency;
+};
+
+/// Parses one line of checkpoints.jsonl; nullopt when it is not a well-formed checkpoint.
+std::optional<Checkpoint> parse_checkpoint(const std::string& line);
+
+/// Checks a checkpoint's signature with whichever trusted certificate has its key id; empty when
+/// good, otherwise what is wrong.
+std::string check_checkpoint_signature(const Checkpoint& checkpoint, const std::vector<crypto::Certificate>& trusted);
+
+}  // namespace vikno::gateway::audit

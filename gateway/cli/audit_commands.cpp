@@ -1,0 +1,256 @@
+// `vikno audit ...`: the auditors' tools. They read the audit log's files directly (no running
+// gateway needed) and trust only the audit certificate given to them (docs/audit.md).
+
+#include "audit/audit_log.h"
+#include "audit/evidence_bundle.h"
+#include "audit/log_files.h"
+#include "audit/log_verifier.h"
+#include "cli/commands.h"
+#include "config/config.h"
+
+#include <vikno/signing.h>
+#include <vikno/xml.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace vikno::gateway::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: vikno audit COMMAND [options]\n\n"
+    "  verify                     recompute the tree, check every checkpoint and proof\n"
+    "  list [filters]             entries, one per line; filters: --case ID --registry NAME --office ID\n"
+    "                             --service CODE --outcome OUTCOME --from TIME --to TIME (RFC 3339, UTC)\n"
+    "  show N                     one entry with its wire messages\n"
+    "  export --case ID --out FILE  an evidence bundle for one case\n"
+    "  check-bundle FILE          check a bundle offline\n\n"
+    "Options: --dir DIR (the log; default audit.dir from the config), --cert FILE (the audit certificate you\n"
+    "trust; default signing.certificate from the config; repeat for rotated keys), --config FILE.\n"
+    "Exit codes: 0 good, 1 tampering or a bad bundle found, 2 usage or unreadable input.\n";
+
+struct AuditArgs {
+    std::string command;
+    std::string positional;
+    std::map<std::string, std::string> options;
+    std::vector<std::string> certificates;
+};
+
+class UsageError : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+AuditArgs parse(const std::vector<std::string>& args) {
+    if (args.empty()) throw UsageError("a command is needed");
+    AuditArgs out;
+    out.command = args[0];
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg.rfind("--", 0) == 0) {
+            if (i + 1 >= args.size()) throw UsageError(arg + " needs a value");
+            if (arg == "--cert") out.certificates.push_back(args[++i]);
+            else out.options[arg.substr(2)] = args[++i];
+        } else if (out.positional.empty()) {
+            out.positional = arg;
+        } else {
+            throw UsageError("unexpected argument '" + arg + "'");
+        }
+    }
+    return out;
+}
+
+std::string option(const AuditArgs& a, const std::string& name, const std::string& fallback = "") {
+    const auto it = a.options.find(name);
+    return it == a.options.end() ? fallback : it->second;
+}
+
+// The log folder and trusted certificates: from the options, else from the config file.
+std::string log_dir(const AuditArgs& a) {
+    if (auto dir = option(a, "dir"); !dir.empty()) return dir;
+    return load_config(option(a, "config", default_config_path())).audit.dir;
+}
+
+std::vector<crypto::Certificate> trusted(const AuditArgs& a) {
+    std::vector<std::string> files = a.certificates;
+    if (files.empty()) files.push_back(load_config(option(a, "config", default_config_path())).signing.certificate);
+    std::vector<crypto::Certificate> out;
+    for (const auto& file : files) {
+        auto certificate = crypto::Certificate::load_pem_file(file);
+        if (!certificate) throw UsageError(certificate.error().message);
+        out.push_back(certificate.value());
+    }
+    return out;
+}
+
+Poco::JSON::Object::Ptr parse_entry(const std::string& line) {
+    try {
+        Poco::JSON::Parser parser;
+        return parser.parse(line).extract<Poco::JSON::Object::Ptr>();
+    } catch (const std::exception&) {
+        return new Poco::JSON::Object;
+    }
+}
+
+std::string field(const Poco::JSON::Object::Ptr& entry, const std::string& name) {
+    return entry->has(name) ? entry->get(name).toString() : "";
+}
+
+int verify(const AuditArgs& a) {
+    const std::string dir = log_dir(a);
+    const auto report = audit::verify_log(dir, trusted(a));
+    for (const auto& warning : report.warnings) std::cout << "note: " << warning << "\n";
+    if (!report.ok()) {
+        std::cout << "TAMPERED: " << report.problems.front() << "\n";
+        for (std::size_t i = 1; i < report.problems.size(); ++i) std::cout << "  also: " << report.problems[i] << "\n";
+        return 1;
+    }
+    std::cout << "OK: " << report.entries << " entries, " << report.checkpoints << " signed checkpoints, "
+              << report.sealed << " entries sealed by the last one (" << dir << ")\n";
+    return 0;
+}
+
+int list(const AuditArgs& a) {
+    const auto lines = audit::read_lines(log_dir(a) + "/" + audit::kEntriesFile);
+    const std::map<std::string, std::string> filters{{"case", "case_id"}, {"registry", "registry"},
+                                                     {"office", "office"}, {"service", "service"}};
+    for (std::size_t i = 0; i < lines.lines.size(); ++i) {
+        const auto entry = parse_entry(lines.lines[i]);
+        bool shown = true;
+        for (const auto& [option_name, key] : filters) {
+            if (const auto want = option(a, option_name); !want.empty() && field(entry, key) != want) shown = false;
+        }
+        const std::string outcome = entry->has("outcome") ? field(entry, "outcome") : field(entry, "status");
+        if (const auto want = option(a, "outcome"); !want.empty() && outcome != want) shown = false;
+        const std::string at = field(entry, "at");
+        if (const auto from = option(a, "from"); !from.empty() && at < from) shown = false;
+        if (const auto to = option(a, "to"); !to.empty() && at > to) shown = false;
+        if (!shown) continue;
+        std::cout << i << "  " << at << "  " << field(entry, "kind") << "  case " << field(entry, "case_id") << "  "
+                  << field(entry, "office") << "  " << field(entry, "service");
+        if (entry->has("registry")) std::cout << "  " << field(entry, "registry") << " #" << field(entry, "attempt");
+        std::cout << "  " << outcome << "\n";
+    }
+    return 0;
+}
+
+// Wire bytes for a reader: the HTTP head as is, an XML or JSON body indented.
+std::string pretty(const std::string& wire) {
+    const auto split = wire.find("\r\n\r\n");
+    if (split == std::string::npos) return wire;
+    const std::string head = wire.substr(0, split);
+    const std::string body = wire.substr(split + 4);
+    std::string shown = body;
+    if (auto document = xml::parse(body)) {
+        xmlChar* out = nullptr;
+        int size = 0;
+        xmlDocDumpFormatMemoryEnc(document.value().get(), &out, &size, "UTF-8", 1);
+        shown.assign(reinterpret_cast<const char*>(out), static_cast<std::size_t>(size));
+        xmlFree(out);
+    } else {
+        try {
+            Poco::JSON::Parser parser;
+            std::ostringstream json;
+            parser.parse(body).extract<Poco::JSON::Object::Ptr>()->stringify(json, 2);
+            shown = json.str();
+        } catch (const std::exception&) {
+        }
+    }
+    return head + "\n\n" + shown;
+}
+
+int show(const AuditArgs& a) {
+    const auto lines = audit::read_lines(log_dir(a) + "/" + audit::kEntriesFile);
+    std::size_t index = 0;
+    try {
+        index = std::stoul(a.positional);
+    } catch (const std::exception&) {
+        throw UsageError("show needs an entry number (see 'vikno audit list')");
+    }
+    if (index >= lines.lines.size()) throw UsageError("there is no entry " + a.positional);
+    const auto entry = parse_entry(lines.lines[index]);
+    std::cout << "entry " << index << "  (leaf hash " << audit::to_hex(audit::leaf_hash(lines.lines[index])) << ")\n";
+    for (const auto& [key, value] : *entry) {
+        if (key == "request" || key == "response") continue;
+        std::cout << "  " << key << ": " << value.toString() << "\n";
+    }
+    for (const char* key : {"request", "response"}) {
+        if (!entry->has(key)) continue;
+        auto bytes = crypto::base64_decode(field(entry, key));
+        std::cout << "\n--- " << key << " as on the wire (" << (bytes ? bytes.value().size() : 0) << " bytes"
+                  << (std::string(key) == "response" ? ", signature check: " + field(entry, "verification") : "")
+                  << ") ---\n"
+                  << (bytes ? pretty(bytes.value()) : "(not base64)") << "\n";
+    }
+    return 0;
+}
+
+int export_case(const AuditArgs& a) {
+    const std::string case_id = option(a, "case");
+    const std::string out = option(a, "out");
+    if (case_id.empty() || out.empty()) throw UsageError("export needs --case ID and --out FILE");
+    const auto certificates = trusted(a);
+    std::map<std::string, std::string> others;
+    if (const auto config_path = option(a, "config", default_config_path()); std::ifstream(config_path)) {
+        const Config config = load_config(config_path);
+        for (std::size_t i = 0; i < config.plugins.size(); ++i) {
+            if (auto pinned = crypto::Certificate::load_pem_file(config.plugins[i].answer_certificate)) {
+                others["registry " + config.plugins[i].file] = pinned.value().pem();
+            }
+        }
+    }
+    auto bundle = audit::export_bundle(log_dir(a), case_id, certificates.front(), others);
+    if (!bundle) {
+        std::cerr << "vikno audit export: " << bundle.error().message << "\n";
+        return 1;
+    }
+    std::ofstream(out, std::ios::binary) << bundle.value();
+    std::cout << "wrote " << out << " (case " << case_id << ")\n";
+    return 0;
+}
+
+int check(const AuditArgs& a) {
+    std::ifstream in(a.positional, std::ios::binary);
+    if (a.positional.empty() || !in) throw UsageError("check-bundle needs a readable bundle file");
+    if (a.certificates.empty()) throw UsageError("check-bundle needs --cert FILE: the audit certificate you trust");
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto report = audit::check_bundle(text.str(), trusted(a).front());
+    if (!report.ok()) {
+        std::cout << "BAD BUNDLE: " << report.problems.front() << "\n";
+        for (std::size_t i = 1; i < report.problems.size(); ++i) std::cout << "  also: " << report.problems[i] << "\n";
+        return 1;
+    }
+    std::cout << "OK: " << report.entries.size() << " entries proven against the signed checkpoint\n";
+    for (const auto& line : report.entries) std::cout << "  " << line << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int audit_command(const std::vector<std::string>& args) {
+    try {
+        const AuditArgs a = parse(args);
+        if (a.command == "verify") return verify(a);
+        if (a.command == "list") return list(a);
+        if (a.command == "show") return show(a);
+        if (a.command == "export") return export_case(a);
+        if (a.command == "check-bundle") return check(a);
+        if (a.command == "help" || a.command == "--help") {
+            std::cout << kUsage;
+            return 0;
+        }
+        throw UsageError("unknown command '" + a.command + "'");
+    } catch (const UsageError& e) {
+        std::cerr << "vikno audit: " << e.what() << "\n\n" << kUsage;
+    } catch (const ConfigError& e) {
+        std::cerr << "vikno audit: configuration error: " << e.what() << " (or give --dir and --cert)\n";
+    }
+    return 2;
+}
+
+}  // namespace vikno::gateway::cli
