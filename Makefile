@@ -20,6 +20,7 @@ test: build
 # Signing figures for docs/performance.md; compare rows of one run, not across runs.
 bench: build
 	@$(BUILD_DIR)/bin/signing_bench --benchmark_min_time=1 --benchmark_counters_tabular=true
+	@$(BUILD_DIR)/bin/audit_bench --benchmark_min_time=2
 
 clean:
 	rm -rf $(BUILD_DIR) var

@@ -19,6 +19,23 @@ struct Link {
 };
 
 std::optional<Link> link_of(const std::string& line) {
+    // The writer always starts an entry with {"seq":N,"prev":"<64 hex>", so read those two
+    // directly; anything else is parsed in full. (Any changed byte still changes the entry's hash,
+    // which the next entry and the checkpoints catch.)
+    static constexpr std::string_view kSeq = R"({"seq":)";
+    static constexpr std::string_view kPrev = R"(,"prev":")";
+    if (line.starts_with(kSeq)) {
+        std::size_t pos = kSeq.size();
+        std::uint64_t seq = 0;
+        const std::size_t digits_start = pos;
+        while (pos < line.size() && line[pos] >= '0' && line[pos] <= '9' && pos - digits_start < 19) {
+            seq = seq * 10 + static_cast<std::uint64_t>(line[pos++] - '0');
+        }
+        if (pos > digits_start && line.compare(pos, kPrev.size(), kPrev) == 0 &&
+            line.size() >= pos + kPrev.size() + 65 && line[pos + kPrev.size() + 64] == '"') {
+            return Link{seq, line.substr(pos + kPrev.size(), 64)};
+        }
+    }
     try {
         Poco::JSON::Parser parser;
         const auto json = parser.parse(line).extract<Poco::JSON::Object::Ptr>();

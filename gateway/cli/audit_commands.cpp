@@ -130,7 +130,7 @@ int list(const AuditArgs& a) {
         if (const auto from = option(a, "from"); !from.empty() && at < from) shown = false;
         if (const auto to = option(a, "to"); !to.empty() && at > to) shown = false;
         if (!shown) continue;
-        std::cout << i << "  " << at << "  " << field(entry, "kind") << "  case " << field(entry, "case_id") << "  "
+        std::cout << i << "  " << at << "  " << field(entry, "kind") << "  " << field(entry, "case_id") << "  "
                   << field(entry, "office") << "  " << field(entry, "service");
         if (entry->has("registry")) std::cout << "  " << field(entry, "registry") << " #" << field(entry, "attempt");
         std::cout << "  " << outcome << "\n";

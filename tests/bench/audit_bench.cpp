@@ -1,0 +1,113 @@
+// The audit log's cost next to what bounds it, measured in one run: the disk's raw fdatasync rate
+// and SHA-256 throughput, then durable appends with group commit from 1 to 64 threads, then
+// `verify` over a log of 1,000,000 entries. Run: make bench (docs/performance.md).
+#include "audit/audit_log.h"
+#include "audit/log_verifier.h"
+
+#include <vikno/signing.h>
+
+#include <Poco/File.h>
+#include <Poco/JSON/Object.h>
+
+#include <benchmark/benchmark.h>
+#include <openssl/evp.h>
+
+#include <fcntl.h>
+#include <memory>
+#include <mutex>
+#include <unistd.h>
+
+namespace {
+
+using namespace vikno;
+using namespace vikno::gateway::audit;
+
+std::string pki(const std::string& file) { return std::string(VIKNO_TEST_PKI_DIR) + "/" + file; }
+
+const crypto::Signer& key() {
+    static const auto s = std::move(crypto::open_signer(pki("gateway-signing.key"), pki("gateway-signing.crt")).value());
+    return *s;
+}
+
+std::string scratch(const std::string& name) {
+    const std::string dir = std::string(VIKNO_BENCH_DIR) + "/" + name;
+    if (Poco::File(dir).exists()) Poco::File(dir).remove(true);
+    Poco::File(dir).createDirectories();
+    return dir;
+}
+
+// About the size of a case event; an exchange entry with wire bytes is 5-10 KB.
+Poco::JSON::Object::Ptr typical_entry(std::int64_t n) {
+    Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    e->set("kind", "case");
+    e->set("at", "2026-11-26T01:16:17.000Z");
+    e->set("case_id", "9b2f3c1e-7d4a-4e8b-a1c2-" + std::to_string(100000000000 + n));
+    e->set("office", "vinnytsia-po-01");
+    e->set("operator", "operator-17");
+    e->set("service", "drac.birth-extract");
+    e->set("status", "completed");
+    e->set("note", "record found");
+    return e;
+}
+
+void RawFdatasync(benchmark::State& state) {
+    const std::string dir = scratch("fsync");
+    const int fd = ::open((dir + "/file").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    const std::string line(300, 'x');
+    for (auto _ : state) {
+        if (::write(fd, line.data(), line.size()) < 0 || ::fdatasync(fd) != 0) state.SkipWithError("write failed");
+    }
+    ::close(fd);
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(RawFdatasync)->UseRealTime();
+
+void Sha256Throughput(benchmark::State& state) {
+    const std::string data(1 << 20, 'v');
+    unsigned char digest[32];
+    for (auto _ : state) EVP_Digest(data.data(), data.size(), digest, nullptr, EVP_sha256(), nullptr);
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(data.size()));
+}
+BENCHMARK(Sha256Throughput);
+
+std::mutex log_mutex;
+std::unique_ptr<AuditLog> shared_log;
+
+void DurableAppend(benchmark::State& state) {
+    if (state.thread_index() == 0) {
+        std::lock_guard lock(log_mutex);
+        shared_log.reset();
+        shared_log = std::make_unique<AuditLog>(AuditOptions{scratch("append"), 1000, 60}, key());
+    }
+    std::int64_t n = state.thread_index() * 1000000;
+    for (auto _ : state) shared_log->append({typical_entry(n++)});
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(DurableAppend)->UseRealTime()->Threads(1)->Threads(4)->Threads(16)->Threads(64);
+
+void Verify1MEntries(benchmark::State& state) {
+    const std::string dir = scratch("verify");
+    {
+        AuditLog log({dir, 100000, 3600}, key());
+        std::vector<Poco::JSON::Object::Ptr> batch;
+        for (std::int64_t i = 0; i < 1000000; ++i) {
+            batch.push_back(typical_entry(i));
+            if (batch.size() == 10000) {
+                log.append(batch);
+                batch.clear();
+            }
+        }
+    }
+    for (auto _ : state) {
+        const auto report = verify_log(dir, {key().certificate()});
+        if (!report.ok() || report.entries != 1000000) state.SkipWithError("the log did not verify");
+    }
+    state.SetItemsProcessed(state.iterations() * 1000000);
+    state.counters["bytes"] = static_cast<double>(Poco::File(dir + "/entries.jsonl").getSize());
+    Poco::File(dir).remove(true);
+}
+BENCHMARK(Verify1MEntries)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
