@@ -4,53 +4,13 @@
 
 #include <vikno/xml.h>
 
-#include <Poco/DigestEngine.h>
 #include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/SHA2Engine.h>
-
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
 
 namespace vikno::civil_registry {
 namespace {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-constexpr std::size_t kReplayCacheSize = 200000;
-
-std::string option(const sim::Options& options, const std::string& name, const std::string& fallback) {
-    auto it = options.extra.find(name);
-    return it == options.extra.end() ? fallback : it->second;
-}
-
-Object::Ptr load_records(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read fixtures file " + path + " (give --fixtures FILE)");
-    try {
-        Poco::JSON::Parser parser;
-        return parser.parse(in).extract<Object::Ptr>();
-    } catch (const Poco::Exception& e) {
-        throw std::runtime_error("fixtures file " + path + " is not valid JSON: " + e.displayText());
-    }
-}
-
-std::string sha256_hex(const std::string& data) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(data);
-    return Poco::DigestEngine::digestToHex(engine.digest());
-}
-
-sim::Response soap_response(int status, std::string body) {
-    return {status, soap::kContentType, {}, std::move(body)};
-}
-
-sim::Response client_fault(const soap::XRoadHeader* header, const std::string& message, sim::Annotation& annotation) {
-    annotation.outcome = "invalid";
-    return soap_response(500, soap::build_fault(header, "soap:Client", message));
-}
 
 std::string text(const Object::Ptr& object, const std::string& key) {
     return object ? object->optValue<std::string>(key, "") : "";
@@ -149,92 +109,17 @@ std::string record_xml(const Service& service, const Object::Ptr& record, const 
 }  // namespace
 
 DracRegistry::DracRegistry(const sim::Options& options)
-    : schema_([&] {
-          const std::string xroad = option(options, "xroad-schemas", VIKNO_XROAD_SCHEMA_DIR);
-          const std::string own = option(options, "schema", CIVIL_REGISTRY_DIR "/schema/civil_registry.xsd");
-          auto schema = xml::Schema::load_all({{soap::kEnvelopeNs, xroad + "/soap11-envelope.xsd"}, {kNamespace, own}});
-          if (!schema) throw std::runtime_error(schema.error().message);
-          return std::move(schema).value();
-      }()),
-      records_(load_records(option(options, "fixtures", CIVIL_REGISTRY_DIR "/fixtures/records.json"))) {
-    const Settings defaults;
-    identity_.instance = option(options, "instance", defaults.instance);
-    identity_.member_class = option(options, "member-class", defaults.member_class);
-    identity_.member_code = option(options, "member-code", defaults.member_code);
-    identity_.subsystem = option(options, "subsystem", defaults.subsystem);
-}
-
-sim::Response DracRegistry::server_error(const sim::Request& /*request*/) {
-    return soap_response(500, soap::build_fault(nullptr, "soap:Server", "Registry temporarily unavailable"));
-}
-
-std::string DracRegistry::message_id(const sim::Request& request) {
-    auto parsed = xml::parse(request.body);
-    if (!parsed) return {};
-    auto header = soap::read_header(parsed.value());
-    return header ? header.value().id : std::string();
-}
-
-sim::Response DracRegistry::handle(const sim::Request& request, sim::Annotation& annotation) {
-    if (request.method != "POST") {
-        return client_fault(nullptr, "only POST is accepted", annotation);
-    }
-    auto parsed = xml::parse(request.body);
-    if (!parsed) return client_fault(nullptr, parsed.error().message, annotation);
-    xml::Document& envelope = parsed.value();
-    if (auto valid = schema_.validate(envelope); !valid) {
-        return client_fault(nullptr, "the request does not match the schema: " + valid.error().message, annotation);
-    }
-    auto header = soap::read_header(envelope);
-    if (!header) return client_fault(nullptr, header.error().message, annotation);
-    annotation.message_id = header.value().id;
-
-    auto body = soap::body_element(envelope);
-    if (!body) return client_fault(&header.value(), body.error().message, annotation);
-
-    // Deduplicate by X-Road message id, as a registry does: the same message gets the same answer.
-    // Compared on the body's content: a retry is signed afresh (ECDSA signatures differ every time).
-    const std::string body_hash = sha256_hex(xml::serialize(body.value()));
-    {
-        std::lock_guard lock(mutex_);
-        if (auto it = seen_.find(annotation.message_id); it != seen_.end()) {
-            if (it->second.body_hash != body_hash) {
-                return client_fault(&header.value(), "message id " + annotation.message_id +
-                                                         " was already used for another request",
-                                    annotation);
-            }
-            annotation.replay = true;
-            annotation.outcome = "replay";
-            return it->second.response;
-        }
-    }
-    sim::Response response = answer(envelope, header.value(), body.value(), annotation);
-    if (response.status == 200) {
-        std::lock_guard lock(mutex_);
-        seen_.emplace(annotation.message_id, Cached{body_hash, response});
-        seen_order_.push_back(annotation.message_id);
-        if (seen_order_.size() > kReplayCacheSize) {
-            seen_.erase(seen_order_.front());
-            seen_order_.pop_front();
-        }
-    }
-    return response;
-}
+    : XRoadSoapRegistry(options, kNamespace, CIVIL_REGISTRY_DIR "/schema/civil_registry.xsd", VIKNO_XROAD_SCHEMA_DIR,
+                        [] {
+                            const Settings defaults;
+                            return soap::XRoadService{defaults.instance, defaults.member_class, defaults.member_code,
+                                                      defaults.subsystem, "", ""};
+                        }()),
+      records_(sim::load_fixtures(sim::option(options, "fixtures", CIVIL_REGISTRY_DIR "/fixtures/records.json"))) {}
 
 sim::Response DracRegistry::answer(xml::Document& envelope, const soap::XRoadHeader& header, xmlNodePtr body,
                                    sim::Annotation& annotation) {
     const auto& service = header.service;
-    if (service.instance != identity_.instance || service.member_class != identity_.member_class ||
-        service.member_code != identity_.member_code || service.subsystem != identity_.subsystem) {
-        return client_fault(&header, "this is " + identity_.instance + "/" + identity_.member_class + "/" +
-                                         identity_.member_code + "/" + identity_.subsystem +
-                                         "; the request is addressed to " + service.instance + "/" +
-                                         service.member_class + "/" + service.member_code + "/" + service.subsystem,
-                            annotation);
-    }
-    if (xml::namespace_uri(body) != kNamespace) {
-        return client_fault(&header, "the body element is not in namespace " + std::string(kNamespace), annotation);
-    }
     const Service* requested = find_service_by_request(xml::local_name(body));
     if (requested == nullptr) {
         return client_fault(&header, "unknown operation " + xml::local_name(body), annotation);
@@ -247,8 +132,8 @@ sim::Response DracRegistry::answer(xml::Document& envelope, const soap::XRoadHea
     envelope.bind("drac", kNamespace);
     const Object::Ptr record = find_record(envelope, body, requested->record, records_);
     annotation.outcome = record ? "found" : "not_found";
-    const std::string extract_number = "ДРАЦС-" + sha256_hex(header.id).substr(0, 12);
-    return soap_response(200, soap::build_envelope(header, record_xml(*requested, record, extract_number)));
+    const std::string extract_number = "ДРАЦС-" + sim::sha256_hex(header.id).substr(0, 12);
+    return ok(header, record_xml(*requested, record, extract_number));
 }
 
 }  // namespace vikno::civil_registry
