@@ -111,7 +111,7 @@ std::string record_xml(const Service& service, const Object::Ptr& record, const 
 DracRegistry::DracRegistry(const sim::Options& options)
     : XRoadSoapRegistry(options, kNamespace, CIVIL_REGISTRY_DIR "/schema/civil_registry.xsd", VIKNO_XROAD_SCHEMA_DIR,
                         [] {
-                            const Settings defaults;
+                            const Settings defaults = default_settings();
                             return soap::XRoadService{defaults.instance, defaults.member_class, defaults.member_code,
                                                       defaults.subsystem, "", ""};
                         }()),

@@ -1,6 +1,7 @@
 #include "interpreter.h"
 
 #include <vikno/soap.h>
+#include <vikno/soap_answer.h>
 #include <vikno/xml.h>
 
 #include <Poco/JSON/Array.h>
@@ -9,26 +10,6 @@ namespace vikno::civil_registry {
 namespace {
 
 using Poco::JSON::Object;
-
-Interpretation verdict(Verdict v, std::string reason, std::string uk, std::string en) {
-    Interpretation result;
-    result.verdict = v;
-    result.reason = std::move(reason);
-    result.outcome.message_uk = std::move(uk);
-    result.outcome.message_en = std::move(en);
-    return result;
-}
-
-Interpretation unavailable(std::string reason) {
-    return verdict(Verdict::Retry, std::move(reason), "Реєстр тимчасово недоступний, запит буде повторено",
-                   "The registry is temporarily unavailable; the request will be retried");
-}
-
-Interpretation malformed(std::string reason) {
-    return verdict(Verdict::Retry, "malformed answer: " + std::move(reason),
-                   "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
-                   "The registry sent a malformed answer; the request will be retried");
-}
 
 // A drac:Person-like element as JSON, with snake_case keys; absent children are left out.
 Object::Ptr person_json(xml::Document& d, xmlNodePtr node) {
@@ -98,53 +79,24 @@ Words words(Record record) {
 
 Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
-    if (service == nullptr) {
-        return verdict(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
-    }
-    auto parsed = xml::parse(answer.body);
-    if (!parsed) {
-        if (answer.status >= 500) return unavailable("HTTP " + std::to_string(answer.status));
-        return malformed(parsed.error().message);
-    }
-    xml::Document& d = parsed.value();
-    soap::bind_namespaces(d);
-    d.bind("drac", kNamespace);
-
-    if (auto fault = soap::read_fault(d)) {
-        // SOAP 1.1: Client faults mean our request is wrong (final); Server faults may pass.
-        const bool client_fault = fault->code.find("Client") != std::string::npos;
-        if (!client_fault) return unavailable("SOAP fault " + fault->code + ": " + fault->string);
-        return verdict(Verdict::Failed, "SOAP fault " + fault->code + ": " + fault->string,
-                       "Реєстр відхилив запит як некоректний: " + fault->string,
-                       "The registry refused the request as invalid: " + fault->string);
-    }
-    if (answer.status != 200) {
-        if (answer.status >= 500) return unavailable("HTTP " + std::to_string(answer.status));
-        return verdict(Verdict::Failed, "HTTP " + std::to_string(answer.status), "Реєстр відмовив у доступі",
-                       "The registry refused the request (HTTP " + std::to_string(answer.status) + ")");
-    }
-    auto header = soap::read_header(d);
-    if (!header) return malformed(header.error().message);
-    if (header.value().id != sent.message_id) {
-        return malformed("the answer's xrd:id '" + header.value().id + "' is not the request's");
-    }
-    auto body = soap::body_element(d);
-    if (!body) return malformed(body.error().message);
-    xmlNodePtr response = body.value();
-    if (xml::local_name(response) != service->response || xml::namespace_uri(response) != kNamespace) {
-        return malformed("expected drac:" + service->response + ", got " + xml::local_name(response));
-    }
+    if (service == nullptr) return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
+    auto opened = soap::open_answer(answer, sent, "drac", kNamespace, service->response);
+    if (opened.decided) return *opened.decided;
+    xml::Document& d = *opened.document;
+    xmlNodePtr response = opened.body;
     const Words w = words(service->record);
     if (auto record = d.nodes("drac:Record", response); !record.empty()) {
-        Interpretation result = verdict(Verdict::Completed, "record found", w.found_uk, w.found_en);
+        Interpretation result = soap::decide(Verdict::Completed, "record found", w.found_uk, w.found_en);
         result.outcome.registry_reference = d.text("drac:ExtractNumber", record.front()).value_or("");
         result.outcome.document = record_json(d, record.front(), *service);
         return result;
     }
     if (auto reason = d.text("drac:NotFound/drac:Reason", response)) {
-        return verdict(Verdict::Rejected, "record not found", w.missing_uk, w.missing_en);
+        return soap::decide(Verdict::Rejected, "record not found", w.missing_uk, w.missing_en);
     }
-    return malformed("drac:" + service->response + " holds neither Record nor NotFound");
+    return soap::decide(Verdict::Retry, "malformed answer: drac:" + service->response + " holds neither Record nor NotFound",
+                        "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
+                        "The registry sent a malformed answer; the request will be retried");
 }
 
 }  // namespace vikno::civil_registry

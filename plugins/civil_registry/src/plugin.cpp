@@ -4,9 +4,11 @@
 #include "interpreter.h"
 #include "translator.h"
 
+#include <vikno/guarded_plugin.h>
+
 namespace vikno::civil_registry {
 
-class CivilRegistryPlugin final : public RegistryPlugin {
+class CivilRegistryPlugin final : public GuardedPlugin {
 public:
     PluginDescriptor describe() const noexcept override {
         PluginDescriptor descriptor;
@@ -21,47 +23,22 @@ public:
         return descriptor;
     }
 
-    Result<bool> configure(const PluginSettings& values) noexcept override {
-        try {
-            auto settings = parse_settings(values);
-            if (!settings) return settings.error();
-            settings_ = settings.value();
-            return true;
-        } catch (const std::exception& e) {
-            return Error{"configure_failed", e.what()};
-        }
-    }
-
-    FieldErrors validate(const Case& c) const noexcept override {
-        try {
-            return validate_case(c);
-        } catch (const std::exception& e) {
-            return {{"", std::string("validation failed: ") + e.what()}};
-        }
-    }
-
-    Result<Exchange> translate(const Case& c, const ExchangeContext& context) const noexcept override {
-        try {
-            return translate_case(c, context, settings_);
-        } catch (const std::exception& e) {
-            return Error{"translate_failed", e.what()};
-        }
-    }
-
-    Interpretation interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const noexcept override {
-        try {
-            return interpret_answer(c, sent, answer);
-        } catch (const std::exception& e) {
-            Interpretation failed;
-            failed.reason = std::string("interpret failed: ") + e.what();
-            failed.outcome.message_uk = "Не вдалося прочитати відповідь реєстру";
-            failed.outcome.message_en = "The registry's answer could not be read";
-            return failed;
-        }
-    }
-
 private:
-    Settings settings_;
+    Result<bool> on_configure(const PluginSettings& values) override {
+        auto settings = soap::parse_service_settings(values, default_settings());
+        if (!settings) return settings.error();
+        settings_ = settings.value();
+        return true;
+    }
+    FieldErrors on_validate(const Case& c) const override { return validate_case(c); }
+    Result<Exchange> on_translate(const Case& c, const ExchangeContext& context) const override {
+        return translate_case(c, context, settings_);
+    }
+    Interpretation on_interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const override {
+        return interpret_answer(c, sent, answer);
+    }
+
+    Settings settings_ = default_settings();
 };
 
 }  // namespace vikno::civil_registry

@@ -1,7 +1,5 @@
 #include "services.h"
 
-#include <vikno/identifiers.h>
-
 namespace vikno::civil_registry {
 
 const std::vector<Service>& services() {
@@ -37,34 +35,10 @@ const Service* find_service_by_request(const std::string& request_element) {
     return nullptr;
 }
 
-Result<Settings> parse_settings(const PluginSettings& values) {
+Settings default_settings() {
     Settings settings;
-    const std::vector<std::pair<std::string, std::string*>> known{
-        {"xroad_instance", &settings.instance},   {"member_class", &settings.member_class},
-        {"member_code", &settings.member_code},   {"subsystem", &settings.subsystem},
-        {"service_version", &settings.service_version},
-    };
-    for (const auto& [key, value] : values) {
-        bool matched = false;
-        for (const auto& [name, target] : known) {
-            if (name == key) {
-                *target = value;
-                matched = true;
-            }
-        }
-        if (!matched) {
-            return Error{"unknown_setting", "unknown setting '" + key +
-                                                "'; known: xroad_instance, member_class, member_code, subsystem, "
-                                                "service_version"};
-        }
-    }
-    if (!identifiers::is_valid_edrpou(settings.member_code)) {
-        return Error{"invalid_setting", "member_code '" + settings.member_code +
-                                            "' is not a valid EDRPOU code (the registry holder's code)"};
-    }
-    if (settings.instance.empty() || settings.member_class.empty() || settings.subsystem.empty()) {
-        return Error{"invalid_setting", "xroad_instance, member_class and subsystem must not be empty"};
-    }
+    settings.member_code = "00015622";
+    settings.subsystem = "DRACS";
     return settings;
 }
 

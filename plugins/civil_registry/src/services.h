@@ -3,6 +3,7 @@
 // interpreter and the simulator all read.
 
 #include <vikno/plugin.h>
+#include <vikno/xroad_service.h>
 
 #include <string>
 #include <vector>
@@ -31,15 +32,8 @@ const Service* find_service(const std::string& code);
 const Service* find_service_by_request(const std::string& request_element);
 
 /// Where the registry sits on X-Road (the `xrd:service` identifier apart from the service code).
-struct Settings {
-    std::string instance = "SEVDEIR-TEST";
-    std::string member_class = "GOV";
-    std::string member_code = "00015622";  // Ministry of Justice of Ukraine (EDRPOU)
-    std::string subsystem = "DRACS";
-    std::string service_version = "v1";
-};
-
-/// Reads `plugins[].settings`; unknown keys are refused so typos do not pass silently.
-Result<Settings> parse_settings(const PluginSettings& values);
+using Settings = soap::ServiceSettings;
+/// ДРАЦС's address: the Ministry of Justice of Ukraine (EDRPOU 00015622), subsystem DRACS.
+Settings default_settings();
 
 }  // namespace vikno::civil_registry

@@ -2,6 +2,7 @@
 
 #include <vikno/identifiers.h>
 #include <vikno/soap.h>
+#include <vikno/xroad_service.h>
 #include <vikno/xml.h>
 
 namespace vikno::civil_registry {
@@ -109,23 +110,9 @@ Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, c
     if (auto errors = validate_case(c); !errors.empty()) {
         return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
     }
-    soap::XRoadHeader header;
-    header.client = context.client;
-    header.service = {settings.instance, settings.member_class, settings.member_code,
-                      settings.subsystem, service->xroad_code, settings.service_version};
-    header.id = context.message_id;
-    header.user_id = context.user_id;
-    header.issue = context.issue;
-
-    Exchange exchange;
-    exchange.protocol = Protocol::Soap;
-    exchange.method = "POST";
-    exchange.path = "/";
-    exchange.content_type = soap::kContentType;
-    exchange.headers = {{"SOAPAction", "\"" + service->xroad_code + "\""}};
-    exchange.body = soap::build_envelope(header, request_body(*service, c));
-    exchange.message_id = context.message_id;
-    return exchange;
+    const auto header = soap::request_header(settings, context, service->xroad_code);
+    return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, request_body(*service, c)),
+                               context.message_id);
 }
 
 }  // namespace vikno::civil_registry

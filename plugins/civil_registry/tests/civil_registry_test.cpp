@@ -67,7 +67,7 @@ class Golden : public ::testing::TestWithParam<std::string> {};
 TEST_P(Golden, TranslationMatchesTheGoldenFileAndTheSchemas) {
     const Case c = sample(GetParam());
     ASSERT_TRUE(validate_case(c).empty());
-    auto exchange = translate_case(c, kContext, Settings{});
+    auto exchange = translate_case(c, kContext, default_settings());
     ASSERT_TRUE(exchange.ok()) << exchange.error().message;
     const std::string golden_path = std::string(CIVIL_REGISTRY_DIR) + "/tests/golden/" + GetParam() + ".xml";
     if (std::getenv("VIKNO_UPDATE_GOLDEN") != nullptr) {
@@ -110,9 +110,9 @@ TEST(Validation, NamesTheMissingOrWrongFields) {
 }
 
 TEST(Settings, UnknownKeysAndBadMemberCodesAreRefused) {
-    EXPECT_FALSE(parse_settings({{"membercode", "00015622"}}).ok());
-    EXPECT_FALSE(parse_settings({{"member_code", "00015623"}}).ok());
-    EXPECT_TRUE(parse_settings({{"member_code", "00015622"}, {"subsystem", "DRACS2"}}).ok());
+    EXPECT_FALSE(soap::parse_service_settings({{"membercode", "00015622"}}, default_settings()).ok());
+    EXPECT_FALSE(soap::parse_service_settings({{"member_code", "00015623"}}, default_settings()).ok());
+    EXPECT_TRUE(soap::parse_service_settings({{"member_code", "00015622"}, {"subsystem", "DRACS2"}}, default_settings()).ok());
 }
 
 TEST(Interpretation, RecordFoundCompletesWithTheExtract) {
