@@ -155,20 +155,58 @@ Stack::Stack() {
 Stack::~Stack() {
     gateway_.reset();
     simulator_.reset();
+    registries_.clear();
     if (!::testing::Test::HasFailure()) Poco::File(dir).remove(true);
+}
+
+namespace {
+
+// The options every simulator needs to serve HTTPS, check the gateway's signatures and sign answers.
+std::vector<std::string> security_options(const std::string& name) {
+    return {"--tls-cert", pki(name + "-tls.crt"), "--tls-key", pki(name + "-tls.key"), "--client-ca", pki("ca-chain.crt"),
+            "--signing-cert", pki(name + "-signing.crt"), "--signing-key", pki(name + "-signing.key"),
+            "--client-signing-cert", pki("gateway-signing.crt")};
+}
+
+std::vector<Poco::JSON::Object::Ptr> index_of(const std::string& folder) {
+    std::vector<Poco::JSON::Object::Ptr> result;
+    std::istringstream lines(read_file(folder + "/index.jsonl"));
+    std::string line;
+    for (Poco::JSON::Parser parser; std::getline(lines, line); parser.reset()) {
+        if (!line.empty()) result.push_back(parser.parse(line).extract<Poco::JSON::Object::Ptr>());
+    }
+    return result;
+}
+
+}  // namespace
+
+std::string Stack::start_registry(const std::string& name, const std::vector<std::string>& options) {
+    const std::string ready = dir + "/sim-" + name + ".ready";
+    Poco::File(dir + "/sim-" + name).createDirectories();
+    std::vector<std::string> argv{std::string(VIKNO_BIN_DIR) + "/vikno-sim-" + name, "--port", "0", "--record",
+                                  dir + "/sim-" + name, "--ready-file", ready};
+    const auto security = security_options(name);
+    argv.insert(argv.end(), security.begin(), security.end());
+    argv.insert(argv.end(), options.begin(), options.end());
+    Registry registry{name, "", std::make_unique<Process>(argv, dir + "/sim-" + name + ".log")};
+    const std::string address = wait_ready(ready, *registry.process, "the " + name + " simulator");
+    registry.port = address.substr(address.rfind(':') + 1);
+    registries_.push_back(std::move(registry));
+    return address;
+}
+
+std::vector<Poco::JSON::Object::Ptr> Stack::records_of(const std::string& name) const {
+    return index_of(dir + "/sim-" + name);
 }
 
 std::string Stack::start_simulator(const std::vector<std::string>& options) {
     const std::string ready = dir + "/sim.ready";
     std::remove(ready.c_str());
     std::vector<std::string> argv{VIKNO_SIM_BIN, "--port", sim_port, "--record", dir + "/sim", "--ready-file", ready,
-                                  "--tls-cert", pki("civil_registry-tls.crt"), "--tls-key", pki("civil_registry-tls.key"),
-                                  "--client-ca", pki("ca-chain.crt"),
-                                  "--signing-cert", pki("civil_registry-signing.crt"),
-                                  "--signing-key", pki("civil_registry-signing.key"),
-                                  "--client-signing-cert", pki("gateway-signing.crt"),
                                   "--foreign-signing-cert", pki("attacker-signing.crt"),
                                   "--foreign-signing-key", pki("attacker-signing.key")};
+    const auto security = security_options("civil_registry");
+    argv.insert(argv.end(), security.begin(), security.end());
     argv.insert(argv.end(), options.begin(), options.end());
     simulator_ = std::make_unique<Process>(argv, dir + "/sim.log");
     simulator_address = wait_ready(ready, *simulator_, "the simulator");
@@ -190,7 +228,8 @@ std::string Stack::start_gateway(const std::string& dispatch_json, const std::st
 std::string Stack::write_gateway_config(const std::string& dispatch_json, const std::string& plugin_json) {
     const std::string ready = dir + "/gateway.ready";
     const std::string config_path = dir + "/vikno.jsonc";
-    std::ofstream(config_path) << R"({
+    std::ofstream config(config_path);
+    config << R"({
       "server": {"listen": "127.0.0.1:0", "ready_file": ")" << ready << R"(",
                  "tls": {"certificate": ")" << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key")
                                  << R"(", "client_ca": ")" << pki("cnap-ca.crt") << R"("}},
@@ -207,8 +246,13 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json, const 
       "plugins": {"dir": ")" << plugin_dir << R"(", "load": [
         {"file": ")" << plugin_file << R"(", "endpoint": "https://127.0.0.1:)" << sim_port << R"(/",
          "tls_ca": ")" << pki(registry_tls_ca + ".crt") << R"(",
-         "answer_certificate": ")" << pki(pinned_registry + ".crt") << R"(")" << plugin_json << R"(}]}
-    })";
+         "answer_certificate": ")" << pki(pinned_registry + ".crt") << R"(")" << plugin_json << "}";
+    for (const auto& registry : registries_) {
+        config << R"(, {"file": "libvikno-)" << registry.name << R"(.so", "endpoint": "https://127.0.0.1:)" << registry.port
+               << R"(/", "tls_ca": ")" << pki("ca-chain.crt") << R"(", "answer_certificate": ")"
+               << pki(registry.name + "-signing.crt") << R"("})";
+    }
+    config << "]}\n    }";
     return config_path;
 }
 
@@ -254,17 +298,7 @@ Poco::JSON::Object::Ptr Stack::wait_final(const std::string& case_id, std::chron
                              (last ? last->getValue<std::string>("status") : "none"));
 }
 
-std::vector<Poco::JSON::Object::Ptr> Stack::records() const {
-    std::vector<Poco::JSON::Object::Ptr> result;
-    std::istringstream lines(read_file(dir + "/sim/index.jsonl"));
-    std::string line;
-    Poco::JSON::Parser parser;
-    while (std::getline(lines, line)) {
-        if (!line.empty()) result.push_back(parser.parse(line).extract<Poco::JSON::Object::Ptr>());
-        parser.reset();
-    }
-    return result;
-}
+std::vector<Poco::JSON::Object::Ptr> Stack::records() const { return index_of(dir + "/sim"); }
 
 std::string Stack::record_body(int seq) const {
     char name[32];

@@ -5,6 +5,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <chrono>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
@@ -76,6 +77,10 @@ public:
     /// Writes the gateway config start_gateway uses; returns its path (for tests of refused starts).
     std::string write_gateway_config(const std::string& dispatch_json = R"({"workers": 2})",
                                      const std::string& plugin_json = "");
+    /// Starts the simulator of another registry plugin (`real_estate`, ...) with its test PKI
+    /// certificates, recording into dir/sim-<name>; start_gateway then loads that plugin too.
+    std::string start_registry(const std::string& name, const std::vector<std::string>& options = {});
+    std::vector<Poco::JSON::Object::Ptr> records_of(const std::string& name) const;
     void kill_gateway();
     /// SIGTERM and wait: the gateway finishes in-flight work and seals the audit log.
     int stop_gateway();
@@ -107,7 +112,13 @@ private:
     std::unique_ptr<Process> simulator_;
     std::unique_ptr<Process> gateway_;
     int gateway_starts_ = 0;
-    std::map<std::string, std::string> case_identity_;  // who submitted each case (only they may read it)
+    std::map<std::string, std::string> case_identity_;
+    struct Registry {
+        std::string name;
+        std::string port;
+        std::unique_ptr<Process> process;
+    };
+    std::vector<Registry> registries_;  // besides the civil registry  // who submitted each case (only they may read it)
 };
 
 std::string read_file(const std::string& path);

@@ -4,41 +4,30 @@
 #include "interpreter.h"
 #include "translator.h"
 
-#include <vikno/guarded_plugin.h>
+#include <vikno/service_table.h>
+#include <vikno/soap_plugin.h>
 
 namespace vikno::civil_registry {
 
-class CivilRegistryPlugin final : public GuardedPlugin {
+class CivilRegistryPlugin final : public SoapPlugin {
 public:
+    CivilRegistryPlugin() : SoapPlugin(default_settings()) {}
+
     PluginDescriptor describe() const noexcept override {
-        PluginDescriptor descriptor;
-        descriptor.name = kPluginName;
-        descriptor.version = kPluginVersion;
-        descriptor.registry_uk = "Державний реєстр актів цивільного стану громадян (ДРАЦС)";
-        descriptor.registry_en = "State Register of Civil Status Acts";
-        descriptor.signature = SignatureProfile::XmlDsigXRoad;  // SOAP over Trembita: XML-DSig
-        for (const auto& service : services()) {
-            descriptor.services.push_back({service.code, service.title_uk, service.title_en, service.required_fields});
-        }
-        return descriptor;
+        PluginDescriptor d = descriptor(kPluginName, kPluginVersion, "Державний реєстр актів цивільного стану громадян (ДРАЦС)",
+                                        "State Register of Civil Status Acts");
+        describe_services(d, services());
+        return d;
     }
 
 private:
-    Result<bool> on_configure(const PluginSettings& values) override {
-        auto settings = soap::parse_service_settings(values, default_settings());
-        if (!settings) return settings.error();
-        settings_ = settings.value();
-        return true;
-    }
     FieldErrors on_validate(const Case& c) const override { return validate_case(c); }
     Result<Exchange> on_translate(const Case& c, const ExchangeContext& context) const override {
-        return translate_case(c, context, settings_);
+        return translate_case(c, context, settings());
     }
     Interpretation on_interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const override {
         return interpret_answer(c, sent, answer);
     }
-
-    Settings settings_ = default_settings();
 };
 
 }  // namespace vikno::civil_registry

@@ -1,5 +1,7 @@
 #include "services.h"
 
+#include <vikno/service_table.h>
+
 namespace vikno::civil_registry {
 
 const std::vector<Service>& services() {
@@ -21,18 +23,10 @@ const std::vector<Service>& services() {
     return kServices;
 }
 
-const Service* find_service(const std::string& code) {
-    for (const auto& service : services()) {
-        if (service.code == code) return &service;
-    }
-    return nullptr;
-}
+const Service* find_service(const std::string& code) { return find_by(services(), &Service::code, code); }
 
 const Service* find_service_by_request(const std::string& request_element) {
-    for (const auto& service : services()) {
-        if (service.request == request_element) return &service;
-    }
-    return nullptr;
+    return find_by(services(), &Service::request, request_element);
 }
 
 Settings default_settings() {

@@ -4,6 +4,7 @@
 #include "../src/translator.h"
 
 #include <vikno/case_json.h>
+#include <vikno/plugin_testing.h>
 #include <vikno/soap.h>
 #include <vikno/xml_schema.h>
 
@@ -18,40 +19,21 @@ using namespace vikno::civil_registry;
 
 namespace {
 
-std::string read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using vikno::plugin_testing::read_file;
 
-Case sample(const std::string& name) {
-    auto parsed = parse_submitted_case(read(std::string(VIKNO_SOURCE_DIR) + "/config/samples/" + name + ".json"));
-    EXPECT_TRUE(parsed.ok());
-    Case c = std::move(parsed).value();
-    c.id = "case-" + name;
-    return c;
-}
+Case sample(const std::string& name) { return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name); }
 
 const ExchangeContext kContext{{"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "msg-0001", "operator-17", "case-1"};
 
 const xml::Schema& schema() {
-    static const xml::Schema s = [] {
-        auto loaded = xml::Schema::load_all({{soap::kEnvelopeNs, std::string(VIKNO_XROAD_SCHEMA_DIR) + "/soap11-envelope.xsd"},
-                                             {kNamespace, std::string(CIVIL_REGISTRY_DIR) + "/schema/civil_registry.xsd"}});
-        if (!loaded) throw std::runtime_error(loaded.error().message);
-        return std::move(loaded).value();
-    }();
+    static const xml::Schema s = plugin_testing::soap_schema(VIKNO_XROAD_SCHEMA_DIR, kNamespace,
+                                                      std::string(CIVIL_REGISTRY_DIR) + "/schema/civil_registry.xsd");
     return s;
 }
 
 RegistryAnswer soap_answer(int status, const std::string& body_xml, const std::string& id = "msg-0001") {
-    soap::XRoadHeader header;
-    header.client = kContext.client;
-    header.service = {"SEVDEIR-TEST", "GOV", "00015622", "DRACS", "BirthRecordExtract", "v1"};
-    header.id = id;
-    header.user_id = "operator-17";
-    return {status, {{"Content-Type", "text/xml"}}, soap::build_envelope(header, body_xml)};
+    return plugin_testing::soap_answer(status, {"SEVDEIR-TEST", "GOV", "00015622", "DRACS", "BirthRecordExtract", "v1"},
+                                body_xml, id);
 }
 
 Exchange sent() {
@@ -73,7 +55,7 @@ TEST_P(Golden, TranslationMatchesTheGoldenFileAndTheSchemas) {
     if (std::getenv("VIKNO_UPDATE_GOLDEN") != nullptr) {
         std::ofstream(golden_path, std::ios::binary) << exchange.value().body;
     }
-    EXPECT_EQ(exchange.value().body, read(golden_path)) << "run with VIKNO_UPDATE_GOLDEN=1 to accept a change";
+    EXPECT_EQ(exchange.value().body, read_file(golden_path)) << "run with VIKNO_UPDATE_GOLDEN=1 to accept a change";
     auto parsed = xml::parse(exchange.value().body);
     ASSERT_TRUE(parsed.ok());
     auto valid = schema().validate(parsed.value());

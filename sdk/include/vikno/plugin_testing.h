@@ -1,0 +1,53 @@
+#pragma once
+// Helpers for a plugin's own tests (header only, no test framework needed): sample cases from
+// files, the SOAP schemas for validating golden requests, and registry answers to interpret.
+
+#include <vikno/case_json.h>
+#include <vikno/soap.h>
+#include <vikno/xml_schema.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace vikno::plugin_testing {
+
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+/// The case in `dir`/`name`.json, as the API would accept it, with id `case-<name>`.
+inline Case sample_case(const std::string& dir, const std::string& name) {
+    auto parsed = parse_submitted_case(read_file(dir + "/" + name + ".json"));
+    if (!parsed) throw std::runtime_error(name + ": " + parsed.error().front().field + " " + parsed.error().front().reason);
+    Case c = std::move(parsed).value();
+    c.id = "case-" + name;
+    return c;
+}
+
+/// The SOAP 1.1 envelope and X-Road schemas together with a registry's body schema.
+inline xml::Schema soap_schema(const std::string& xroad_schema_dir, const std::string& body_namespace,
+                               const std::string& body_xsd) {
+    auto loaded = xml::Schema::load_all({{soap::kEnvelopeNs, xroad_schema_dir + "/soap11-envelope.xsd"},
+                                         {body_namespace, body_xsd}});
+    if (!loaded) throw std::runtime_error(loaded.error().message);
+    return std::move(loaded).value();
+}
+
+/// A registry's SOAP answer to `message_id` with `body_xml` in the body.
+inline RegistryAnswer soap_answer(int status, const soap::XRoadService& service, const std::string& body_xml,
+                                  const std::string& message_id) {
+    soap::XRoadHeader header;
+    header.client = {"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"};
+    header.service = service;
+    header.id = message_id;
+    header.user_id = "operator-17";
+    return {status, {{"Content-Type", "text/xml"}}, soap::build_envelope(header, body_xml)};
+}
+
+}  // namespace vikno::plugin_testing
