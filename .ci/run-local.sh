@@ -6,14 +6,12 @@ build_dir=${1:-build}
 cd "$(dirname "$0")/.."
 mkdir -p var/sim
 
-sim_pid=""
-estate_pid=""
+sim_pids=()
 gateway_pid=""
 stop() {
   trap - INT TERM EXIT
   [[ -n $gateway_pid ]] && kill -TERM "$gateway_pid" 2>/dev/null || true
-  [[ -n $sim_pid ]] && kill -TERM "$sim_pid" 2>/dev/null || true
-  [[ -n $estate_pid ]] && kill -TERM "$estate_pid" 2>/dev/null || true
+  for pid in "${sim_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   echo "stopped"
 }
@@ -31,22 +29,22 @@ wait_for_file() {  # wait_for_file FILE PID WHAT
 certs/make-dev-pki.sh  # makes certs/dev/ once; keys never leave this machine
 pki=certs/dev
 
-rm -f var/sim.ready
-"$build_dir/bin/vikno-sim-civil_registry" --port 8091 --record var/sim --ready-file var/sim.ready \
-  --tls-cert $pki/civil_registry-tls.crt --tls-key $pki/civil_registry-tls.key --client-ca $pki/ca-chain.crt \
-  --signing-cert $pki/civil_registry-signing.crt --signing-key $pki/civil_registry-signing.key \
-  --client-signing-cert $pki/gateway-signing.crt &
-sim_pid=$!
-wait_for_file var/sim.ready "$sim_pid" "the civil registry simulator"
-
-rm -f var/sim-real_estate.ready
-mkdir -p var/sim-real_estate
-"$build_dir/bin/vikno-sim-real_estate" --port 8092 --record var/sim-real_estate --ready-file var/sim-real_estate.ready \
-  --tls-cert $pki/real_estate-tls.crt --tls-key $pki/real_estate-tls.key --client-ca $pki/ca-chain.crt \
-  --signing-cert $pki/real_estate-signing.crt --signing-key $pki/real_estate-signing.key \
-  --client-signing-cert $pki/gateway-signing.crt &
-estate_pid=$!
-wait_for_file var/sim-real_estate.ready "$estate_pid" "the real estate simulator"
+# start_simulator NAME PORT RECORD_DIR: a registry simulator over HTTPS that checks the gateway's
+# signatures and signs its answers, recording into RECORD_DIR.
+start_simulator() {
+  local ready=var/sim-$1.ready
+  rm -f "$ready"
+  mkdir -p "$3"
+  "$build_dir/bin/vikno-sim-$1" --port "$2" --record "$3" --ready-file "$ready" \
+    --tls-cert $pki/$1-tls.crt --tls-key $pki/$1-tls.key --client-ca $pki/ca-chain.crt \
+    --signing-cert $pki/$1-signing.crt --signing-key $pki/$1-signing.key \
+    --client-signing-cert $pki/gateway-signing.crt &
+  sim_pids+=($!)
+  wait_for_file "$ready" "$!" "the $1 simulator"
+}
+start_simulator civil_registry 8091 var/sim
+start_simulator real_estate 8092 var/sim-real_estate
+start_simulator igov 8093 var/sim-igov
 
 "$build_dir/bin/vikno" serve --config config/vikno.jsonc &
 gateway_pid=$!
@@ -58,12 +56,13 @@ done
 
 cat <<MSG
 
-Vikno is running: gateway https://127.0.0.1:8080, simulators of the civil registry https://127.0.0.1:8091
-and of the real property register https://127.0.0.1:8092 (requests recorded in var/sim/ and
-var/sim-real_estate/; certificates in certs/dev/; audit log in var/audit/). Try, in another terminal:
+Vikno is running: gateway https://127.0.0.1:8080; simulators of the civil registry :8091, the real
+property register :8092 and the iGov portal :8093 (requests recorded in var/sim*/; certificates in
+certs/dev/; audit log in var/audit/). Try, in another terminal:
 
   $build_dir/bin/vikno submit config/samples/birth-extract.json --wait
   $build_dir/bin/vikno submit config/samples/property-by-cadastral-number.json --wait
+  $build_dir/bin/vikno submit config/samples/igov-create-order.json --wait
 
   curl -s --cacert $pki/ca-chain.crt --cert $pki/office-kyiv.crt --key $pki/office-kyiv.key \\
        -X POST https://127.0.0.1:8080/v1/cases -H 'Content-Type: application/json' \\

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 
 using namespace vikno::testing;
 
@@ -97,4 +98,56 @@ TEST(RealEstate, LeftOutOfTheConfigItsServicesAreGoneAndNothingElse) {
                             {{"Content-Type", "application/json"}, {"Idempotency-Key", key("gone")}});
     EXPECT_EQ(reply.status, 422);
     EXPECT_EQ(reply.json()->getArray("errors")->getObject(0)->getValue<std::string>("field"), "service");
+}
+
+TEST(Igov, OrdersAreCreatedAndMovedOverSignedRest) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("igov");
+    stack.start_gateway();
+    const auto created = stack.wait_final(stack.submit("igov-create-order", key("create")));
+    ASSERT_EQ(created->getValue<std::string>("status"), "completed");
+    EXPECT_EQ(created->getObject("outcome")->getValue<std::string>("registry_reference").rfind("3-", 0), 0U);
+
+    const auto pushed = stack.wait_final(stack.submit("igov-push-status", key("push")));
+    ASSERT_EQ(pushed->getValue<std::string>("status"), "completed");
+    EXPECT_EQ(pushed->getObject("outcome")->getObject("document")->getValue<std::string>("previous_status"), "created");
+
+    // The same change again: the order is already opened, and the portal allows no opened -> opened.
+    const auto again = stack.wait_final(stack.submit("igov-push-status", key("again")));
+    EXPECT_EQ(again->getValue<std::string>("status"), "rejected");
+    EXPECT_NE(again->getObject("outcome")->getValue<std::string>("message_en").find("cannot become opened"),
+              std::string::npos);
+
+    // Every request the portal received carried an RFC 9421 signature over the X-Road headers.
+    for (const auto& record : stack.records_of("igov")) EXPECT_NE(record->getValue<std::string>("outcome"), "signature_rejected");
+    const std::string first = read_file(stack.dir + "/sim-igov/000001-request.http");
+    EXPECT_NE(first.find("Signature-Input: sig1=(\"@method\" \"@target-uri\" \"content-digest\" \"content-type\" "
+                         "\"x-road-client\" \"x-road-id\" \"x-road-userid\" \"x-road-issue\")"),
+              std::string::npos)
+        << first;
+}
+
+TEST(Igov, ATamperedSignedAnswerFailsTheCaseAtTheContentDigest) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("igov", {"--answer-signature", "tampered"});
+    stack.start_gateway();
+    const auto done = stack.wait_final(stack.submit("igov-create-order", key("tampered")));
+    EXPECT_EQ(done->getValue<std::string>("status"), "failed");
+    const auto history = done->getArray("history");
+    const auto note = history->getObject(history->size() - 1)->getValue<std::string>("note");
+    EXPECT_NE(note.find("answer refused: digest_mismatch"), std::string::npos) << note;
+}
+
+TEST(Igov, ThePortalRefusesAnUnsignedRequest) {
+    Stack stack;
+    const std::string portal = stack.start_registry("igov");
+    const auto reply = http(portal, "POST", "/r1/SEVDEIR-TEST/GOV/43220851/IGOV/orders", "{}",
+                            {{"Content-Type", "application/json"}, {"X-Road-Client", "SEVDEIR-TEST/GOV/12345678/VIKNO"},
+                             {"X-Road-Id", "m-1"}},
+                            "gateway-tls");
+    EXPECT_EQ(reply.status, 401);
+    EXPECT_NE(reply.body.find("signature_rejected"), std::string::npos) << reply.body;
+    EXPECT_FALSE(reply.headers.at("Signature").empty());  // even the refusal is signed
 }

@@ -1,33 +1,34 @@
-// The civil registry plugin's entry point: wires the translator and interpreter into the SDK's
-// plugin contract and exports the factory.
+// The civil registry plugin's entry point: its parts behind the SDK's X-Road plugin.
 
 #include "interpreter.h"
 #include "translator.h"
 
 #include <vikno/service_table.h>
-#include <vikno/soap_plugin.h>
+#include <vikno/xroad_plugin.h>
 
 namespace vikno::civil_registry {
+namespace {
 
-class CivilRegistryPlugin final : public SoapPlugin {
+PluginParts parts() {
+    PluginParts p;
+    p.name = kPluginName;
+    p.version = kPluginVersion;
+    p.registry_uk = "Державний реєстр актів цивільного стану громадян (ДРАЦС)";
+    p.registry_en = "State Register of Civil Status Acts";
+    p.profile = SignatureProfile::XmlDsigXRoad;
+    p.defaults = default_settings();
+    p.services = describe_services(services());
+    p.validate = validate_case;
+    p.translate = translate_case;
+    p.interpret = interpret_answer;
+    return p;
+}
+
+}  // namespace
+
+class CivilRegistryPlugin final : public XRoadPlugin {
 public:
-    CivilRegistryPlugin() : SoapPlugin(default_settings()) {}
-
-    PluginDescriptor describe() const noexcept override {
-        PluginDescriptor d = descriptor(kPluginName, kPluginVersion, "Державний реєстр актів цивільного стану громадян (ДРАЦС)",
-                                        "State Register of Civil Status Acts");
-        describe_services(d, services());
-        return d;
-    }
-
-private:
-    FieldErrors on_validate(const Case& c) const override { return validate_case(c); }
-    Result<Exchange> on_translate(const Case& c, const ExchangeContext& context) const override {
-        return translate_case(c, context, settings());
-    }
-    Interpretation on_interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const override {
-        return interpret_answer(c, sent, answer);
-    }
+    CivilRegistryPlugin() : XRoadPlugin(parts()) {}
 };
 
 }  // namespace vikno::civil_registry

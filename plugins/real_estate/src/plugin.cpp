@@ -1,32 +1,34 @@
-// The real estate plugin's entry point: the translator and interpreter behind the SDK's contract.
+// The real estate plugin's entry point: its parts behind the SDK's X-Road plugin.
 
 #include "interpreter.h"
 #include "translator.h"
 
 #include <vikno/service_table.h>
-#include <vikno/soap_plugin.h>
+#include <vikno/xroad_plugin.h>
 
 namespace vikno::real_estate {
+namespace {
 
-class RealEstatePlugin final : public SoapPlugin {
+PluginParts parts() {
+    PluginParts p;
+    p.name = kPluginName;
+    p.version = kPluginVersion;
+    p.registry_uk = "Державний реєстр речових прав на нерухоме майно (ДРРП)";
+    p.registry_en = "State Register of Real Property Rights";
+    p.profile = SignatureProfile::XmlDsigXRoad;
+    p.defaults = default_settings();
+    p.services = describe_services(services());
+    p.validate = validate_case;
+    p.translate = translate_case;
+    p.interpret = interpret_answer;
+    return p;
+}
+
+}  // namespace
+
+class RealEstatePlugin final : public XRoadPlugin {
 public:
-    RealEstatePlugin() : SoapPlugin(default_settings()) {}
-
-    PluginDescriptor describe() const noexcept override {
-        PluginDescriptor d = descriptor(kPluginName, kPluginVersion, "Державний реєстр речових прав на нерухоме майно (ДРРП)",
-                                        "State Register of Real Property Rights");
-        describe_services(d, services());
-        return d;
-    }
-
-private:
-    FieldErrors on_validate(const Case& c) const override { return validate_case(c); }
-    Result<Exchange> on_translate(const Case& c, const ExchangeContext& context) const override {
-        return translate_case(c, context, settings());
-    }
-    Interpretation on_interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const override {
-        return interpret_answer(c, sent, answer);
-    }
+    RealEstatePlugin() : XRoadPlugin(parts()) {}
 };
 
 }  // namespace vikno::real_estate

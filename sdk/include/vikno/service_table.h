@@ -19,10 +19,12 @@ const Service* find_by(const std::vector<Service>& table, std::string Service::*
 }
 
 template <typename Service>
-void describe_services(PluginDescriptor& descriptor, const std::vector<Service>& table) {
+std::vector<ServiceDescriptor> describe_services(const std::vector<Service>& table) {
+    std::vector<ServiceDescriptor> out;
     for (const auto& service : table) {
-        descriptor.services.push_back({service.code, service.title_uk, service.title_en, service.required_fields});
+        out.push_back({service.code, service.title_uk, service.title_en, service.required_fields});
     }
+    return out;
 }
 
 }  // namespace vikno

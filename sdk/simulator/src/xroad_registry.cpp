@@ -11,8 +11,6 @@
 namespace vikno::sim {
 namespace {
 
-constexpr std::size_t kReplayCacheSize = 200000;
-
 std::string address(const soap::XRoadService& s) {
     return s.instance + "/" + s.member_class + "/" + s.member_code + "/" + s.subsystem;
 }
@@ -109,29 +107,21 @@ Response XRoadSoapRegistry::handle(const Request& request, Annotation& annotatio
     // Deduplicate by X-Road message id, as a registry does: the same message gets the same answer.
     // Compared on the body's content: a retry is signed afresh (ECDSA signatures differ every time).
     const std::string body_hash = sha256_hex(xml::serialize(body.value()));
-    {
-        std::lock_guard lock(mutex_);
-        if (auto it = seen_.find(annotation.message_id); it != seen_.end()) {
-            if (it->second.body_hash != body_hash) {
-                return client_fault(&header.value(),
-                                    "message id " + annotation.message_id + " was already used for another request",
-                                    annotation);
-            }
+    Response earlier;
+    switch (replays_.lookup(annotation.message_id, body_hash, earlier)) {
+        case ReplayCache::Seen::Same:
             annotation.replay = true;
             annotation.outcome = "replay";
-            return it->second.response;
-        }
+            return earlier;
+        case ReplayCache::Seen::Different:
+            return client_fault(&header.value(),
+                                "message id " + annotation.message_id + " was already used for another request",
+                                annotation);
+        case ReplayCache::Seen::New:
+            break;
     }
     Response response = answer(envelope, header.value(), body.value(), annotation);
-    if (response.status == 200) {
-        std::lock_guard lock(mutex_);
-        seen_.emplace(annotation.message_id, Cached{body_hash, response});
-        seen_order_.push_back(annotation.message_id);
-        if (seen_order_.size() > kReplayCacheSize) {
-            seen_.erase(seen_order_.front());
-            seen_order_.pop_front();
-        }
-    }
+    if (response.status == 200) replays_.remember(annotation.message_id, body_hash, response);
     return response;
 }
 

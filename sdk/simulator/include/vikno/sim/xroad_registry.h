@@ -5,15 +5,13 @@
 // request is addressed to this registry, and answers a repeated message id with the same content
 // from its cache. A subclass supplies answer(): look up, build the body, or refuse.
 
+#include <vikno/sim/replay_cache.h>
 #include <vikno/sim/simulator.h>
 #include <vikno/soap.h>
 #include <vikno/xml_schema.h>
 
 #include <Poco/JSON/Object.h>
 
-#include <deque>
-#include <map>
-#include <mutex>
 #include <string>
 
 namespace vikno::sim {
@@ -43,17 +41,10 @@ protected:
     const std::string& body_namespace() const { return body_namespace_; }
 
 private:
-    struct Cached {
-        std::string body_hash;
-        Response response;
-    };
-
     std::string body_namespace_;
     xml::Schema schema_;
     soap::XRoadService identity_;
-    std::mutex mutex_;
-    std::map<std::string, Cached> seen_;  // message id -> first answer
-    std::deque<std::string> seen_order_;  // oldest first, to bound the cache
+    ReplayCache replays_;
 };
 
 /// `options.extra[name]`, or `fallback`.

@@ -1,0 +1,81 @@
+#include "interpreter.h"
+
+#include <vikno/soap_answer.h>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+namespace vikno::igov {
+namespace {
+
+using Poco::JSON::Object;
+
+// The portal's error list, `{"errors":[{"code","message"}]}`: the first one, or empty.
+std::pair<std::string, std::string> first_error(const Object::Ptr& json) {
+    if (!json) return {};
+    const auto errors = json->getArray("errors");
+    if (!errors || errors->size() == 0) return {};
+    const auto error = errors->getObject(0);
+    return {error->optValue<std::string>("code", ""), error->optValue<std::string>("message", "")};
+}
+
+Interpretation malformed(const std::string& reason) {
+    return soap::decide(Verdict::Retry, "malformed answer: " + reason,
+                        "Портал iGov надіслав пошкоджену відповідь, запит буде повторено",
+                        "The iGov portal sent a malformed answer; the request will be retried");
+}
+
+}  // namespace
+
+Interpretation interpret_answer(const Case& c, const Exchange& /*sent*/, const RegistryAnswer& answer) {
+    const Service* service = find_service(c.service);
+    if (service == nullptr) return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
+    if (answer.status >= 500) {
+        return soap::decide(Verdict::Retry, "HTTP " + std::to_string(answer.status),
+                            "Портал iGov тимчасово недоступний, запит буде повторено",
+                            "The iGov portal is temporarily unavailable; the request will be retried");
+    }
+    Object::Ptr json;
+    try {
+        Poco::JSON::Parser parser;
+        json = parser.parse(answer.body).extract<Object::Ptr>();
+    } catch (const std::exception&) {
+        return malformed("not a JSON object");
+    }
+    const auto [code, message] = first_error(json);
+    if (answer.status == 404) {
+        return soap::decide(Verdict::Rejected, "order not found: " + code, "Заявку на порталі iGov не знайдено",
+                            "The iGov portal has no such order");
+    }
+    if (answer.status == 409) {
+        return soap::decide(Verdict::Rejected, "status change refused: " + code,
+                            "Портал iGov не дозволив зміну статусу: " + message,
+                            "The iGov portal refused the status change: " + message);
+    }
+    if (answer.status != 200 && answer.status != 201) {
+        return soap::decide(Verdict::Failed, "HTTP " + std::to_string(answer.status) + " " + code,
+                            "Портал iGov відхилив запит: " + message, "The iGov portal refused the request: " + message);
+    }
+    const std::string order = json->optValue<std::string>("sID_Order", "");
+    const std::string status = json->optValue<std::string>("sStatus", "");
+    if (order.empty() || status.empty()) return malformed("sID_Order or sStatus missing");
+    Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    document->set("order_id", order);
+    document->set("status", status);
+    Interpretation result;
+    if (service->operation == Operation::CreateOrder) {
+        result = soap::decide(Verdict::Completed, "order created", "Заявку на порталі iGov створено: " + order,
+                              "An order was created on the iGov portal: " + order);
+    } else {
+        document->set("previous_status", json->optValue<std::string>("sStatusPrevious", ""));
+        result = soap::decide(Verdict::Completed, "status changed to " + status,
+                              "Статус заявки " + order + " на порталі iGov змінено: " + status,
+                              "The status of iGov order " + order + " is now " + status);
+    }
+    result.outcome.registry_reference = order;
+    result.outcome.document = document;
+    return result;
+}
+
+}  // namespace vikno::igov

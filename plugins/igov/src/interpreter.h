@@ -1,0 +1,10 @@
+#pragma once
+// The iGov portal's JSON answer -> what it means for the case.
+
+#include "services.h"
+
+namespace vikno::igov {
+
+Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer);
+
+}  // namespace vikno::igov

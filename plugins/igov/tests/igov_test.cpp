@@ -1,0 +1,123 @@
+// Order ids and their check digits, golden requests, field checks, and interpretation of every
+// kind of answer the portal gives.
+#include "../src/interpreter.h"
+#include "../src/order_id.h"
+#include "../src/translator.h"
+
+#include <vikno/plugin_testing.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+using namespace vikno;
+using namespace vikno::igov;
+
+namespace {
+
+using vikno::plugin_testing::read_file;
+
+Case sample(const std::string& name) {
+    return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name);
+}
+
+const ExchangeContext kContext{{"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "msg-0001", "operator-17", "case-1"};
+
+RegistryAnswer json_answer(int status, const std::string& body) { return {status, {{"Content-Type", "application/json"}}, body}; }
+
+Exchange sent() {
+    Exchange e;
+    e.message_id = "msg-0001";
+    return e;
+}
+
+}  // namespace
+
+TEST(OrderId, LuhnDigitAndParsing) {
+    EXPECT_EQ(luhn_digit("100042"), '1');
+    EXPECT_EQ(luhn_digit("7992739871"), '3');  // the textbook example
+    EXPECT_EQ((OrderId{3, "100042"}.text()), "3-1000421");
+    ASSERT_TRUE(parse_order_id("3-1000421"));
+    EXPECT_EQ(parse_order_id("3-1000421")->process, "100042");
+    EXPECT_FALSE(parse_order_id("3-1000422"));  // one wrong digit
+    EXPECT_FALSE(parse_order_id("3-0001240"));  // two digits swapped (100042 -> 000124 is another number)
+    EXPECT_FALSE(parse_order_id("1000421"));
+    EXPECT_FALSE(parse_order_id("x-1000421"));
+}
+
+TEST(OrderId, OnlyThePortalsTransitions) {
+    EXPECT_TRUE(transition_allowed("created", "opened"));
+    EXPECT_TRUE(transition_allowed("in_progress", "closed-rejected"));
+    EXPECT_FALSE(transition_allowed("created", "closed"));
+    EXPECT_FALSE(transition_allowed("closed", "opened"));
+    EXPECT_TRUE(is_status("documents_requested"));
+    EXPECT_FALSE(is_status("done"));
+}
+
+class Golden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Golden, TranslationMatchesTheGoldenRequest) {
+    const Case c = sample(GetParam());
+    ASSERT_TRUE(validate_case(c).empty());
+    auto exchange = translate_case(c, kContext, default_settings());
+    ASSERT_TRUE(exchange.ok()) << exchange.error().message;
+    const Exchange& e = exchange.value();
+    const std::string text = e.method + " " + e.path + "\n" + find_header(e.headers, "X-Road-Client") + "\n" + e.body + "\n";
+    const std::string golden_path = std::string(IGOV_DIR) + "/tests/golden/" + GetParam() + ".txt";
+    if (std::getenv("VIKNO_UPDATE_GOLDEN") != nullptr) std::ofstream(golden_path, std::ios::binary) << text;
+    EXPECT_EQ(text, read_file(golden_path)) << "run with VIKNO_UPDATE_GOLDEN=1 to accept a change";
+    EXPECT_EQ(find_header(e.headers, "X-Road-Id"), "msg-0001");
+    EXPECT_EQ(find_header(e.headers, "X-Road-UserId"), "operator-17");
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, Golden, ::testing::Values("igov-create-order", "igov-push-status"),
+                         [](const auto& info) {
+                             std::string name = info.param;
+                             for (auto& ch : name) if (ch == '-') ch = '_';
+                             return name;
+                         });
+
+TEST(Validation, NamesTheWrongFields) {
+    Case push = sample("igov-push-status");
+    push.subject->set("order_id", "3-1000422");
+    push.subject->set("status", "done");
+    auto errors = validate_case(push);
+    ASSERT_EQ(errors.size(), 2U);
+    EXPECT_EQ(errors[0].field, "subject.order_id");
+    EXPECT_EQ(errors[1].field, "subject.status");
+
+    Case create = sample("igov-create-order");
+    create.applicant.rnokpp.clear();
+    create.subject->set("portal_service_id", "14a5");
+    errors = validate_case(create);
+    ASSERT_EQ(errors.size(), 2U);
+    EXPECT_EQ(errors[0].field, "applicant.rnokpp");
+    EXPECT_EQ(errors[1].field, "subject.portal_service_id");
+}
+
+TEST(Interpretation, CreatedAndChangedOrdersComplete) {
+    const auto created = interpret_answer(sample("igov-create-order"), sent(),
+        json_answer(201, R"({"nID_Server":3,"nID_Protected":"2000008","sID_Order":"3-2000008","sStatus":"created"})"));
+    EXPECT_EQ(created.verdict, Verdict::Completed);
+    EXPECT_EQ(created.outcome.registry_reference, "3-2000008");
+    const auto changed = interpret_answer(sample("igov-push-status"), sent(),
+        json_answer(200, R"({"sID_Order":"3-1000421","sStatus":"opened","sStatusPrevious":"created"})"));
+    EXPECT_EQ(changed.verdict, Verdict::Completed);
+    EXPECT_EQ(changed.outcome.document->getValue<std::string>("previous_status"), "created");
+}
+
+TEST(Interpretation, RefusalsFaultsAndMalformedAnswers) {
+    const Case push = sample("igov-push-status");
+    const auto refused = interpret_answer(push, sent(), json_answer(409,
+        R"({"errors":[{"code":"transition_not_allowed","message":"an order in status closed cannot become opened"}]})"));
+    EXPECT_EQ(refused.verdict, Verdict::Rejected);
+    EXPECT_NE(refused.outcome.message_en.find("cannot become opened"), std::string::npos);
+    EXPECT_EQ(interpret_answer(push, sent(), json_answer(404, R"({"errors":[{"code":"order_not_found","message":"no"}]})")).verdict,
+              Verdict::Rejected);
+    EXPECT_EQ(interpret_answer(push, sent(), json_answer(400, R"({"errors":[{"code":"invalid_status","message":"x"}]})")).verdict,
+              Verdict::Failed);
+    EXPECT_EQ(interpret_answer(push, sent(), json_answer(503, "busy")).verdict, Verdict::Retry);
+    EXPECT_EQ(interpret_answer(push, sent(), json_answer(200, R"({"sID_Ord)")).verdict, Verdict::Retry);
+    EXPECT_EQ(interpret_answer(push, sent(), json_answer(200, R"({"sStatus":"opened"})")).verdict, Verdict::Retry);
+}

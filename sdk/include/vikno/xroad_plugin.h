@@ -1,0 +1,66 @@
+#pragma once
+// A whole plugin for a registry behind Trembita (X-Road), SOAP or REST, from its parts: the names,
+// the registry's default X-Road address, the signature profile, the service table and three
+// functions (validate, translate, interpret). It keeps the no-exception boundary (GuardedPlugin)
+// and reads the registry's address from the settings. A plugin's entry point is then:
+//
+//   class MyPlugin final : public vikno::XRoadPlugin { public: MyPlugin() : XRoadPlugin(my::parts()) {} };
+//   VIKNO_PLUGIN(MyPlugin)
+
+#include <vikno/guarded_plugin.h>
+#include <vikno/xroad_service.h>
+
+#include <string>
+#include <vector>
+
+namespace vikno {
+
+struct PluginParts {
+    std::string name;
+    std::string version;
+    std::string registry_uk;
+    std::string registry_en;
+    SignatureProfile profile = SignatureProfile::XmlDsigXRoad;  ///< HttpMessageSig for REST registries
+    soap::ServiceSettings defaults;                             ///< the registry's X-Road address
+    std::vector<ServiceDescriptor> services;
+    FieldErrors (*validate)(const Case&) = nullptr;
+    Result<Exchange> (*translate)(const Case&, const ExchangeContext&, const soap::ServiceSettings&) = nullptr;
+    Interpretation (*interpret)(const Case&, const Exchange&, const RegistryAnswer&) = nullptr;
+};
+
+class XRoadPlugin : public GuardedPlugin {
+public:
+    explicit XRoadPlugin(PluginParts parts) : parts_(std::move(parts)), settings_(parts_.defaults) {}
+
+    PluginDescriptor describe() const noexcept override {
+        PluginDescriptor d;
+        d.name = parts_.name;
+        d.version = parts_.version;
+        d.registry_uk = parts_.registry_uk;
+        d.registry_en = parts_.registry_en;
+        d.signature = parts_.profile;
+        d.services = parts_.services;
+        return d;
+    }
+
+protected:
+    Result<bool> on_configure(const PluginSettings& values) override {
+        auto settings = soap::parse_service_settings(values, parts_.defaults);
+        if (!settings) return settings.error();
+        settings_ = settings.value();
+        return true;
+    }
+    FieldErrors on_validate(const Case& c) const override { return parts_.validate(c); }
+    Result<Exchange> on_translate(const Case& c, const ExchangeContext& context) const override {
+        return parts_.translate(c, context, settings_);
+    }
+    Interpretation on_interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const override {
+        return parts_.interpret(c, sent, answer);
+    }
+
+private:
+    PluginParts parts_;
+    soap::ServiceSettings settings_;
+};
+
+}  // namespace vikno
