@@ -13,6 +13,7 @@ namespace vikno::gateway {
 namespace {
 
 constexpr std::int64_t kIdlePollMs = 1000;
+constexpr int kMaxSteps = 8;  // requests one case may need at one registry
 
 Outcome outcome_of(const std::string& uk, const std::string& en) {
     Outcome outcome;
@@ -164,66 +165,93 @@ void Dispatcher::process(const OutboxItem& item) {
 
     const SignatureProfile profile = loaded->descriptor.signature;
     const RegistryTrust& trust = credentials_.registry(loaded->config_index);
-    if (auto signed_request = sign_request(profile, exchange.value(), target_uri(loaded->endpoint, exchange.value().path),
-                                           credentials_.signer(), std::time(nullptr));
-        !signed_request) {
-        spdlog::error("case {}: the request to {} could not be signed: {}", c.id, registry, signed_request.error().message);
-        retry_or_fail(item, "signing failed: " + signed_request.error().code + ": " + signed_request.error().message,
-                      nullptr, registry, attempt);
-        return;
-    }
-
-    const std::int64_t started = now_ms();
-    const auto clock_start = std::chrono::steady_clock::now();
-    const TransportResult sent = transport_.send(loaded->endpoint, exchange.value(), trust.tls);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
-
-    ExchangeRecord record{c.id,        item.attempts + 1,
-                          registry,    loaded->endpoint,
-                          started,     static_cast<std::int64_t>(seconds * 1000),
-                          sent.request_bytes, sent.response_bytes,
-                          sent.answer.status, sent.error};
-    if (!sent.delivered()) {
-        metrics_.observe_exchange(registry, sent.failure == TransportResult::Failure::Tls ? "tls_error" : "transport_error",
-                                  seconds);
-        retry_or_fail(item, sent.error, &record, registry, attempt);
-        return;
-    }
-    // Nothing of the answer reaches the plugin before its signature is checked against the pin.
-    const AnswerCheck check = check_answer(profile, exchange.value(), sent.answer, trust.answer_certificate,
-                                           std::time(nullptr));
-    attempt.verification = check.outcome == AnswerCheck::Outcome::Verified ? "verified" : check.reason;
-    if (check.outcome != AnswerCheck::Outcome::Verified) {
-        metrics_.observe_exchange(registry, "answer_refused", seconds);
-        if (check.outcome == AnswerCheck::Outcome::Transient) {
-            retry_or_fail(item, check.reason, &record, registry, attempt);
+    Exchange current = std::move(exchange).value();
+    // A registry may need several requests for one case (search, then details): the plugin answers
+    // Continue with the next one. Each step is signed, checked, recorded and audited on its own; a
+    // transient failure at any step retries the case from its first step.
+    for (int step = 1;; ++step) {
+        if (auto signed_request = sign_request(profile, current, target_uri(loaded->endpoint, current.path),
+                                               credentials_.signer(), std::time(nullptr));
+            !signed_request) {
+            spdlog::error("case {}: the request to {} could not be signed: {}", c.id, registry,
+                          signed_request.error().message);
+            retry_or_fail(item, "signing failed: " + signed_request.error().code + ": " + signed_request.error().message,
+                          nullptr, registry, attempt);
             return;
         }
-        spdlog::warn("case {}: {} {}", c.id, registry, check.reason);
-        audit(attempt, &record, "failed", CaseStatus::Failed, check.reason);
-        store_.finish(item, CaseStatus::Failed,
-                      outcome_of("Відповідь реєстру не пройшла перевірку підпису; запит не виконано",
-                                 "The registry's answer failed signature verification; the request was not completed"),
-                      check.reason, &record);
-        return;
-    }
-    metrics_.observe_exchange(registry, "answered", seconds);
-    const Interpretation meaning = loaded->plugin->interpret(c, exchange.value(), sent.answer);
-    switch (meaning.verdict) {
-        case Verdict::Retry:
-            retry_or_fail(item, meaning.reason, &record, registry, attempt);
+
+        const std::int64_t started = now_ms();
+        const auto clock_start = std::chrono::steady_clock::now();
+        const TransportResult sent = transport_.send(loaded->endpoint, current, trust.tls);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
+
+        ExchangeRecord record{c.id,        item.attempts + 1,
+                              registry,    loaded->endpoint,
+                              started,     static_cast<std::int64_t>(seconds * 1000),
+                              sent.request_bytes, sent.response_bytes,
+                              sent.answer.status, sent.error};
+        attempt.verification.clear();
+        if (!sent.delivered()) {
+            metrics_.observe_exchange(registry,
+                                      sent.failure == TransportResult::Failure::Tls ? "tls_error" : "transport_error",
+                                      seconds);
+            retry_or_fail(item, sent.error, &record, registry, attempt);
             return;
-        case Verdict::Completed:
-        case Verdict::Rejected:
-        case Verdict::Failed: {
-            const CaseStatus status = meaning.verdict == Verdict::Completed  ? CaseStatus::Completed
-                                      : meaning.verdict == Verdict::Rejected ? CaseStatus::Rejected
-                                                                             : CaseStatus::Failed;
-            spdlog::info("case {}: {} answered in {:.0f} ms: {} ({})", c.id, registry, seconds * 1000,
-                         to_string(status), meaning.reason);
-            audit(attempt, &record, std::string(to_string(status)), status, meaning.reason);
-            store_.finish(item, status, meaning.outcome, meaning.reason, &record);
+        }
+        // Nothing of the answer reaches the plugin before its signature is checked against the pin.
+        const AnswerCheck check =
+            check_answer(profile, current, sent.answer, trust.answer_certificate, std::time(nullptr));
+        attempt.verification = check.outcome == AnswerCheck::Outcome::Verified ? "verified" : check.reason;
+        if (check.outcome != AnswerCheck::Outcome::Verified) {
+            metrics_.observe_exchange(registry, "answer_refused", seconds);
+            if (check.outcome == AnswerCheck::Outcome::Transient) {
+                retry_or_fail(item, check.reason, &record, registry, attempt);
+                return;
+            }
+            spdlog::warn("case {}: {} {}", c.id, registry, check.reason);
+            audit(attempt, &record, "failed", CaseStatus::Failed, check.reason);
+            store_.finish(item, CaseStatus::Failed,
+                          outcome_of("Відповідь реєстру не пройшла перевірку підпису; запит не виконано",
+                                     "The registry's answer failed signature verification; the request was not "
+                                     "completed"),
+                          check.reason, &record);
             return;
+        }
+        metrics_.observe_exchange(registry, "answered", seconds);
+        Interpretation meaning = loaded->plugin->interpret(c, current, sent.answer);
+        if (meaning.verdict == Verdict::Continue) {
+            if (!meaning.next || step >= kMaxSteps) {
+                meaning.verdict = Verdict::Failed;
+                meaning.reason = !meaning.next ? "the plugin asked to continue without a next request"
+                                               : "more than " + std::to_string(kMaxSteps) + " requests for one case";
+                meaning.outcome = outcome_of("Помилка модуля реєстру: запит не завершено",
+                                             "The registry plugin failed: the request was not completed");
+            } else {
+                spdlog::info("case {}: {} step {} answered in {:.0f} ms; next request ({})", c.id, registry, step,
+                             seconds * 1000, meaning.reason);
+                audit(attempt, &record, "continue", std::nullopt, "");
+                store_.record_exchange(record);
+                current = std::move(*meaning.next);
+                continue;
+            }
+        }
+        switch (meaning.verdict) {
+            case Verdict::Retry:
+                retry_or_fail(item, meaning.reason, &record, registry, attempt);
+                return;
+            case Verdict::Continue:  // handled above
+            case Verdict::Completed:
+            case Verdict::Rejected:
+            case Verdict::Failed: {
+                const CaseStatus status = meaning.verdict == Verdict::Completed  ? CaseStatus::Completed
+                                          : meaning.verdict == Verdict::Rejected ? CaseStatus::Rejected
+                                                                                 : CaseStatus::Failed;
+                spdlog::info("case {}: {} answered in {:.0f} ms: {} ({})", c.id, registry, seconds * 1000,
+                             to_string(status), meaning.reason);
+                audit(attempt, &record, std::string(to_string(status)), status, meaning.reason);
+                store_.finish(item, status, meaning.outcome, meaning.reason, &record);
+                return;
+            }
         }
     }
 }

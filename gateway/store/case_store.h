@@ -72,6 +72,9 @@ public:
     virtual void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
                         const std::string& note, const ExchangeRecord* exchange) = 0;
 
+    /// An exchange that did not end the attempt (a step of a multi-request case).
+    virtual void record_exchange(const ExchangeRecord& exchange) = 0;
+
     virtual std::map<CaseStatus, std::int64_t> count_by_status() = 0;
     virtual std::vector<ExchangeRecord> exchanges(const std::string& case_id) = 0;
 };

@@ -125,6 +125,11 @@ void SqliteCaseStore::insert_exchange(const ExchangeRecord& e) {
     s.bind(9, std::int64_t{e.http_status}).bind(10, e.error).run();
 }
 
+void SqliteCaseStore::record_exchange(const ExchangeRecord& exchange) {
+    std::lock_guard lock(mutex_);
+    insert_exchange(exchange);
+}
+
 SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_id) {
     const std::string submission = to_json_text(submission_to_json(c));
     const std::string body_hash = sha256_hex(submission);

@@ -28,6 +28,7 @@ public:
                     const ExchangeRecord* exchange) override;
     void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
                 const std::string& note, const ExchangeRecord* exchange) override;
+    void record_exchange(const ExchangeRecord& exchange) override;
     std::map<CaseStatus, std::int64_t> count_by_status() override;
     std::vector<ExchangeRecord> exchanges(const std::string& case_id) override;
 

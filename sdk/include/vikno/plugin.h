@@ -16,13 +16,15 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace vikno {
 
 /// Bump on any change to the types in this header, case.h, exchange.h or result.h.
-inline constexpr std::uint32_t kPluginApiVersion = 2;  // 2: the signature profile moved to PluginDescriptor
+/// 2: the signature profile moved to PluginDescriptor; 3: Verdict::Continue and Interpretation::next.
+inline constexpr std::uint32_t kPluginApiVersion = 3;
 
 struct ServiceDescriptor {
     std::string code;  ///< unique across all loaded plugins, e.g. `drac.birth-extract`
@@ -50,13 +52,17 @@ enum class Verdict {
     Completed,  ///< the result is in the outcome
     Rejected,   ///< the registry answered "no" (not found, refused); final
     Failed,     ///< permanent failure (invalid request, unusable answer); final
-    Retry       ///< transient (registry busy or down); send the same message again later
+    Retry,      ///< transient (registry busy or down); send the same message again later
+    Continue    ///< this answer needs a follow-up request (`next`), e.g. details after a search
 };
 
 struct Interpretation {
     Verdict verdict = Verdict::Failed;
     Outcome outcome;     ///< messages for the CNAP in Ukrainian and English, reference, document
     std::string reason;  ///< short technical reason for logs and history (no personal data)
+    /// For Continue: the next request. Give it its own stable message id (e.g. the first one with a
+    /// step suffix) so that retries of the case repeat it unchanged and the registry can deduplicate.
+    std::optional<Exchange> next;
 };
 
 class RegistryPlugin {
