@@ -45,6 +45,7 @@ start_simulator() {
 start_simulator civil_registry 8091 var/sim
 start_simulator real_estate 8092 var/sim-real_estate
 start_simulator igov 8093 var/sim-igov
+start_simulator business 8094 var/sim-business
 
 "$build_dir/bin/vikno" serve --config config/vikno.jsonc &
 gateway_pid=$!
@@ -57,12 +58,13 @@ done
 cat <<MSG
 
 Vikno is running: gateway https://127.0.0.1:8080; simulators of the civil registry :8091, the real
-property register :8092 and the iGov portal :8093 (requests recorded in var/sim*/; certificates in
+property register :8092, the iGov portal :8093 and the business register :8094 (requests recorded in var/sim*/; certificates in
 certs/dev/; audit log in var/audit/). Try, in another terminal:
 
   $build_dir/bin/vikno submit config/samples/birth-extract.json --wait
   $build_dir/bin/vikno submit config/samples/property-by-cadastral-number.json --wait
   $build_dir/bin/vikno submit config/samples/igov-create-order.json --wait
+  $build_dir/bin/vikno submit config/samples/business-extract.json --wait
 
   curl -s --cacert $pki/ca-chain.crt --cert $pki/office-kyiv.crt --key $pki/office-kyiv.key \\
        -X POST https://127.0.0.1:8080/v1/cases -H 'Content-Type: application/json' \\

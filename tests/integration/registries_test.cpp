@@ -151,3 +151,46 @@ TEST(Igov, ThePortalRefusesAnUnsignedRequest) {
     EXPECT_NE(reply.body.find("signature_rejected"), std::string::npos) << reply.body;
     EXPECT_FALSE(reply.headers.at("Signature").empty());  // even the refusal is signed
 }
+
+TEST(Business, ASearchThenTheDetailsCompleteTheExtractInTwoSignedRequests) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("business");
+    stack.start_gateway();
+    const std::string id = stack.submit("business-extract", key("edr"));
+    const auto done = stack.wait_final(id);
+    ASSERT_EQ(done->getValue<std::string>("status"), "completed");
+    const auto document = done->getObject("outcome")->getObject("document");
+    EXPECT_EQ(document->getObject("names")->getValue<std::string>("short"), "АТ КБ «ПРИВАТБАНК»");
+    EXPECT_EQ(document->getArray("heads")->size(), 1U);
+    const auto records = stack.records_of("business");
+    ASSERT_EQ(records.size(), 2U);  // the search, then the details, each its own message id
+    EXPECT_NE(records[0]->getValue<std::string>("target").find("1.0/subjects?code=14360570"), std::string::npos);
+    EXPECT_NE(records[1]->getValue<std::string>("target").find("1.0/subjects/1001"), std::string::npos);
+    EXPECT_EQ(records[1]->getValue<std::string>("message_id"), records[0]->getValue<std::string>("message_id") + "-details");
+    // Both exchanges are in the audit log.
+    const auto listed = run_vikno({"audit", "list", "--case", id, "--dir", stack.dir + "/audit"}, stack.dir);
+    EXPECT_NE(listed.output.find("business #1  continue"), std::string::npos) << listed.output;
+    EXPECT_NE(listed.output.find("business #1  completed"), std::string::npos) << listed.output;
+}
+
+TEST(Business, AnEntrepreneurIsRegisteredOnceAndRefusedTheSecondTime) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("business");
+    stack.start_gateway();
+    const auto first = stack.wait_final(stack.submit("fop-registration", key("fop1")));
+    ASSERT_EQ(first->getValue<std::string>("status"), "completed");
+    EXPECT_EQ(first->getObject("outcome")->getValue<std::string>("registry_reference").rfind("2010000", 0), 0U);
+    const auto second = stack.wait_final(stack.submit("fop-registration", key("fop2")));
+    EXPECT_EQ(second->getValue<std::string>("status"), "rejected");
+    EXPECT_NE(second->getObject("outcome")->getValue<std::string>("message_uk").find("вже зареєстрована"),
+              std::string::npos);
+    // An unknown code is a refusal, after one request.
+    std::string unknown = sample_case("business-extract");
+    unknown.replace(unknown.find("14360570"), 8, "00032129");
+    const auto reply = http(stack.gateway_address, "POST", "/v1/cases", unknown,
+                            {{"Content-Type", "application/json"}, {"Idempotency-Key", key("unknown")}});
+    ASSERT_EQ(reply.status, 202);
+    EXPECT_EQ(stack.wait_final(reply.json()->getValue<std::string>("id"))->getValue<std::string>("status"), "rejected");
+}

@@ -9,31 +9,11 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
-#include <sstream>
 
 namespace vikno::igov {
 namespace {
 
 using Poco::JSON::Object;
-
-std::string json_text(const Object& object) {
-    std::ostringstream out;
-    object.stringify(out);
-    return out.str();
-}
-
-sim::Response error(int status, const std::string& code, const std::string& message, sim::Annotation& annotation,
-                    const std::string& outcome) {
-    annotation.outcome = outcome;
-    Object item;
-    item.set("code", code);
-    item.set("message", message);
-    Poco::JSON::Array::Ptr errors = new Poco::JSON::Array;
-    errors->add(item);
-    Object body;
-    body.set("errors", errors);
-    return {status, "application/json", {}, json_text(body)};
-}
 
 bool has_only(const Object::Ptr& object, const std::vector<std::string>& keys) {
     for (const auto& [key, value] : *object) {
@@ -69,12 +49,7 @@ std::string create_problem(const Object::Ptr& body) {
 
 }  // namespace
 
-IgovPortal::IgovPortal(const sim::Options& options) {
-    const Settings defaults = default_settings();
-    prefix_ = "/r1/" + sim::option(options, "instance", defaults.instance) + "/" +
-              sim::option(options, "member-class", defaults.member_class) + "/" +
-              sim::option(options, "member-code", defaults.member_code) + "/" +
-              sim::option(options, "subsystem", defaults.subsystem) + "/";
+IgovPortal::IgovPortal(const sim::Options& options) : XRoadRestRegistry(options, default_settings()) {
     const auto fixtures = sim::load_fixtures(sim::option(options, "fixtures", IGOV_DIR "/fixtures/orders.json"));
     server_ = fixtures->optValue<std::uint32_t>("server", 3);
     next_process_ = fixtures->optValue<std::uint64_t>("next_process", 200000);
@@ -85,32 +60,7 @@ IgovPortal::IgovPortal(const sim::Options& options) {
     }
 }
 
-sim::Response IgovPortal::server_error(const sim::Request& /*request*/) {
-    return {503, "application/json", {}, R"({"errors":[{"code":"unavailable","message":"The portal is temporarily unavailable"}]})"};
-}
-
-sim::Response IgovPortal::handle(const sim::Request& request, sim::Annotation& annotation) {
-    annotation.message_id = request.header("X-Road-Id");
-    if (request.header("X-Road-Client").empty() || annotation.message_id.empty()) {
-        return error(400, "xroad_headers", "X-Road-Client and X-Road-Id are required", annotation, "invalid");
-    }
-    if (request.target.rfind(prefix_, 0) != 0) {
-        return error(404, "unknown_service", "this is " + prefix_ + "; the request went to " + request.target, annotation,
-                     "invalid");
-    }
-    const std::string content = request.method + " " + request.target + "\n" + request.body;
-    sim::Response earlier;
-    switch (replays_.lookup(annotation.message_id, sim::sha256_hex(content), earlier)) {
-        case sim::ReplayCache::Seen::Same:
-            annotation.replay = true;
-            annotation.outcome = "replay";
-            return earlier;
-        case sim::ReplayCache::Seen::Different:
-            return error(409, "message_id_reused", "X-Road-Id " + annotation.message_id + " was used for another request",
-                         annotation, "invalid");
-        case sim::ReplayCache::Seen::New:
-            break;
-    }
+sim::Response IgovPortal::answer(const sim::Request& request, const std::string& service, sim::Annotation& annotation) {
     Object::Ptr body;
     try {
         Poco::JSON::Parser parser;
@@ -118,18 +68,12 @@ sim::Response IgovPortal::handle(const sim::Request& request, sim::Annotation& a
     } catch (const std::exception&) {
         return error(400, "not_json", "the body is not a JSON object", annotation, "invalid");
     }
-    const std::string service = request.target.substr(prefix_.size());
-    sim::Response response;
-    if (request.method == "POST" && service == "orders") {
-        response = create(body, annotation);
-    } else if (request.method == "PUT" && service.rfind("orders/", 0) == 0 && service.ends_with("/status")) {
-        response = change_status(service.substr(7, service.size() - 7 - 7), body, annotation);
-    } else {
-        return error(404, "unknown_operation", request.method + " " + service + " is not an operation of the portal",
-                     annotation, "invalid");
+    if (request.method == "POST" && service == "orders") return create(body, annotation);
+    if (request.method == "PUT" && service.rfind("orders/", 0) == 0 && service.ends_with("/status")) {
+        return change_status(service.substr(7, service.size() - 7 - 7), body, annotation);
     }
-    if (response.status < 500) replays_.remember(annotation.message_id, sim::sha256_hex(content), response);
-    return response;
+    return error(404, "unknown_operation", request.method + " " + service + " is not an operation of the portal",
+                 annotation, "invalid");
 }
 
 sim::Response IgovPortal::create(const Object::Ptr& body, sim::Annotation& annotation) {
@@ -148,7 +92,7 @@ sim::Response IgovPortal::create(const Object::Ptr& body, sim::Annotation& annot
     answer.set("nID_Protected", id.process + luhn_digit(id.process));
     answer.set("sID_Order", id.text());
     answer.set("sStatus", "created");
-    return {201, "application/json", {}, json_text(answer)};
+    return json(201, answer);
 }
 
 sim::Response IgovPortal::change_status(const std::string& order, const Object::Ptr& body, sim::Annotation& annotation) {
@@ -176,7 +120,7 @@ sim::Response IgovPortal::change_status(const std::string& order, const Object::
     answer.set("sID_Order", order);
     answer.set("sStatus", to);
     answer.set("sStatusPrevious", from);
-    return {200, "application/json", {}, json_text(answer)};
+    return json(200, answer);
 }
 
 }  // namespace vikno::igov
