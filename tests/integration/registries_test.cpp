@@ -194,3 +194,37 @@ TEST(Business, AnEntrepreneurIsRegisteredOnceAndRefusedTheSecondTime) {
     ASSERT_EQ(reply.status, 202);
     EXPECT_EQ(stack.wait_final(reply.json()->getValue<std::string>("id"))->getValue<std::string>("status"), "rejected");
 }
+
+// The fault modes every simulator offers, through the gateway, for the REST registries too.
+class RestFaults : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
+
+TEST_P(RestFaults, SlowBrokenAndDroppedAnswersAreRetriedToCompletion) {
+    const auto& [registry, sample] = GetParam();
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry(registry, {"--latency-ms", "20", "--malformed-rate", "0.4", "--drop-rate", "0.3", "--seed", "5"});
+    stack.start_gateway(R"({"workers": 2, "max_attempts": 40, "backoff_initial_ms": 10, "backoff_max_ms": 20})");
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(stack.wait_final(stack.submit(sample, key(registry + std::to_string(i))))->getValue<std::string>("status"),
+                  "completed");
+    }
+    int faults = 0;
+    for (const auto& record : stack.records_of(registry)) faults += record->getValue<std::string>("fault") != "none";
+    EXPECT_GT(faults, 0);
+}
+
+TEST_P(RestFaults, ARegistryThatKeepsAnswering5xxFailsTheCase) {
+    const auto& [registry, sample] = GetParam();
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry(registry, {"--error-rate", "1"});
+    stack.start_gateway();
+    const auto done = stack.wait_final(stack.submit(sample, key(registry + "-down")));
+    EXPECT_EQ(done->getValue<std::string>("status"), "failed");
+    EXPECT_NE(done->getObject("outcome")->getValue<std::string>("message_en").find("unavailable"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registries, RestFaults,
+                         ::testing::Values(std::make_pair(std::string("igov"), std::string("igov-create-order")),
+                                           std::make_pair(std::string("business"), std::string("business-extract"))),
+                         [](const auto& info) { return info.param.first; });

@@ -139,12 +139,15 @@ public:
         } else {
             response = registry_.handle(request, annotation);
         }
-        security_.sign_answer(request, response, faults.answer_signature);
         std::string fault = faults.answer_signature == AnswerSignature::Valid ? "none" : "answer_signature";
+        // A malformed answer is the registry's own fault: it is cut before the registry signs it (an
+        // XML document cut in half cannot be signed and goes out unsigned). Cutting after signing
+        // would be tampering in transit, which --answer-signature tampered simulates.
         if (dice_.roll(faults.malformed_rate)) {
             response.body.resize(response.body.size() / 2);
             fault = "malformed";
         }
+        security_.sign_answer(request, response, faults.answer_signature);
         recorder_.record(request, &response, annotation, fault);
         send(out, response);
     }

@@ -51,7 +51,7 @@ enum class AnswerSignature {
 struct FaultOptions {
     int latency_ms = 0;           ///< added before every answer
     double error_rate = 0.0;      ///< share of requests answered with the registry's server error
-    double malformed_rate = 0.0;  ///< share of answers cut in half (not well-formed)
+    double malformed_rate = 0.0;  ///< share of answers cut in half (not well-formed) before signing
     double drop_rate = 0.0;       ///< share of connections closed without an answer
     AnswerSignature answer_signature = AnswerSignature::Valid;
 };
