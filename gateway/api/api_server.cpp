@@ -42,6 +42,11 @@ private:
         // Health and metrics carry no personal data and serve supervisors without office certificates.
         if (path == "/healthz") return endpoints::health(context_, request, response);
         if (path == "/metrics") return endpoints::metrics(context_, request, response);
+        static const std::string kCallbacks = "/v1/callbacks/";
+        if (path.rfind(kCallbacks, 0) == 0) {
+            if (method == "POST") return endpoints::registry_callback(context_, path.substr(kCallbacks.size()), request, response);
+            return not_allowed(response, path, "POST");
+        }
         const OfficeConfig* office = authenticate(request, response, path);
         if (office == nullptr) return;
         static const std::string kCases = "/v1/cases/";

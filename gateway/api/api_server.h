@@ -7,6 +7,7 @@
 #include "dispatch/dispatcher.h"
 #include "metrics/metrics.h"
 #include "plugin_host/plugin_host.h"
+#include "signing/credentials.h"
 #include "store/case_store.h"
 
 #include <Poco/Net/Context.h>
@@ -24,6 +25,7 @@ struct ApiContext {
     Metrics& metrics;
     Poco::Net::Context::Ptr tls;  ///< server context: the gateway's certificate, the CNAP CA for clients
     audit::AuditLog& audit;
+    const Credentials& credentials;  ///< the registries' pinned certificates, for their callbacks
 };
 
 class ApiServer {

@@ -70,7 +70,7 @@ int serve(const std::vector<std::string>& args) {
                                   credentials.signer());
         spdlog::info("audit log in {} ({} entries)", config.audit.dir, audit_log.size());
         Dispatcher dispatcher(store, plugins, credentials, config, metrics, audit_log);
-        ApiServer api({config, store, plugins, dispatcher, metrics, credentials.api_tls(), audit_log});
+        ApiServer api({config, store, plugins, dispatcher, metrics, credentials.api_tls(), audit_log, credentials});
         // Listen first: a gateway that cannot have its port must stop before it touches the outbox
         // (releasing claims, sending cases). Cases accepted meanwhile wait in the outbox.
         const std::uint16_t port = api.start();

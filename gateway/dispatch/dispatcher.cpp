@@ -15,6 +15,16 @@ namespace {
 constexpr std::int64_t kIdlePollMs = 1000;
 constexpr int kMaxSteps = 8;  // requests one case may need at one registry
 
+}  // namespace
+
+CaseStatus final_status(Verdict verdict) {
+    return verdict == Verdict::Completed ? CaseStatus::Completed
+           : verdict == Verdict::Rejected ? CaseStatus::Rejected
+                                          : CaseStatus::Failed;
+}
+
+namespace {
+
 Outcome outcome_of(const std::string& uk, const std::string& en) {
     Outcome outcome;
     outcome.message_uk = uk;
@@ -239,13 +249,20 @@ void Dispatcher::process(const OutboxItem& item) {
             case Verdict::Retry:
                 retry_or_fail(item, meaning.reason, &record, registry, attempt);
                 return;
+            case Verdict::Await:
+                if (!meaning.awaiting.empty()) {
+                    spdlog::info("case {}: {} will call back ({})", c.id, registry, meaning.reason);
+                    audit(attempt, &record, "awaiting", std::nullopt, "");
+                    store_.await_callback(item, registry, meaning.awaiting, meaning.outcome, meaning.reason, &record);
+                    return;
+                }
+                meaning.reason = "the plugin awaits a callback without saying which";
+                [[fallthrough]];
             case Verdict::Continue:  // handled above
             case Verdict::Completed:
             case Verdict::Rejected:
             case Verdict::Failed: {
-                const CaseStatus status = meaning.verdict == Verdict::Completed  ? CaseStatus::Completed
-                                          : meaning.verdict == Verdict::Rejected ? CaseStatus::Rejected
-                                                                                 : CaseStatus::Failed;
+                const CaseStatus status = final_status(meaning.verdict);
                 spdlog::info("case {}: {} answered in {:.0f} ms: {} ({})", c.id, registry, seconds * 1000,
                              to_string(status), meaning.reason);
                 audit(attempt, &record, std::string(to_string(status)), status, meaning.reason);

@@ -20,6 +20,9 @@
 
 namespace vikno::gateway {
 
+/// The case status a final verdict gives (Completed, Rejected; anything else: Failed).
+CaseStatus final_status(Verdict verdict);
+
 class Dispatcher {
 public:
     Dispatcher(CaseStore& store, const PluginHost& plugins, const Credentials& credentials, const Config& config,
@@ -34,6 +37,8 @@ public:
     void stop();
     /// A new case is in the outbox.
     void notify();
+    /// Writes audit entries (callbacks arrive through the API, not a worker); returns once on disk.
+    void audit_entries(const std::vector<Poco::JSON::Object::Ptr>& entries) { audit_.append(entries); }
 
 private:
     // What the audit log is told about one try.

@@ -72,6 +72,18 @@ public:
     virtual void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
                         const std::string& note, const ExchangeRecord* exchange) = 0;
 
+    /// The registry will call back quoting `correlation`: status awaiting_registry with an interim
+    /// outcome, the outbox row removed (nothing more is sent), the exchange kept; one transaction.
+    virtual void await_callback(const OutboxItem& item, const std::string& registry, const std::string& correlation,
+                                const Outcome& interim, const std::string& note, const ExchangeRecord* exchange) = 0;
+    /// The case waiting for `registry`'s callback `correlation`, if any.
+    virtual std::optional<std::string> awaiting_case(const std::string& registry, const std::string& correlation) = 0;
+    /// The callback arrived: final status, outcome and the callback's exchange, atomically; false
+    /// (and nothing changed) when no case was waiting for it any more (a repeated callback).
+    virtual bool finish_callback(const std::string& case_id, const std::string& registry, const std::string& correlation,
+                                 CaseStatus status, const Outcome& outcome, const std::string& note,
+                                 const ExchangeRecord& exchange) = 0;
+
     /// An exchange that did not end the attempt (a step of a multi-request case).
     virtual void record_exchange(const ExchangeRecord& exchange) = 0;
 

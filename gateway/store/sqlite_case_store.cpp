@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS outbox (
   claimed    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(claimed, due_ms);
+CREATE TABLE IF NOT EXISTS awaiting (
+  registry    TEXT NOT NULL,
+  correlation TEXT NOT NULL,
+  case_id     TEXT NOT NULL,
+  PRIMARY KEY (registry, correlation)
+);
 CREATE TABLE IF NOT EXISTS exchanges (
   case_id     TEXT NOT NULL,
   attempt     INTEGER NOT NULL,
@@ -244,6 +250,52 @@ void SqliteCaseStore::finish(const OutboxItem& item, CaseStatus status, const st
     update_status(item.case_id, now_ms(), status, note);
     sqlite::Statement(db_, "DELETE FROM outbox WHERE case_id = ?1").bind(1, item.case_id).run();
     tx.commit();
+}
+
+void SqliteCaseStore::await_callback(const OutboxItem& item, const std::string& registry,
+                                     const std::string& correlation, const Outcome& interim, const std::string& note,
+                                     const ExchangeRecord* exchange) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (exchange != nullptr) insert_exchange(*exchange);
+    sqlite::Statement(db_, "UPDATE cases SET outcome = ?2 WHERE id = ?1")
+        .bind(1, item.case_id)
+        .bind(2, to_json_text(outcome_to_json(interim)))
+        .run();
+    update_status(item.case_id, now_ms(), CaseStatus::AwaitingRegistry, note);
+    sqlite::Statement(db_, "DELETE FROM outbox WHERE case_id = ?1").bind(1, item.case_id).run();
+    sqlite::Statement(db_, "INSERT OR REPLACE INTO awaiting(registry, correlation, case_id) VALUES (?1, ?2, ?3)")
+        .bind(1, registry)
+        .bind(2, correlation)
+        .bind(3, item.case_id)
+        .run();
+    tx.commit();
+}
+
+std::optional<std::string> SqliteCaseStore::awaiting_case(const std::string& registry, const std::string& correlation) {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement s(db_, "SELECT case_id FROM awaiting WHERE registry = ?1 AND correlation = ?2");
+    s.bind(1, registry).bind(2, correlation);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+}
+
+bool SqliteCaseStore::finish_callback(const std::string& case_id, const std::string& registry,
+                                      const std::string& correlation, CaseStatus status, const Outcome& outcome,
+                                      const std::string& note, const ExchangeRecord& exchange) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    sqlite::Statement remove(db_, "DELETE FROM awaiting WHERE registry = ?1 AND correlation = ?2 AND case_id = ?3");
+    remove.bind(1, registry).bind(2, correlation).bind(3, case_id).run();
+    if (sqlite3_changes(db_) == 0) return false;  // the transaction rolls back on scope exit
+    insert_exchange(exchange);
+    sqlite::Statement(db_, "UPDATE cases SET outcome = ?2 WHERE id = ?1")
+        .bind(1, case_id)
+        .bind(2, to_json_text(outcome_to_json(outcome)))
+        .run();
+    update_status(case_id, now_ms(), status, note);
+    tx.commit();
+    return true;
 }
 
 std::map<CaseStatus, std::int64_t> SqliteCaseStore::count_by_status() {

@@ -28,6 +28,12 @@ public:
                     const ExchangeRecord* exchange) override;
     void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
                 const std::string& note, const ExchangeRecord* exchange) override;
+    void await_callback(const OutboxItem& item, const std::string& registry, const std::string& correlation,
+                        const Outcome& interim, const std::string& note, const ExchangeRecord* exchange) override;
+    std::optional<std::string> awaiting_case(const std::string& registry, const std::string& correlation) override;
+    bool finish_callback(const std::string& case_id, const std::string& registry, const std::string& correlation,
+                         CaseStatus status, const Outcome& outcome, const std::string& note,
+                         const ExchangeRecord& exchange) override;
     void record_exchange(const ExchangeRecord& exchange) override;
     std::map<CaseStatus, std::int64_t> count_by_status() override;
     std::vector<ExchangeRecord> exchanges(const std::string& case_id) override;

@@ -44,4 +44,16 @@ Interpretation GuardedPlugin::interpret(const Case& c, const Exchange& sent, con
     }
 }
 
+Interpretation GuardedPlugin::interpret_callback(const Case& c, const RegistryAnswer& callback) const noexcept {
+    try {
+        return on_interpret_callback(c, callback);
+    } catch (...) {
+        Interpretation failed;
+        failed.reason = "the plugin could not read the callback";
+        failed.outcome.message_uk = "Не вдалося прочитати відповідь реєстру";
+        failed.outcome.message_en = "The registry's answer could not be read";
+        return failed;
+    }
+}
+
 }  // namespace vikno

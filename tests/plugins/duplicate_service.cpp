@@ -5,7 +5,13 @@ namespace {
 class DuplicateService final : public vikno::RegistryPlugin {
 public:
     vikno::PluginDescriptor describe() const noexcept override {
-        return {"duplicate", "0.0.1", "Дублікат", "Duplicate", {{"drac.birth-extract", "x", "x", {}}}};
+        vikno::PluginDescriptor d;
+        d.name = "duplicate";
+        d.version = "0.0.1";
+        d.registry_uk = "Дублікат";
+        d.registry_en = "Duplicate";
+        d.services = {{"drac.birth-extract", "x", "x", {}}};
+        return d;
     }
     vikno::Result<bool> configure(const vikno::PluginSettings&) noexcept override { return true; }
     vikno::FieldErrors validate(const vikno::Case&) const noexcept override { return {}; }

@@ -23,8 +23,9 @@
 namespace vikno {
 
 /// Bump on any change to the types in this header, case.h, exchange.h or result.h.
-/// 2: the signature profile moved to PluginDescriptor; 3: Verdict::Continue and Interpretation::next.
-inline constexpr std::uint32_t kPluginApiVersion = 3;
+/// 2: the signature profile moved to PluginDescriptor; 3: Verdict::Continue and Interpretation::next;
+/// 4: Verdict::Await, Interpretation::awaiting and RegistryPlugin::interpret_callback.
+inline constexpr std::uint32_t kPluginApiVersion = 4;
 
 struct ServiceDescriptor {
     std::string code;  ///< unique across all loaded plugins, e.g. `drac.birth-extract`
@@ -42,6 +43,9 @@ struct PluginDescriptor {
     std::vector<ServiceDescriptor> services;
     /// How the gateway signs this registry's requests and verifies its answers.
     SignatureProfile signature = SignatureProfile::XmlDsigXRoad;
+    /// For registries that call back (Verdict::Await): the header of the callback that carries the
+    /// id given in Interpretation::awaiting. Empty: the registry never calls back.
+    std::string callback_header;
 };
 
 /// Plugin-specific settings from the gateway configuration (`plugins[].settings`).
@@ -53,7 +57,8 @@ enum class Verdict {
     Rejected,   ///< the registry answered "no" (not found, refused); final
     Failed,     ///< permanent failure (invalid request, unusable answer); final
     Retry,      ///< transient (registry busy or down); send the same message again later
-    Continue    ///< this answer needs a follow-up request (`next`), e.g. details after a search
+    Continue,   ///< this answer needs a follow-up request (`next`), e.g. details after a search
+    Await       ///< the registry answers later by calling the gateway back, quoting `awaiting`
 };
 
 struct Interpretation {
@@ -63,6 +68,9 @@ struct Interpretation {
     /// For Continue: the next request. Give it its own stable message id (e.g. the first one with a
     /// step suffix) so that retries of the case repeat it unchanged and the registry can deduplicate.
     std::optional<Exchange> next;
+    /// For Await: the id the registry's callback will carry (e.g. Diia's request id). The case waits
+    /// in `awaiting_registry` with `outcome` (e.g. a deep link for the applicant) until it comes.
+    std::string awaiting;
 };
 
 class RegistryPlugin {
@@ -83,6 +91,15 @@ public:
     /// What the registry's answer means. Called only for answers that passed the gateway's checks.
     virtual Interpretation interpret(const Case& c, const Exchange& sent,
                                      const RegistryAnswer& answer) const noexcept = 0;
+
+    /// What a registry's callback (a request to POST /v1/callbacks/<plugin>, already verified
+    /// against the pinned certificate) means for the awaiting case. Only plugins that answer Await
+    /// receive callbacks.
+    virtual Interpretation interpret_callback(const Case& /*c*/, const RegistryAnswer& /*callback*/) const noexcept {
+        Interpretation unexpected;
+        unexpected.reason = "this plugin expects no callbacks";
+        return unexpected;
+    }
 };
 
 }  // namespace vikno
