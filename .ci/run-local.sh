@@ -29,8 +29,8 @@ wait_for_file() {  # wait_for_file FILE PID WHAT
 certs/make-dev-pki.sh  # makes certs/dev/ once; keys never leave this machine
 pki=certs/dev
 
-# start_simulator NAME PORT RECORD_DIR: a registry simulator over HTTPS that checks the gateway's
-# signatures and signs its answers, recording into RECORD_DIR.
+# start_simulator NAME PORT RECORD_DIR [OPTIONS...]: a registry simulator over HTTPS that checks the
+# gateway's signatures and signs its answers, recording into RECORD_DIR.
 start_simulator() {
   local ready=var/sim-$1.ready
   rm -f "$ready"
@@ -38,7 +38,7 @@ start_simulator() {
   "$build_dir/bin/vikno-sim-$1" --port "$2" --record "$3" --ready-file "$ready" \
     --tls-cert $pki/$1-tls.crt --tls-key $pki/$1-tls.key --client-ca $pki/ca-chain.crt \
     --signing-cert $pki/$1-signing.crt --signing-key $pki/$1-signing.key \
-    --client-signing-cert $pki/gateway-signing.crt &
+    --client-signing-cert $pki/gateway-signing.crt "${@:4}" &
   sim_pids+=($!)
   wait_for_file "$ready" "$!" "the $1 simulator"
 }
@@ -46,6 +46,8 @@ start_simulator civil_registry 8091 var/sim
 start_simulator real_estate 8092 var/sim-real_estate
 start_simulator igov 8093 var/sim-igov
 start_simulator business 8094 var/sim-business
+# Diia plays the applicant too: it calls the gateway back once the deep link is "opened".
+start_simulator diia 8095 var/sim-diia --callback-url https://127.0.0.1:8080/v1/callbacks/diia --callback-delay-ms 1500
 
 "$build_dir/bin/vikno" serve --config config/vikno.jsonc &
 gateway_pid=$!
@@ -58,13 +60,14 @@ done
 cat <<MSG
 
 Vikno is running: gateway https://127.0.0.1:8080; simulators of the civil registry :8091, the real
-property register :8092, the iGov portal :8093 and the business register :8094 (requests recorded in var/sim*/; certificates in
+property register :8092, the iGov portal :8093, the business register :8094 and Diia :8095 (requests recorded in var/sim*/; certificates in
 certs/dev/; audit log in var/audit/). Try, in another terminal:
 
   $build_dir/bin/vikno submit config/samples/birth-extract.json --wait
   $build_dir/bin/vikno submit config/samples/property-by-cadastral-number.json --wait
   $build_dir/bin/vikno submit config/samples/igov-create-order.json --wait
   $build_dir/bin/vikno submit config/samples/business-extract.json --wait
+  $build_dir/bin/vikno submit config/samples/diia-document-request.json --wait   (Diia calls back)
 
   curl -s --cacert $pki/ca-chain.crt --cert $pki/office-kyiv.crt --key $pki/office-kyiv.key \\
        -X POST https://127.0.0.1:8080/v1/cases -H 'Content-Type: application/json' \\

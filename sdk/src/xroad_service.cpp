@@ -1,4 +1,5 @@
 #include <vikno/identifiers.h>
+#include <vikno/plugin_settings.h>
 #include <vikno/xroad_service.h>
 
 #include <utility>
@@ -7,24 +8,13 @@
 namespace vikno::soap {
 
 Result<ServiceSettings> parse_service_settings(const PluginSettings& values, ServiceSettings settings) {
-    const std::vector<std::pair<std::string, std::string*>> known{
-        {"xroad_instance", &settings.instance},   {"member_class", &settings.member_class},
-        {"member_code", &settings.member_code},   {"subsystem", &settings.subsystem},
-        {"service_version", &settings.service_version},
-    };
-    for (const auto& [key, value] : values) {
-        bool matched = false;
-        for (const auto& [name, target] : known) {
-            if (name == key) {
-                *target = value;
-                matched = true;
-            }
-        }
-        if (!matched) {
-            return Error{"unknown_setting", "unknown setting '" + key +
-                                                "'; known: xroad_instance, member_class, member_code, subsystem, "
-                                                "service_version"};
-        }
+    if (auto read = read_settings(values, {{"xroad_instance", &settings.instance},
+                                           {"member_class", &settings.member_class},
+                                           {"member_code", &settings.member_code},
+                                           {"subsystem", &settings.subsystem},
+                                           {"service_version", &settings.service_version}});
+        !read) {
+        return read.error();
     }
     if (!identifiers::is_valid_edrpou(settings.member_code)) {
         return Error{"invalid_setting", "member_code '" + settings.member_code +

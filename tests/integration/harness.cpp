@@ -156,7 +156,7 @@ Stack::~Stack() {
     gateway_.reset();
     simulator_.reset();
     registries_.clear();
-    if (!::testing::Test::HasFailure()) Poco::File(dir).remove(true);
+    if (!::testing::Test::HasFailure() && std::uncaught_exceptions() == 0) Poco::File(dir).remove(true);
 }
 
 namespace {

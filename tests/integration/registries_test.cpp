@@ -228,3 +228,92 @@ INSTANTIATE_TEST_SUITE_P(Registries, RestFaults,
                          ::testing::Values(std::make_pair(std::string("igov"), std::string("igov-create-order")),
                                            std::make_pair(std::string("business"), std::string("business-extract"))),
                          [](const auto& info) { return info.param.first; });
+
+namespace {
+
+std::vector<std::string> diia_options(Stack& stack, std::vector<std::string> extra = {}) {
+    // The applicant's answer goes to the gateway, whose port the ready file tells at callback time.
+    std::vector<std::string> options{"--callback-ready-file", stack.dir + "/gateway.ready", "--callback-delay-ms", "50"};
+    options.insert(options.end(), extra.begin(), extra.end());
+    return options;
+}
+
+}  // namespace
+
+TEST(Diia, SharedDocumentsArriveByCallbackAndCompleteTheCase) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("diia", diia_options(stack));
+    stack.start_gateway();
+    const std::string id = stack.submit("diia-document-request", key("diia-docs"));
+    const auto done = stack.wait_final(id);
+    ASSERT_EQ(done->getValue<std::string>("status"), "completed") << done->getArray("history")->size();
+    const auto files = done->getObject("outcome")->getObject("document")->getArray("files");
+    ASSERT_EQ(files->size(), 2U);
+    EXPECT_EQ(files->getObject(0)->getValue<std::string>("filename"), "internal-passport.pdf");
+    // Its story: waiting for the applicant, then the callback.
+    bool waited = false;
+    const auto history = done->getArray("history");
+    for (std::size_t i = 0; i < history->size(); ++i) {
+        waited |= history->getObject(static_cast<unsigned>(i))->getValue<std::string>("status") == "awaiting_registry";
+    }
+    EXPECT_TRUE(waited);
+    const auto verified = run_vikno({"audit", "list", "--case", id, "--dir", stack.dir + "/audit"}, stack.dir);
+    EXPECT_NE(verified.output.find("diia #0  completed"), std::string::npos) << verified.output;  // the callback
+}
+
+TEST(Diia, HashedFilesAreSignedAndADeclineIsARefusal) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("diia", diia_options(stack));
+    stack.start_gateway();
+    const auto signed_files = stack.wait_final(stack.submit("diia-sign-files", key("diia-sign")));
+    ASSERT_EQ(signed_files->getValue<std::string>("status"), "completed");
+    EXPECT_EQ(signed_files->getObject("outcome")->getObject("document")->getArray("files")->getObject(0)->getValue<std::string>(
+                  "filename"),
+              "zayava.pdf.p7s");
+
+    Stack declined;
+    declined.start_simulator();
+    declined.start_registry("diia", diia_options(declined, {"--decline", "yes"}));
+    declined.start_gateway();
+    EXPECT_EQ(declined.wait_final(declined.submit("diia-document-request", key("diia-no")))->getValue<std::string>("status"),
+              "rejected");
+}
+
+TEST(Diia, AForgedCallbackIsRefused) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("diia", diia_options(stack, {"--callback-delay-ms", "60000"}));  // the real one comes late
+    stack.start_gateway();
+    const std::string id = stack.submit("diia-document-request", key("diia-forged"));
+    // Unsigned: refused by signature, whatever it claims.
+    const auto forged = http(stack.gateway_address, "POST", "/v1/callbacks/diia", "--x--\r\n",
+                             {{"Content-Type", "multipart/form-data; boundary=x"}, {"X-Document-Request-Trace-Id", "whatever"}},
+                             "");
+    EXPECT_EQ(forged.status, 401);
+    EXPECT_EQ(forged.json()->getValue<std::string>("type"), "urn:vikno:problem:callback-signature");
+    const auto now = http(stack.gateway_address, "GET", "/v1/cases/" + id).json();
+    EXPECT_NE(now->getValue<std::string>("status"), "completed");
+}
+
+TEST(Diia, FaultsOnTheWayToTheDeepLinkAreRetriedAndAnUnreachableDiiaFailsTheCase) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("diia", diia_options(stack, {"--error-rate", "0.3", "--drop-rate", "0.3", "--latency-ms", "10",
+                                                       "--seed", "3"}));
+    stack.start_gateway(R"({"workers": 2, "max_attempts": 40, "backoff_initial_ms": 10, "backoff_max_ms": 20})");
+    EXPECT_EQ(stack.wait_final(stack.submit("diia-document-request", key("diia-faults")))->getValue<std::string>("status"),
+              "completed");
+    int faults = 0;
+    for (const auto& record : stack.records_of("diia")) faults += record->getValue<std::string>("fault") != "none";
+    EXPECT_GT(faults, 0);
+
+    Stack down;
+    down.start_simulator();
+    down.start_registry("diia", diia_options(down, {"--error-rate", "1"}));
+    down.start_gateway();
+    const auto failed = down.wait_final(down.submit("diia-document-request", key("diia-down")));
+    EXPECT_EQ(failed->getValue<std::string>("status"), "failed");
+    EXPECT_NE(failed->getObject("outcome")->getValue<std::string>("message_en").find("unavailable"), std::string::npos);
+}
