@@ -1,4 +1,4 @@
-// The civil registry plugin's entry point: its parts behind the SDK's X-Road plugin.
+// The civil registry plugin: SOAP over Trembita, signed with XML-DSig.
 
 #include "interpreter.h"
 #include "translator.h"
@@ -7,30 +7,20 @@
 #include <vikno/xroad_plugin.h>
 
 namespace vikno::civil_registry {
-namespace {
 
-PluginParts parts() {
-    PluginParts p;
-    p.name = kPluginName;
-    p.version = kPluginVersion;
-    p.registry_uk = "Державний реєстр актів цивільного стану громадян (ДРАЦС)";
-    p.registry_en = "State Register of Civil Status Acts";
-    p.profile = SignatureProfile::XmlDsigXRoad;
-    p.defaults = default_settings();
-    p.services = describe_services(services());
-    p.validate = validate_case;
-    p.translate = translate_case;
-    p.interpret = interpret_answer;
-    return p;
+inline PluginParts parts() {
+    return {.name = kPluginName,
+            .version = kPluginVersion,
+            .registry_uk = "Державний реєстр актів цивільного стану громадян (ДРАЦС)",
+            .registry_en = "State Register of Civil Status Acts",
+            .profile = SignatureProfile::XmlDsigXRoad,
+            .defaults = default_settings(),
+            .services = describe_services(services()),
+            .validate = validate_case,
+            .translate = translate_case,
+            .interpret = interpret_answer};
 }
-
-}  // namespace
-
-class CivilRegistryPlugin final : public XRoadPlugin {
-public:
-    CivilRegistryPlugin() : XRoadPlugin(parts()) {}
-};
 
 }  // namespace vikno::civil_registry
 
-VIKNO_PLUGIN(vikno::civil_registry::CivilRegistryPlugin)
+VIKNO_XROAD_PLUGIN(CivilRegistryPlugin, vikno::civil_registry::parts())

@@ -1,4 +1,4 @@
-// The iGov plugin's entry point: REST over X-Road, signed with HTTP message signatures.
+// The iGov plugin: REST over X-Road, signed with HTTP message signatures.
 
 #include "interpreter.h"
 #include "translator.h"
@@ -7,30 +7,20 @@
 #include <vikno/xroad_plugin.h>
 
 namespace vikno::igov {
-namespace {
 
-PluginParts parts() {
-    PluginParts p;
-    p.name = kPluginName;
-    p.version = kPluginVersion;
-    p.registry_uk = "Портал державних послуг iGov";
-    p.registry_en = "The iGov public services portal";
-    p.profile = SignatureProfile::HttpMessageSig;
-    p.defaults = default_settings();
-    p.services = describe_services(services());
-    p.validate = validate_case;
-    p.translate = translate_case;
-    p.interpret = interpret_answer;
-    return p;
+inline PluginParts parts() {
+    return {.name = kPluginName,
+            .version = kPluginVersion,
+            .registry_uk = "Портал державних послуг iGov",
+            .registry_en = "The iGov public services portal",
+            .profile = SignatureProfile::HttpMessageSig,
+            .defaults = default_settings(),
+            .services = describe_services(services()),
+            .validate = validate_case,
+            .translate = translate_case,
+            .interpret = interpret_answer};
 }
-
-}  // namespace
-
-class IgovPlugin final : public XRoadPlugin {
-public:
-    IgovPlugin() : XRoadPlugin(parts()) {}
-};
 
 }  // namespace vikno::igov
 
-VIKNO_PLUGIN(vikno::igov::IgovPlugin)
+VIKNO_XROAD_PLUGIN(IgovPlugin, vikno::igov::parts())

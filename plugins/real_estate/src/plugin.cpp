@@ -1,4 +1,4 @@
-// The real estate plugin's entry point: its parts behind the SDK's X-Road plugin.
+// The real estate plugin: SOAP over Trembita, signed with XML-DSig.
 
 #include "interpreter.h"
 #include "translator.h"
@@ -7,30 +7,20 @@
 #include <vikno/xroad_plugin.h>
 
 namespace vikno::real_estate {
-namespace {
 
-PluginParts parts() {
-    PluginParts p;
-    p.name = kPluginName;
-    p.version = kPluginVersion;
-    p.registry_uk = "Державний реєстр речових прав на нерухоме майно (ДРРП)";
-    p.registry_en = "State Register of Real Property Rights";
-    p.profile = SignatureProfile::XmlDsigXRoad;
-    p.defaults = default_settings();
-    p.services = describe_services(services());
-    p.validate = validate_case;
-    p.translate = translate_case;
-    p.interpret = interpret_answer;
-    return p;
+inline PluginParts parts() {
+    return {.name = kPluginName,
+            .version = kPluginVersion,
+            .registry_uk = "Державний реєстр речових прав на нерухоме майно (ДРРП)",
+            .registry_en = "State Register of Real Property Rights",
+            .profile = SignatureProfile::XmlDsigXRoad,
+            .defaults = default_settings(),
+            .services = describe_services(services()),
+            .validate = validate_case,
+            .translate = translate_case,
+            .interpret = interpret_answer};
 }
-
-}  // namespace
-
-class RealEstatePlugin final : public XRoadPlugin {
-public:
-    RealEstatePlugin() : XRoadPlugin(parts()) {}
-};
 
 }  // namespace vikno::real_estate
 
-VIKNO_PLUGIN(vikno::real_estate::RealEstatePlugin)
+VIKNO_XROAD_PLUGIN(RealEstatePlugin, vikno::real_estate::parts())

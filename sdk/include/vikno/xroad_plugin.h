@@ -2,10 +2,9 @@
 // A whole plugin for a registry behind Trembita (X-Road), SOAP or REST, from its parts: the names,
 // the registry's default X-Road address, the signature profile, the service table and three
 // functions (validate, translate, interpret). It keeps the no-exception boundary (GuardedPlugin)
-// and reads the registry's address from the settings. A plugin's entry point is then:
+// and reads the registry's address from the settings. A plugin's entry point is then one line:
 //
-//   class MyPlugin final : public vikno::XRoadPlugin { public: MyPlugin() : XRoadPlugin(my::parts()) {} };
-//   VIKNO_PLUGIN(MyPlugin)
+//   VIKNO_XROAD_PLUGIN(MyPlugin, my::parts())
 
 #include <vikno/guarded_plugin.h>
 #include <vikno/xroad_service.h>
@@ -64,3 +63,11 @@ private:
 };
 
 }  // namespace vikno
+
+/// Defines `PluginClass` as the XRoadPlugin made of `parts` and exports it (see VIKNO_PLUGIN).
+#define VIKNO_XROAD_PLUGIN(PluginClass, parts)                              \
+    class PluginClass final : public ::vikno::XRoadPlugin {                  \
+    public:                                                                  \
+        PluginClass() : XRoadPlugin(parts) {}                                \
+    };                                                                       \
+    VIKNO_PLUGIN(PluginClass)
