@@ -61,12 +61,16 @@ private:
             }
             return not_allowed(response, path, "GET");
         }
+        if (path == "/v1/registries") {
+            if (method == "GET") return endpoints::list_registries(context_, request, response);
+            return not_allowed(response, path, "GET");
+        }
         if (path == "/v1/services") {
             if (method == "GET") return endpoints::list_services(context_, *office, request, response);
             return not_allowed(response, path, "GET");
         }
         send_problem(response, {404, "not-found", "No such resource",
-                                "see docs/api.md for the endpoints: /v1/cases, /v1/services, /healthz, /metrics", {}},
+                                "see docs/api.md for the endpoints: /v1/cases, /v1/services, /v1/registries, /healthz, /metrics", {}},
                      path);
     }
 

@@ -17,6 +17,8 @@ void get_case(ApiContext& context, const OfficeConfig& office, const std::string
               Response& response);
 void list_services(ApiContext& context, const OfficeConfig& office, Request& request, Response& response);
 void health(ApiContext& context, Request& request, Response& response);
+/// GET /v1/registries: each loaded registry and the state of its circuit breaker.
+void list_registries(ApiContext& context, Request& request, Response& response);
 /// POST /v1/callbacks/{plugin}: a registry answering an awaiting case later. Authenticated by the
 /// registry's signature (its pinned certificate), not by an office certificate.
 void registry_callback(ApiContext& context, const std::string& plugin, Request& request, Response& response);

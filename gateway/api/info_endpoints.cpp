@@ -1,4 +1,5 @@
 #include "api/endpoints.h"
+#include "common/clock.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -40,8 +41,49 @@ void health(ApiContext& context, Request& /*request*/, Response& response) {
     send_json(response, 200, R"({"status":"ok"})");
 }
 
+// The breaker of `registry` (closed when it has never failed).
+Breakers::Status breaker_of(const ApiContext& context, const std::string& registry) {
+    for (const auto& status : context.dispatcher.breakers().statuses()) {
+        if (status.registry == registry) return status;
+    }
+    Breakers::Status closed;
+    closed.registry = registry;
+    return closed;
+}
+
+void list_registries(ApiContext& context, Request& /*request*/, Response& response) {
+    using Poco::JSON::Array;
+    using Poco::JSON::Object;
+    Array::Ptr registries = new Array;
+    for (const auto& loaded : context.plugins.plugins()) {
+        const auto breaker = breaker_of(context, loaded.descriptor.name);
+        Object::Ptr item = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        item->set("name", loaded.descriptor.name);
+        item->set("registry_uk", loaded.descriptor.registry_uk);
+        item->set("registry_en", loaded.descriptor.registry_en);
+        item->set("plugin_version", loaded.descriptor.version);
+        item->set("state", Breakers::name(breaker.state));
+        item->set("consecutive_failures", breaker.consecutive_failures);
+        if (breaker.state != Breakers::State::Closed) item->set("retry_at", rfc3339(breaker.retry_at_ms));
+        item->set("times_opened", breaker.opened_total);
+        registries->add(item);
+    }
+    Object json;
+    json.set("registries", registries);
+    std::ostringstream body;
+    json.stringify(body);
+    send_json(response, 200, body.str());
+}
+
 void metrics(ApiContext& context, Request& /*request*/, Response& response) {
-    const std::string text = context.metrics.render(context.store.count_by_status());
+    std::string text = context.metrics.render(context.store.count_by_status());
+    text += "# HELP vikno_registry_breaker_state Circuit breaker per registry: 0 closed, 1 open, 2 half-open\n"
+            "# TYPE vikno_registry_breaker_state gauge\n";
+    for (const auto& loaded : context.plugins.plugins()) {
+        const auto state = breaker_of(context, loaded.descriptor.name).state;
+        text += "vikno_registry_breaker_state{registry=\"" + loaded.descriptor.name + "\"} " +
+                std::to_string(state == Breakers::State::Closed ? 0 : state == Breakers::State::Open ? 1 : 2) + "\n";
+    }
     response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
     response.setContentType("text/plain; version=0.0.4");
     response.setContentLength(static_cast<std::streamsize>(text.size()));

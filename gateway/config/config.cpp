@@ -217,7 +217,7 @@ Config parse_config(const std::string& text, const std::string& source) {
 
     const Section dispatch = top.section("dispatch");
     dispatch.allow({"workers", "max_attempts", "backoff_initial_ms", "backoff_max_ms", "connect_timeout_ms",
-                    "request_timeout_ms"});
+                    "request_timeout_ms", "breaker_failures", "breaker_cooldown_ms", "breaker_max_cooldown_ms"});
     auto& d = config.dispatch;
     d.workers = static_cast<int>(dispatch.integer("workers", d.workers, 1, 256));
     d.max_attempts = static_cast<int>(dispatch.integer("max_attempts", d.max_attempts, 1, 1000));
@@ -226,6 +226,13 @@ Config parse_config(const std::string& text, const std::string& source) {
     if (d.backoff_max_ms < d.backoff_initial_ms) dispatch.fail("backoff_max_ms", "must not be below backoff_initial_ms");
     d.connect_timeout_ms = static_cast<int>(dispatch.integer("connect_timeout_ms", d.connect_timeout_ms, 10, 600000));
     d.request_timeout_ms = static_cast<int>(dispatch.integer("request_timeout_ms", d.request_timeout_ms, 10, 3600000));
+    d.breaker_failures = static_cast<int>(dispatch.integer("breaker_failures", d.breaker_failures, 1, 10000));
+    d.breaker_cooldown_ms = static_cast<int>(dispatch.integer("breaker_cooldown_ms", d.breaker_cooldown_ms, 10, 86400000));
+    d.breaker_max_cooldown_ms =
+        static_cast<int>(dispatch.integer("breaker_max_cooldown_ms", d.breaker_max_cooldown_ms, 10, 86400000));
+    if (d.breaker_max_cooldown_ms < d.breaker_cooldown_ms) {
+        dispatch.fail("breaker_max_cooldown_ms", "must not be below breaker_cooldown_ms");
+    }
 
     const Section xroad = top.section("xroad");
     xroad.allow({"instance", "member_class", "member_code", "subsystem"});

@@ -59,6 +59,9 @@ struct DispatchConfig {
     int backoff_max_ms = 60000;
     int connect_timeout_ms = 3000;
     int request_timeout_ms = 15000;
+    int breaker_failures = 5;             ///< consecutive failures that open a registry's breaker
+    int breaker_cooldown_ms = 30000;      ///< how long it stays open before a probe
+    int breaker_max_cooldown_ms = 300000; ///< the cooldown doubles after each failed probe, up to this
 };
 
 struct AuditConfig {

@@ -43,7 +43,9 @@ Dispatcher::Dispatcher(CaseStore& store, const PluginHost& plugins, const Creden
       metrics_(metrics),
       audit_(audit),
       transport_(config.dispatch.connect_timeout_ms, config.dispatch.request_timeout_ms),
-      backoff_(config.dispatch.backoff_initial_ms, config.dispatch.backoff_max_ms) {}
+      backoff_(config.dispatch.backoff_initial_ms, config.dispatch.backoff_max_ms),
+      breakers_(config.dispatch.breaker_failures, config.dispatch.breaker_cooldown_ms,
+                config.dispatch.breaker_max_cooldown_ms) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
@@ -190,6 +192,12 @@ void Dispatcher::process(const OutboxItem& item) {
             return;
         }
 
+        // A registry known to be down is not sent to: the case waits (no attempt is spent) until the
+        // breaker lets a probe through.
+        if (const std::int64_t wait_until = breakers_.admit(registry, now_ms()); wait_until != 0) {
+            store_.postpone(item, wait_until, registry + " is unavailable (circuit open); waiting for it to recover");
+            return;
+        }
         const std::int64_t started = now_ms();
         const auto clock_start = std::chrono::steady_clock::now();
         const TransportResult sent = transport_.send(loaded->endpoint, current, trust.tls);
@@ -202,6 +210,7 @@ void Dispatcher::process(const OutboxItem& item) {
                               sent.answer.status, sent.error};
         attempt.verification.clear();
         if (!sent.delivered()) {
+            breakers_.failure(registry, now_ms());
             metrics_.observe_exchange(registry,
                                       sent.failure == TransportResult::Failure::Tls ? "tls_error" : "transport_error",
                                       seconds);
@@ -214,7 +223,9 @@ void Dispatcher::process(const OutboxItem& item) {
         attempt.verification = check.outcome == AnswerCheck::Outcome::Verified ? "verified" : check.reason;
         if (check.outcome != AnswerCheck::Outcome::Verified) {
             metrics_.observe_exchange(registry, "answer_refused", seconds);
+            if (check.outcome == AnswerCheck::Outcome::Refused) breakers_.success(registry);  // it is up, if wrong
             if (check.outcome == AnswerCheck::Outcome::Transient) {
+                breakers_.failure(registry, now_ms());
                 retry_or_fail(item, check.reason, &record, registry, attempt);
                 return;
             }
@@ -229,6 +240,12 @@ void Dispatcher::process(const OutboxItem& item) {
         }
         metrics_.observe_exchange(registry, "answered", seconds);
         Interpretation meaning = loaded->plugin->interpret(c, current, sent.answer);
+        // The registry answered for itself: "busy" (Retry) counts against it, anything else for it.
+        if (meaning.verdict == Verdict::Retry) {
+            breakers_.failure(registry, now_ms());
+        } else {
+            breakers_.success(registry);
+        }
         if (meaning.verdict == Verdict::Continue) {
             if (!meaning.next || step >= kMaxSteps) {
                 meaning.verdict = Verdict::Failed;

@@ -6,6 +6,7 @@
 #include "audit/audit_log.h"
 #include "config/config.h"
 #include "dispatch/backoff.h"
+#include "dispatch/breaker.h"
 #include "metrics/metrics.h"
 #include "plugin_host/plugin_host.h"
 #include "signing/credentials.h"
@@ -37,6 +38,8 @@ public:
     void stop();
     /// A new case is in the outbox.
     void notify();
+    /// The registries' circuit breakers (for GET /v1/registries and /metrics).
+    const Breakers& breakers() const { return breakers_; }
     /// Writes audit entries (callbacks arrive through the API, not a worker); returns once on disk.
     void audit_entries(const std::vector<Poco::JSON::Object::Ptr>& entries) { audit_.append(entries); }
 
@@ -72,6 +75,7 @@ private:
     std::vector<std::thread> workers_;
     std::mutex backoff_mutex_;
     Backoff backoff_;
+    Breakers breakers_;
 };
 
 }  // namespace vikno::gateway

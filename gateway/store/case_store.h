@@ -68,6 +68,9 @@ public:
     /// A transient failure: keep the outbox row, due again at `next_ms`; status queued.
     virtual void reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
                             const ExchangeRecord* exchange) = 0;
+    /// Not an attempt: the registry is known to be down (circuit open). Due again at `next_ms`,
+    /// attempts unchanged; status queued.
+    virtual void postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) = 0;
     /// A final answer: status, outcome, the exchange and the removal of the outbox row, atomically.
     virtual void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
                         const std::string& note, const ExchangeRecord* exchange) = 0;

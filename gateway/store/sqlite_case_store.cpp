@@ -236,6 +236,17 @@ void SqliteCaseStore::reschedule(const OutboxItem& item, std::int64_t next_ms, c
     tx.commit();
 }
 
+void SqliteCaseStore::postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    sqlite::Statement(db_, "UPDATE outbox SET claimed = 0, due_ms = ?2 WHERE case_id = ?1")
+        .bind(1, item.case_id)
+        .bind(2, next_ms)
+        .run();
+    update_status(item.case_id, now_ms(), CaseStatus::Queued, note);
+    tx.commit();
+}
+
 void SqliteCaseStore::finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
                              const std::string& note, const ExchangeRecord* exchange) {
     std::lock_guard lock(mutex_);

@@ -35,6 +35,7 @@ public:
                          CaseStatus status, const Outcome& outcome, const std::string& note,
                          const ExchangeRecord& exchange) override;
     void record_exchange(const ExchangeRecord& exchange) override;
+    void postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) override;
     std::map<CaseStatus, std::int64_t> count_by_status() override;
     std::vector<ExchangeRecord> exchanges(const std::string& case_id) override;
 

@@ -195,6 +195,13 @@ std::string Stack::start_registry(const std::string& name, const std::vector<std
     return address;
 }
 
+std::string Stack::registries_address(const std::string& name) const {
+    for (const auto& registry : registries_) {
+        if (registry.name == name) return "127.0.0.1:" + registry.port;
+    }
+    throw std::runtime_error("no simulator " + name + " was started");
+}
+
 std::vector<Poco::JSON::Object::Ptr> Stack::records_of(const std::string& name) const {
     return index_of(dir + "/sim-" + name);
 }
@@ -225,7 +232,13 @@ std::string Stack::start_gateway(const std::string& dispatch_json, const std::st
     return gateway_address;
 }
 
-std::string Stack::write_gateway_config(const std::string& dispatch_json, const std::string& plugin_json) {
+std::string Stack::write_gateway_config(const std::string& dispatch_json_in, const std::string& plugin_json) {
+    // Tests inject faults at high rates: a short circuit-breaker cooldown keeps them quick unless a
+    // test sets its own.
+    std::string dispatch_json = dispatch_json_in;
+    if (dispatch_json.find("breaker_cooldown_ms") == std::string::npos) {
+        dispatch_json.insert(dispatch_json.find('{') + 1, R"("breaker_cooldown_ms": 50, "breaker_max_cooldown_ms": 200, )");
+    }
     const std::string ready = dir + "/gateway.ready";
     const std::string config_path = dir + "/vikno.jsonc";
     std::ofstream config(config_path);

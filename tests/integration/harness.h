@@ -81,6 +81,8 @@ public:
     /// certificates, recording into dir/sim-<name>; start_gateway then loads that plugin too.
     std::string start_registry(const std::string& name, const std::vector<std::string>& options = {});
     std::vector<Poco::JSON::Object::Ptr> records_of(const std::string& name) const;
+    /// host:port of a simulator started with start_registry.
+    std::string registries_address(const std::string& name) const;
     void kill_gateway();
     /// SIGTERM and wait: the gateway finishes in-flight work and seals the audit log.
     int stop_gateway();

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 using namespace vikno::testing;
 
@@ -316,4 +317,34 @@ TEST(Diia, FaultsOnTheWayToTheDeepLinkAreRetriedAndAnUnreachableDiiaFailsTheCase
     const auto failed = down.wait_final(down.submit("diia-document-request", key("diia-down")));
     EXPECT_EQ(failed->getValue<std::string>("status"), "failed");
     EXPECT_NE(failed->getObject("outcome")->getValue<std::string>("message_en").find("unavailable"), std::string::npos);
+}
+
+TEST(Breaker, ARegistryThatKeepsFailingIsLeftAloneUntilItRecovers) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("real_estate", {"--error-rate", "1"});
+    stack.start_gateway(R"({"workers": 2, "max_attempts": 100, "backoff_initial_ms": 10, "backoff_max_ms": 20,
+                            "breaker_failures": 3, "breaker_cooldown_ms": 1500, "breaker_max_cooldown_ms": 1500})");
+    std::vector<std::string> ids;
+    for (int i = 0; i < 4; ++i) ids.push_back(stack.submit("property-by-cadastral-number", key("breaker" + std::to_string(i))));
+    // The breaker opens after 3 failures: the registry then sees no request until the cooldown ends.
+    for (int i = 0; i < 200 && stack.records_of("real_estate").size() < 3; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const auto registries = http(stack.gateway_address, "GET", "/v1/registries").json()->getArray("registries");
+    std::string state;
+    for (std::size_t i = 0; i < registries->size(); ++i) {
+        const auto r = registries->getObject(static_cast<unsigned>(i));
+        if (r->getValue<std::string>("name") == "real_estate") state = r->getValue<std::string>("state");
+    }
+    EXPECT_EQ(state, "open");
+    const auto seen = stack.records_of("real_estate").size();
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    EXPECT_EQ(stack.records_of("real_estate").size(), seen);  // cases wait instead of hammering it
+    EXPECT_NE(http(stack.gateway_address, "GET", "/metrics").body.find("vikno_registry_breaker_state{registry=\"real_estate\"} 1"),
+              std::string::npos);
+    // It recovers: the probe after the cooldown succeeds and every waiting case completes.
+    ASSERT_EQ(http(stack.registries_address("real_estate"), "PUT", "/__sim/faults", R"({"error_rate": 0})", {}, "gateway-tls").status,
+              204);
+    for (const auto& id : ids) EXPECT_EQ(stack.wait_final(id)->getValue<std::string>("status"), "completed");
 }
