@@ -67,6 +67,16 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
                                 "send the case as Content-Type: application/json", {}}, instance);
         return;
     }
+    // Overload: refuse quickly, before reading the body, rather than let the queue grow without bound.
+    if (const auto backlog = context.store.backlog(); backlog >= context.config.server.max_backlog) {
+        response.set("Retry-After", "30");
+        send_problem(response, {503, "overloaded", "The gateway is overloaded",
+                                std::to_string(backlog) + " cases are waiting to be sent; submit again after the "
+                                "Retry-After seconds (the same Idempotency-Key is safe to reuse)",
+                                {}},
+                     instance);
+        return;
+    }
     const std::string key = request.get("Idempotency-Key", "");
     if (!valid_key(key)) {
         send_problem(response, {400, "idempotency-key", "Idempotency-Key header required",

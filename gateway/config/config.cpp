@@ -203,11 +203,12 @@ Config parse_config(const std::string& text, const std::string& source) {
                "client"});
 
     const Section server = top.section("server");
-    server.allow({"listen", "threads", "max_body_bytes", "ready_file", "tls"});
+    server.allow({"listen", "threads", "max_body_bytes", "max_backlog", "ready_file", "tls"});
     read_listen(server, config.server);
     config.server.threads = static_cast<int>(server.integer("threads", config.server.threads, 1, 512));
     config.server.max_body_bytes = static_cast<std::size_t>(
         server.integer("max_body_bytes", static_cast<std::int64_t>(config.server.max_body_bytes), 1024, 64 << 20));
+    config.server.max_backlog = server.integer("max_backlog", config.server.max_backlog, 1, 100000000);
     config.server.ready_file = server.text("ready_file", "");
 
     const Section store = top.section("store");

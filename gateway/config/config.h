@@ -35,6 +35,7 @@ struct ServerConfig {
     std::uint16_t port = 8080;
     int threads = 16;
     std::size_t max_body_bytes = 1024 * 1024;
+    std::int64_t max_backlog = 100000;  ///< cases waiting to be sent; beyond it submissions get 503
     std::string ready_file;  ///< written with host:port once listening (for tests and supervisors)
     ServerTlsConfig tls;
 };

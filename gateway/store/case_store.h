@@ -87,6 +87,10 @@ public:
                                  CaseStatus status, const Outcome& outcome, const std::string& note,
                                  const ExchangeRecord& exchange) = 0;
 
+    /// Cases accepted and not yet final or awaiting a callback (outbox rows): what overload control
+    /// compares with server.max_backlog. Cheap: no query.
+    virtual std::int64_t backlog() const = 0;
+
     /// An exchange that did not end the attempt (a step of a multi-request case).
     virtual void record_exchange(const ExchangeRecord& exchange) = 0;
 

@@ -93,6 +93,8 @@ SqliteCaseStore::SqliteCaseStore(const std::string& path) {
         sqlite::exec(db_, "PRAGMA synchronous=FULL");
         sqlite::exec(db_, "PRAGMA foreign_keys=ON");
         sqlite::exec(db_, kSchema);
+        sqlite::Statement count(db_, "SELECT COUNT(*) FROM outbox");
+        if (count.step()) backlog_ = count.integer(0);
     } catch (const sqlite::Error& e) {
         sqlite3_close(db_);
         throw sqlite::Error("the store " + path + " cannot be used: " + e.what() +
@@ -162,6 +164,7 @@ SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_i
         .bind(3, now)
         .run();
     tx.commit();
+    ++backlog_;
     return {SubmitOutcome::Created, c.id};
 }
 
@@ -260,7 +263,9 @@ void SqliteCaseStore::finish(const OutboxItem& item, CaseStatus status, const st
     }
     update_status(item.case_id, now_ms(), status, note);
     sqlite::Statement(db_, "DELETE FROM outbox WHERE case_id = ?1").bind(1, item.case_id).run();
+    const bool removed = sqlite3_changes(db_) > 0;
     tx.commit();
+    if (removed) --backlog_;
 }
 
 void SqliteCaseStore::await_callback(const OutboxItem& item, const std::string& registry,
@@ -275,12 +280,14 @@ void SqliteCaseStore::await_callback(const OutboxItem& item, const std::string& 
         .run();
     update_status(item.case_id, now_ms(), CaseStatus::AwaitingRegistry, note);
     sqlite::Statement(db_, "DELETE FROM outbox WHERE case_id = ?1").bind(1, item.case_id).run();
+    const bool removed = sqlite3_changes(db_) > 0;
     sqlite::Statement(db_, "INSERT OR REPLACE INTO awaiting(registry, correlation, case_id) VALUES (?1, ?2, ?3)")
         .bind(1, registry)
         .bind(2, correlation)
         .bind(3, item.case_id)
         .run();
     tx.commit();
+    if (removed) --backlog_;
 }
 
 std::optional<std::string> SqliteCaseStore::awaiting_case(const std::string& registry, const std::string& correlation) {

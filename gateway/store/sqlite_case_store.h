@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -35,6 +36,7 @@ public:
                          CaseStatus status, const Outcome& outcome, const std::string& note,
                          const ExchangeRecord& exchange) override;
     void record_exchange(const ExchangeRecord& exchange) override;
+    std::int64_t backlog() const override { return backlog_; }
     void postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) override;
     std::map<CaseStatus, std::int64_t> count_by_status() override;
     std::vector<ExchangeRecord> exchanges(const std::string& case_id) override;
@@ -46,6 +48,7 @@ private:
 
     std::mutex mutex_;  // one connection, one writer at a time
     sqlite3* db_ = nullptr;
+    std::atomic<std::int64_t> backlog_{0};  // rows in the outbox, counted once at open then kept
 };
 
 }  // namespace vikno::gateway

@@ -190,3 +190,24 @@ TEST(Logs, PersonalDataIsMaskedInOperationalLogs) {
         EXPECT_EQ(log.find(secret), std::string::npos) << secret << " appears in the operational log";
     }
 }
+
+TEST(Overload, BeyondTheBacklogSubmissionsAreRefusedQuicklyWithRetryAfter) {
+    Stack stack;
+    stack.start_simulator();
+    stack.stop_simulator();  // the registry is down: accepted cases pile up
+    stack.max_backlog = 3;
+    stack.start_gateway(R"({"workers": 1, "max_attempts": 100, "backoff_initial_ms": 1000, "backoff_max_ms": 2000,
+                            "connect_timeout_ms": 100})",
+                        "");
+    std::vector<int> statuses;
+    for (int i = 0; i < 4; ++i) {
+        const auto reply = http(stack.gateway_address, "POST", "/v1/cases", sample_case("birth-extract"),
+                                {{"Content-Type", "application/json"}, {"Idempotency-Key", key() + std::to_string(i)}});
+        statuses.push_back(reply.status);
+        if (reply.status == 503) {
+            EXPECT_EQ(reply.headers.at("Retry-After"), "30");
+            EXPECT_EQ(reply.json()->getValue<std::string>("type"), "urn:vikno:problem:overloaded");
+        }
+    }
+    EXPECT_EQ(statuses, (std::vector<int>{202, 202, 202, 503}));
+}

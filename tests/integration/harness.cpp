@@ -243,7 +243,7 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json_in, con
     const std::string config_path = dir + "/vikno.jsonc";
     std::ofstream config(config_path);
     config << R"({
-      "server": {"listen": "127.0.0.1:0", "ready_file": ")" << ready << R"(",
+      "server": {"listen": "127.0.0.1:0", "ready_file": ")" << ready << R"(", "max_backlog": )" << max_backlog << R"(,
                  "tls": {"certificate": ")" << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key")
                                  << R"(", "client_ca": ")" << pki("cnap-ca.crt") << R"("}},
       "offices": [{"id": "vinnytsia-po-01", "services": ["*"]},

@@ -107,6 +107,7 @@ public:
     std::string pinned_registry = "civil_registry-signing";
     std::string registry_tls_ca = "ca-chain";
     std::string signing_key = pki("gateway-signing.key");
+    int max_backlog = 100000;
     std::string plugin_dir = VIKNO_PLUGIN_DIR;
     std::string plugin_file = "libvikno-civil_registry.so";
 
