@@ -8,6 +8,7 @@ packages=(
   libpoco-dev libssl-dev openssl libxml2-dev libxml2-utils libxmlsec1-dev xmlsec1
   libboost-dev libboost-filesystem-dev libspdlog-dev libfmt-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev curl jq
+  clang libclang-rt-14-dev
 )
 
 missing=()
