@@ -15,7 +15,6 @@ using namespace vikno::business;
 
 namespace {
 
-using vikno::plugin_testing::read_file;
 
 Case sample(const std::string& name) {
     return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name);
@@ -41,8 +40,7 @@ TEST_P(Golden, TranslationMatchesTheGoldenRequest) {
     const Exchange& e = exchange.value();
     const std::string text = e.method + " " + e.path + "\n" + e.content_type + "\n" + e.body + "\n";
     const std::string golden_path = std::string(BUSINESS_DIR) + "/tests/golden/" + GetParam() + ".txt";
-    if (std::getenv("VIKNO_UPDATE_GOLDEN") != nullptr) std::ofstream(golden_path, std::ios::binary) << text;
-    EXPECT_EQ(text, read_file(golden_path)) << "run with VIKNO_UPDATE_GOLDEN=1 to accept a change";
+    EXPECT_EQ(text, plugin_testing::golden(golden_path, text)) << "run with VIKNO_UPDATE_GOLDEN=1 to accept a change";
     EXPECT_EQ(find_header(e.headers, "X-Road-Client"), "SEVDEIR-TEST/GOV/12345678/VIKNO");
 }
 

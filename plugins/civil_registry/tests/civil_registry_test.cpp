@@ -19,7 +19,6 @@ using namespace vikno::civil_registry;
 
 namespace {
 
-using vikno::plugin_testing::read_file;
 
 Case sample(const std::string& name) { return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name); }
 
@@ -52,10 +51,8 @@ TEST_P(Golden, TranslationMatchesTheGoldenFileAndTheSchemas) {
     auto exchange = translate_case(c, kContext, default_settings());
     ASSERT_TRUE(exchange.ok()) << exchange.error().message;
     const std::string golden_path = std::string(CIVIL_REGISTRY_DIR) + "/tests/golden/" + GetParam() + ".xml";
-    if (std::getenv("VIKNO_UPDATE_GOLDEN") != nullptr) {
-        std::ofstream(golden_path, std::ios::binary) << exchange.value().body;
-    }
-    EXPECT_EQ(exchange.value().body, read_file(golden_path)) << "run with VIKNO_UPDATE_GOLDEN=1 to accept a change";
+    EXPECT_EQ(exchange.value().body, plugin_testing::golden(golden_path, exchange.value().body))
+        << "run with VIKNO_UPDATE_GOLDEN=1 to accept a change";
     auto parsed = xml::parse(exchange.value().body);
     ASSERT_TRUE(parsed.ok());
     auto valid = schema().validate(parsed.value());

@@ -6,6 +6,7 @@
 #include <vikno/soap.h>
 #include <vikno/xml_schema.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -19,6 +20,13 @@ inline std::string read_file(const std::string& path) {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+/// The golden file's text, after rewriting it with `actual` when VIKNO_UPDATE_GOLDEN is set (to
+/// accept an intended change). Compare the result with `actual`.
+inline std::string golden(const std::string& path, const std::string& actual) {
+    if (std::getenv("VIKNO_UPDATE_GOLDEN") != nullptr) std::ofstream(path, std::ios::binary) << actual;
+    return read_file(path);
 }
 
 /// The case in `dir`/`name`.json, as the API would accept it, with id `case-<name>`.
