@@ -1,17 +1,13 @@
 #include "common/ids.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
+#include <vikno/signing.h>
+
 #include <Poco/UUIDGenerator.h>
 
 namespace vikno::gateway {
 
 std::string new_uuid() { return Poco::UUIDGenerator::defaultGenerator().createRandom().toString(); }
 
-std::string sha256_hex(const std::string& text) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(text);
-    return Poco::DigestEngine::digestToHex(engine.digest());
-}
+std::string sha256_hex(const std::string& text) { return crypto::sha256_hex(text); }
 
 }  // namespace vikno::gateway

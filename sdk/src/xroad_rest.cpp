@@ -22,7 +22,7 @@ Exchange json_exchange(std::string method, std::string path, std::string body, c
     exchange.protocol = Protocol::Rest;
     exchange.method = std::move(method);
     exchange.path = std::move(path);
-    exchange.content_type = "application/json";
+    if (!body.empty()) exchange.content_type = "application/json";  // a GET carries no body and no type
     exchange.headers = client_headers(context);
     exchange.body = std::move(body);
     exchange.message_id = context.message_id;

@@ -9,22 +9,12 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 
-#include <ctime>
 
 namespace vikno::business {
 namespace {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-std::string today() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[16];
-    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
-    return text;
-}
 
 sim::Response xml_answer(const std::string& inner) {
     return {200, "application/xml; charset=UTF-8", {},
@@ -125,7 +115,7 @@ sim::Response EdrRegistry::register_fop(const std::string& body, sim::Annotation
     entrepreneurs_.insert(rnokpp);
     annotation.outcome = "registered";
     return xml_answer("<fop:Registered><fop:RecordNumber>2010000" + std::to_string(next_record_++) +
-                      "</fop:RecordNumber><fop:RegisteredAt>" + today() + "</fop:RegisteredAt></fop:Registered>");
+                      "</fop:RecordNumber><fop:RegisteredAt>" + sim::today_utc() + "</fop:RegisteredAt></fop:Registered>");
 }
 
 }  // namespace vikno::business

@@ -127,9 +127,7 @@ Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, c
         Poco::URI::encode(c.subject_text("passport").value_or(""), "", encoded);
         query = "passport=" + encoded;
     }
-    Exchange search = xroad_rest::json_exchange("GET", xroad_rest::path(settings, "1.0/subjects?" + query), "", context);
-    search.content_type.clear();  // a GET has no body
-    return search;
+    return xroad_rest::json_exchange("GET", xroad_rest::path(settings, "1.0/subjects?" + query), "", context);
 }
 
 }  // namespace vikno::business

@@ -109,12 +109,7 @@ std::string record_xml(const Service& service, const Object::Ptr& record, const 
 }  // namespace
 
 DracRegistry::DracRegistry(const sim::Options& options)
-    : XRoadSoapRegistry(options, kNamespace, CIVIL_REGISTRY_DIR "/schema/civil_registry.xsd", VIKNO_XROAD_SCHEMA_DIR,
-                        [] {
-                            const Settings defaults = default_settings();
-                            return soap::XRoadService{defaults.instance, defaults.member_class, defaults.member_code,
-                                                      defaults.subsystem, "", ""};
-                        }()),
+    : XRoadSoapRegistry(options, kNamespace, CIVIL_REGISTRY_DIR "/schema/civil_registry.xsd", VIKNO_XROAD_SCHEMA_DIR, default_settings()),
       records_(sim::load_fixtures(sim::option(options, "fixtures", CIVIL_REGISTRY_DIR "/fixtures/records.json"))) {}
 
 sim::Response DracRegistry::answer(xml::Document& envelope, const soap::XRoadHeader& header, xmlNodePtr body,

@@ -6,7 +6,6 @@
 
 #include <Poco/JSON/Array.h>
 
-#include <ctime>
 
 namespace vikno::real_estate {
 namespace {
@@ -52,24 +51,10 @@ void write_object(xml::Writer& w, const Object::Ptr& object) {
     w.close();
 }
 
-std::string today() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[16];
-    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
-    return text;
-}
-
 }  // namespace
 
 DrrpRegistry::DrrpRegistry(const sim::Options& options)
-    : XRoadSoapRegistry(options, kNamespace, REAL_ESTATE_DIR "/schema/real_estate.xsd", VIKNO_XROAD_SCHEMA_DIR,
-                        [] {
-                            const Settings defaults = default_settings();
-                            return soap::XRoadService{defaults.instance, defaults.member_class, defaults.member_code,
-                                                      defaults.subsystem, "", ""};
-                        }()),
+    : XRoadSoapRegistry(options, kNamespace, REAL_ESTATE_DIR "/schema/real_estate.xsd", VIKNO_XROAD_SCHEMA_DIR, default_settings()),
       records_(sim::load_fixtures(sim::option(options, "fixtures", REAL_ESTATE_DIR "/fixtures/records.json"))) {}
 
 sim::Response DrrpRegistry::answer(xml::Document& envelope, const soap::XRoadHeader& header, xmlNodePtr body,
@@ -102,7 +87,7 @@ sim::Response DrrpRegistry::answer(xml::Document& envelope, const soap::XRoadHea
         w.open("drrp:NotFound").leaf("drrp:Reason", "Відомості про зареєстровані речові права відсутні").close();
     } else {
         w.open("drrp:Extract");
-        w.leaf("drrp:ExtractNumber", "ДРРП-" + sim::sha256_hex(header.id).substr(0, 12)).leaf("drrp:IssuedAt", today());
+        w.leaf("drrp:ExtractNumber", "ДРРП-" + sim::sha256_hex(header.id).substr(0, 12)).leaf("drrp:IssuedAt", sim::today_utc());
         for (const auto& object : found) write_object(w, object);
         w.close();
     }

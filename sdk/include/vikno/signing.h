@@ -43,14 +43,15 @@ public:
     static Result<Certificate> from_pem(std::string_view pem, const std::string& source = "PEM text");
     static Result<Certificate> from_der(std::string_view der, const std::string& source = "DER bytes");
 
-    std::string der() const;
+    /// The DER encoding; computed once (signatures and key ids need it per message).
+    const std::string& der() const { return der_; }
     std::string pem() const;
     std::string subject() const;  ///< one line, e.g. `C=UA, O=..., CN=...`
     std::string common_name() const;
     std::time_t not_before() const;
     std::time_t not_after() const;
     /// SHA-256 of the DER encoding, base64url without padding (a stable key id).
-    std::string thumbprint() const;
+    const std::string& thumbprint() const { return thumbprint_; }
     /// Error `certificate_expired` or `certificate_not_yet_valid`, naming the date.
     Result<bool> check_valid_at(std::time_t when) const;
     bool operator==(const Certificate& other) const { return der() == other.der(); }
@@ -58,8 +59,10 @@ public:
     x509_st* get() const noexcept { return cert_.get(); }
 
 private:
-    explicit Certificate(std::shared_ptr<x509_st> cert) : cert_(std::move(cert)) {}
+    explicit Certificate(std::shared_ptr<x509_st> cert);
     std::shared_ptr<x509_st> cert_;
+    std::string der_;
+    std::string thumbprint_;
 };
 
 /// Makes signatures with one private key. Thread-safe.
@@ -101,8 +104,9 @@ std::unique_ptr<Verifier> pinned_verifier(const Certificate& certificate);
 std::string to_der_signature(const Algorithm& algorithm, std::string_view raw);
 Result<std::string> from_der_signature(const Algorithm& algorithm, std::string_view der);
 
-/// SHA-256 of `data` (32 raw bytes).
+/// SHA-256 of `data` (32 raw bytes), and as lower-case hex.
 std::string sha256(std::string_view data);
+std::string sha256_hex(std::string_view data);
 std::string base64(std::string_view bytes);
 /// Nullopt-like: error `base64_invalid` for anything but canonical base64 (whitespace allowed).
 Result<std::string> base64_decode(std::string_view text);

@@ -5,6 +5,7 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <ctime>
 #include <fstream>
 #include <stdexcept>
 
@@ -33,19 +34,19 @@ Poco::JSON::Object::Ptr load_fixtures(const std::string& path) {
     }
 }
 
-std::string sha256_hex(const std::string& data) {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (const char ch : crypto::sha256(data)) {
-        const auto byte = static_cast<unsigned char>(ch);
-        out += digits[byte >> 4];
-        out += digits[byte & 15];
-    }
-    return out;
+std::string sha256_hex(const std::string& data) { return crypto::sha256_hex(data); }
+
+std::string today_utc() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[16];
+    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+    return text;
 }
 
 XRoadSoapRegistry::XRoadSoapRegistry(const Options& options, std::string body_namespace, const std::string& schema,
-                                     const std::string& xroad_schema_dir, soap::XRoadService identity)
+                                     const std::string& xroad_schema_dir, const soap::ServiceSettings& address)
     : body_namespace_(std::move(body_namespace)),
       schema_([&] {
           const std::string xroad = option(options, "xroad-schemas", xroad_schema_dir);
@@ -54,7 +55,7 @@ XRoadSoapRegistry::XRoadSoapRegistry(const Options& options, std::string body_na
           if (!loaded) throw std::runtime_error(loaded.error().message);
           return std::move(loaded).value();
       }()),
-      identity_(std::move(identity)) {
+      identity_{address.instance, address.member_class, address.member_code, address.subsystem, "", ""} {
     identity_.instance = option(options, "instance", identity_.instance);
     identity_.member_class = option(options, "member-class", identity_.member_class);
     identity_.member_code = option(options, "member-code", identity_.member_code);

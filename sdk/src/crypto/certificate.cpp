@@ -66,13 +66,12 @@ Result<Certificate> Certificate::load_pem_file(const std::string& path) {
     return from_pem(text.str(), path);
 }
 
-std::string Certificate::der() const {
+Certificate::Certificate(std::shared_ptr<x509_st> cert) : cert_(std::move(cert)) {
     unsigned char* out = nullptr;
     const int length = i2d_X509(cert_.get(), &out);
-    if (length <= 0) return {};
-    std::string der(reinterpret_cast<const char*>(out), static_cast<std::size_t>(length));
+    if (length > 0) der_.assign(reinterpret_cast<const char*>(out), static_cast<std::size_t>(length));
     OPENSSL_free(out);
-    return der;
+    thumbprint_ = base64url(sha256(der_));
 }
 
 std::string Certificate::pem() const {
@@ -99,8 +98,6 @@ std::string Certificate::common_name() const {
 
 std::time_t Certificate::not_before() const { return to_time(X509_get0_notBefore(cert_.get())); }
 std::time_t Certificate::not_after() const { return to_time(X509_get0_notAfter(cert_.get())); }
-
-std::string Certificate::thumbprint() const { return base64url(sha256(der())); }
 
 Result<bool> Certificate::check_valid_at(std::time_t when) const {
     if (when > not_after()) {

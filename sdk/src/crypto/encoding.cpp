@@ -27,6 +27,17 @@ std::string sha256(std::string_view data) {
     return {reinterpret_cast<const char*>(digest.data()), length};
 }
 
+std::string sha256_hex(std::string_view data) {
+    static constexpr std::string_view kDigits = "0123456789abcdef";
+    std::string out;
+    for (const char ch : sha256(data)) {
+        const auto byte = static_cast<unsigned char>(ch);
+        out += kDigits[byte >> 4];
+        out += kDigits[byte & 15];
+    }
+    return out;
+}
+
 std::string base64(std::string_view bytes) {
     std::string out;
     out.reserve((bytes.size() + 2) / 3 * 4);

@@ -399,7 +399,7 @@ Result<bool> verify_envelope(std::string_view envelope, const crypto::Certificat
             !r) {
             return r.error();
         }
-        const std::string pinned_der = pinned.der();
+        const std::string& pinned_der = pinned.der();
         if (auto r = check_signed_info(signature.value(), header_id.value(), body_id.value(), pinned, pinned_der); !r) {
             return r.error();
         }

@@ -8,6 +8,7 @@
 #include <vikno/sim/replay_cache.h>
 #include <vikno/sim/simulator.h>
 #include <vikno/soap.h>
+#include <vikno/xroad_service.h>
 #include <vikno/xml_schema.h>
 
 #include <Poco/JSON/Object.h>
@@ -19,10 +20,10 @@ namespace vikno::sim {
 class XRoadSoapRegistry : public Registry {
 public:
     /// `body_namespace`: the namespace of the registry's body elements; `schema`: its XSD;
-    /// `identity`: its X-Road service address (overridable with --instance, --member-class,
-    /// --member-code, --subsystem); --xroad-schemas overrides `xroad_schema_dir`.
+    /// `address`: its X-Road address, the plugin's default settings (overridable with --instance,
+    /// --member-class, --member-code, --subsystem); --xroad-schemas overrides `xroad_schema_dir`.
     XRoadSoapRegistry(const Options& options, std::string body_namespace, const std::string& schema,
-                      const std::string& xroad_schema_dir, soap::XRoadService identity);
+                      const std::string& xroad_schema_dir, const soap::ServiceSettings& address);
 
     Response handle(const Request& request, Annotation& annotation) final;
     Response server_error(const Request& request) override;
@@ -55,5 +56,8 @@ Poco::JSON::Object::Ptr load_fixtures(const std::string& path);
 
 /// Hex SHA-256 (for stable reference numbers derived from message ids).
 std::string sha256_hex(const std::string& data);
+
+/// Today's date in UTC, YYYY-MM-DD (issue dates in answers).
+std::string today_utc();
 
 }  // namespace vikno::sim
