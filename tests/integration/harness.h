@@ -2,6 +2,8 @@
 // Starts the simulator and the gateway as real processes on free ports (port 0 + ready file),
 // talks HTTP to them, and stops what it started.
 
+#include "process.h"
+
 #include <Poco/JSON/Object.h>
 
 #include <chrono>
@@ -10,29 +12,8 @@
 #include <string>
 #include <vector>
 
-#include <sys/types.h>
 
 namespace vikno::testing {
-
-class Process {
-public:
-    Process(const std::vector<std::string>& argv, const std::string& log_path);
-    ~Process();
-    Process(const Process&) = delete;
-    Process& operator=(const Process&) = delete;
-
-    bool running();
-    void kill9();
-    /// SIGTERM, then the exit code (or -1 after the timeout, when it is killed).
-    int stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
-    /// Waits for the process to exit on its own; its exit code, or -1 on timeout.
-    int wait_exit(std::chrono::milliseconds timeout);
-
-private:
-    pid_t pid_ = -1;
-    int status_ = 0;
-    bool exited_ = false;
-};
 
 struct HttpReply {
     int status = 0;
@@ -124,7 +105,6 @@ private:
     std::vector<Registry> registries_;  // besides the civil registry  // who submitted each case (only they may read it)
 };
 
-std::string read_file(const std::string& path);
 std::string sample_case(const std::string& name);
 
 }  // namespace vikno::testing
