@@ -1,5 +1,7 @@
 #include "transport/http_transport.h"
 
+#include "transport/connection_pool.h"
+
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
@@ -11,6 +13,7 @@
 #include <Poco/URI.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 
 namespace vikno::gateway {
@@ -33,7 +36,7 @@ std::string request_bytes(const Poco::URI& uri, const Exchange& exchange) {
     if (!exchange.content_type.empty()) out += "Content-Type: " + exchange.content_type + "\r\n";
     out += "Content-Length: " + std::to_string(exchange.body.size()) + "\r\n";
     for (const auto& [name, value] : exchange.headers) out += name + ": " + value + "\r\n";
-    out += "Connection: close\r\n\r\n";
+    out += "\r\n";  // HTTP/1.1 keeps the connection open for the next exchange
     out += exchange.body;
     return out;
 }
@@ -111,11 +114,13 @@ bool parse_head(const std::string& bytes, Head& head, std::string& error) {
     return true;
 }
 
-// True once `raw` holds the whole body its head announces. An answer framed by closing the
-// connection is complete only at end of stream, which the caller sees for itself.
+// True once `raw` holds the whole body its head announces. An answer framed by
+// closing the connection is complete only at end of stream, which the caller
+// sees for itself.
 bool body_complete(const Head& head, const std::string& raw) {
     if (head.content_length) return raw.size() >= head.body_start + *head.content_length;
-    // The last chunk and the trailer end with an empty line; only then is decoding worth trying.
+    // The last chunk and the trailer end with an empty line; only then is
+    // decoding worth trying.
     return head.chunked && raw.size() >= head.body_start + 5 && raw.ends_with("\r\n\r\n") &&
            dechunk(raw, head.body_start).has_value();
 }
@@ -148,13 +153,77 @@ bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::
 }
 
 HttpTransport::HttpTransport(int connect_timeout_ms, int request_timeout_ms)
-    : connect_timeout_ms_(connect_timeout_ms), request_timeout_ms_(request_timeout_ms) {}
+    : connect_timeout_ms_(connect_timeout_ms),
+      request_timeout_ms_(request_timeout_ms),
+      pool_(std::make_unique<ConnectionPool>(std::chrono::seconds(5), 64)) {}
+
+HttpTransport::~HttpTransport() = default;
+
+std::size_t HttpTransport::idle_connections() const { return pool_->idle(); }
 
 std::string target_uri(const std::string& endpoint, const std::string& path) {
     const Poco::URI uri(endpoint);
     return uri.getScheme() + "://" + uri.getAuthority() + join_path(uri.getPathEtc(), path);
 }
 
+namespace {
+
+// Opens a connection (TLS handshake included); on failure fills `result` and
+// returns nullopt.
+std::optional<Poco::Net::StreamSocket> connect(const Poco::URI& uri, const Poco::Net::Context::Ptr& tls,
+                                               int connect_timeout_ms, TransportResult& result) {
+    try {
+        const Poco::Net::SocketAddress address(uri.getHost(), uri.getPort());
+        const Poco::Timespan connect_timeout(static_cast<long>(connect_timeout_ms) * 1000);
+        if (uri.getScheme() == "https") {
+            Poco::Net::SecureStreamSocket secure_socket(tls);
+            secure_socket.setPeerHostName(uri.getHost());
+            secure_socket.setLazyHandshake(false);
+            secure_socket.connect(address, connect_timeout);
+            return Poco::Net::StreamSocket(secure_socket);
+        }
+        Poco::Net::StreamSocket socket;
+        socket.connect(address, connect_timeout);
+        return socket;
+    } catch (const Poco::Net::SSLException& e) {
+        result.failure = TransportResult::Failure::Tls;
+        result.error = "TLS with " + uri.getAuthority() + " refused: " + e.displayText() +
+                       " (is the registry's certificate issued by the configured "
+                       "tls_ca, for this host?)";
+    } catch (const Poco::TimeoutException&) {
+        result.failure = TransportResult::Failure::Connect;
+        result.error = "connect to " + uri.getAuthority() + " timed out";
+    } catch (const Poco::Exception& e) {
+        result.failure = TransportResult::Failure::Connect;
+        result.error = "cannot connect to " + uri.getAuthority() + ": " + e.displayText();
+    }
+    return std::nullopt;
+}
+
+// Whether the connection may carry the next exchange: the answer was framed by
+// its length (so nothing of it is left unread, and nothing else came) and
+// neither side asked to close.
+bool reusable(const std::string& response_bytes) {
+    Head head;
+    std::string ignored;
+    if (!parse_head(response_bytes, head, ignored)) return false;
+    for (const auto& [name, value] : head.headers) {
+        if (Poco::icompare(name, "Connection") == 0 && Poco::toLower(value).find("close") != std::string::npos) {
+            return false;
+        }
+    }
+    if (head.content_length) return response_bytes.size() == head.body_start + *head.content_length;
+    return head.chunked;  // body_complete stopped reading exactly at the last
+                          // chunk's empty line
+}
+
+}  // namespace
+
+// Writes the request and reads one complete answer. An idle pooled connection
+// that the server has meanwhile closed fails before any byte of an answer
+// arrives; then the request goes once more on a new connection. Sending it
+// again is safe: it carries the same X-Road message id, by which the registry
+// recognises a repeat (docs/architecture.md, "reliability in short").
 TransportResult HttpTransport::send(const std::string& endpoint, const Exchange& exchange,
                                     const Poco::Net::Context::Ptr& tls) const {
     TransportResult result;
@@ -167,33 +236,30 @@ TransportResult HttpTransport::send(const std::string& endpoint, const Exchange&
         result.error = "no TLS context for " + uri.getAuthority();
         return result;
     }
-    Poco::Net::StreamSocket socket;
-    try {
-        const Poco::Net::SocketAddress address(uri.getHost(), uri.getPort());
-        const Poco::Timespan connect_timeout(static_cast<long>(connect_timeout_ms_) * 1000);
-        if (secure) {
-            Poco::Net::SecureStreamSocket secure_socket(tls);
-            secure_socket.setPeerHostName(uri.getHost());
-            secure_socket.setLazyHandshake(false);
-            secure_socket.connect(address, connect_timeout);
-            socket = secure_socket;
-        } else {
-            socket.connect(address, connect_timeout);
+    const std::string pool_key = uri.getScheme() + "://" + uri.getAuthority() + "#" +
+                                 std::to_string(reinterpret_cast<std::uintptr_t>(tls.get()));
+    for (int attempt = 0;; ++attempt) {
+        std::optional<Poco::Net::StreamSocket> socket;
+        const bool reused = attempt == 0 && (socket = pool_->take(pool_key)).has_value();
+        if (!reused) {
+            socket = connect(uri, tls, connect_timeout_ms_, result);
+            if (!socket) return result;
         }
-    } catch (const Poco::Net::SSLException& e) {
-        result.failure = TransportResult::Failure::Tls;
-        result.error = "TLS with " + uri.getAuthority() + " refused: " + e.displayText() +
-                       " (is the registry's certificate issued by the configured tls_ca, for this host?)";
-        return result;
-    } catch (const Poco::TimeoutException&) {
-        result.failure = TransportResult::Failure::Connect;
-        result.error = "connect to " + uri.getAuthority() + " timed out";
-        return result;
-    } catch (const Poco::Exception& e) {
-        result.failure = TransportResult::Failure::Connect;
-        result.error = "cannot connect to " + uri.getAuthority() + ": " + e.displayText();
+        result.response_bytes.clear();
+        read_answer(*socket, uri, deadline, result);
+        if (!result.delivered() && reused && result.response_bytes.empty() &&
+            result.failure != TransportResult::Failure::Timeout) {
+            result.failure = TransportResult::Failure::None;
+            result.error.clear();
+            continue;
+        }
+        if (result.delivered() && reusable(result.response_bytes)) pool_->give(pool_key, std::move(*socket));
         return result;
     }
+}
+
+void HttpTransport::read_answer(Poco::Net::StreamSocket& socket, const Poco::URI& uri,
+                                std::chrono::steady_clock::time_point deadline, TransportResult& result) const {
     try {
         socket.setNoDelay(true);
         socket.setSendTimeout(Poco::Timespan(static_cast<long>(request_timeout_ms_) * 1000));
@@ -210,7 +276,7 @@ TransportResult HttpTransport::send(const std::string& endpoint, const Exchange&
             if (result.response_bytes.size() > kMaxResponseBytes) {
                 result.failure = TransportResult::Failure::Protocol;
                 result.error = "the answer is larger than " + std::to_string(kMaxResponseBytes) + " bytes";
-                return result;
+                return;
             }
             if (!head && header_end(result.response_bytes) != std::string::npos) {
                 Head parsed;
@@ -222,25 +288,24 @@ TransportResult HttpTransport::send(const std::string& endpoint, const Exchange&
         }
     } catch (const Poco::TimeoutException&) {
         result.failure = TransportResult::Failure::Timeout;
-        result.error = "no complete answer from " + uri.getAuthority() + " within " +
-                       std::to_string(request_timeout_ms_) + " ms";
-        return result;
+        result.error =
+            "no complete answer from " + uri.getAuthority() + " within " + std::to_string(request_timeout_ms_) + " ms";
+        return;
     } catch (const Poco::Exception& e) {
         result.failure = TransportResult::Failure::Io;
         result.error = "connection to " + uri.getAuthority() + " failed: " + e.displayText();
-        return result;
+        return;
     }
     if (result.response_bytes.empty()) {
         result.failure = TransportResult::Failure::Io;
         result.error = uri.getAuthority() + " closed the connection without an answer";
-        return result;
+        return;
     }
     std::string error;
     if (!parse_http_response(result.response_bytes, result.answer, error)) {
         result.failure = TransportResult::Failure::Protocol;
         result.error = error;
     }
-    return result;
 }
 
 }  // namespace vikno::gateway
