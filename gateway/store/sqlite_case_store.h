@@ -1,12 +1,16 @@
 #pragma once
-// The embedded default store: one SQLite database in WAL mode with synchronous=FULL, so a case
-// acknowledged with 202 survives a process crash or a power cut.
+// The embedded default store: one SQLite database in WAL mode. A case acknowledged with 202, and
+// every final state, is on disk before the call returns, so it survives a process crash or a power
+// cut; concurrent callers share one fdatasync of the WAL (group commit, see make_durable).
 
 #include "store/case_store.h"
+#include "store/sqlite_statement.h"
 
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -45,10 +49,23 @@ private:
     void add_history(const std::string& case_id, std::int64_t at_ms, CaseStatus status, const std::string& note);
     void update_status(const std::string& case_id, std::int64_t at_ms, CaseStatus status, const std::string& note);
     void insert_exchange(const ExchangeRecord& exchange);
+    void open_wal();
+    /// Commits and counts the commit; the count make_durable waits for.
+    std::uint64_t commit(sqlite::Transaction& tx);
+    /// Returns once every commit up to `commit_count` is on disk. The first caller syncs the WAL for
+    /// all commits made so far; callers queued behind it usually find their commit already covered.
+    /// Called without mutex_ held, so other transactions proceed during the sync.
+    void make_durable(std::uint64_t commit_count);
 
     std::mutex mutex_;  // one connection, one writer at a time
     sqlite3* db_ = nullptr;
-    std::atomic<std::int64_t> backlog_{0};  // rows in the outbox, counted once at open then kept
+    std::unique_ptr<sqlite::StatementCache> statements_;  // used under mutex_
+    std::string path_;
+    int wal_fd_ = -1;
+    std::atomic<std::uint64_t> committed_{0};  // transactions committed (written to the WAL, maybe not synced)
+    std::mutex sync_mutex_;                    // taken before mutex_, never while holding it
+    std::uint64_t durable_ = 0;                // commits known on disk; under sync_mutex_
+    std::atomic<std::int64_t> backlog_{0};     // rows in the outbox, counted once at open then kept
 };
 
 }  // namespace vikno::gateway

@@ -21,7 +21,36 @@ Statement::Statement(sqlite3* db, const char* sql) : db_(db) {
     check(db_, sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr), sql);
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::Statement(StatementCache& cache, const char* sql)
+    : db_(cache.db()), stmt_(cache.take(sql)), cache_(&cache) {}
+
+Statement::~Statement() {
+    if (cache_ == nullptr) {
+        sqlite3_finalize(stmt_);
+        return;
+    }
+    reset();
+    cache_->give(stmt_);
+}
+
+StatementCache::~StatementCache() {
+    for (auto& [sql, list] : idle_) {
+        for (sqlite3_stmt* stmt : list) sqlite3_finalize(stmt);
+    }
+}
+
+sqlite3_stmt* StatementCache::take(const char* sql) {
+    if (auto it = idle_.find(sql); it != idle_.end() && !it->second.empty()) {
+        sqlite3_stmt* stmt = it->second.back();
+        it->second.pop_back();
+        return stmt;
+    }
+    sqlite3_stmt* stmt = nullptr;
+    check(db_, sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr), sql);
+    return stmt;
+}
+
+void StatementCache::give(sqlite3_stmt* stmt) { idle_[sqlite3_sql(stmt)].push_back(stmt); }
 
 Statement& Statement::bind(int index, const std::string& text) {
     check(db_, sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT), "bind");
@@ -29,8 +58,7 @@ Statement& Statement::bind(int index, const std::string& text) {
 }
 
 Statement& Statement::bind_blob(int index, const std::string& bytes) {
-    check(db_, sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT),
-          "bind");
+    check(db_, sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT), "bind");
     return *this;
 }
 
@@ -46,8 +74,7 @@ bool Statement::step() {
 }
 
 void Statement::run() {
-    while (step()) {
-    }
+    while (step()) {}
     reset();
 }
 
