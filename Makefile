@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench load clean
 
 deps:
 	@bash .ci/install-deps.sh
@@ -21,6 +21,11 @@ test: build
 bench: build
 	@$(BUILD_DIR)/bin/signing_bench --benchmark_min_time=1 --benchmark_counters_tabular=true
 	@$(BUILD_DIR)/bin/audit_bench --benchmark_min_time=2
+
+# National-scale load (docs/performance.md, "Load"): simulator + gateway with signing, mTLS, SQLite
+# and the audit log on; about 7 minutes. Options: make load LOAD_ARGS="--rate 300 --fill 0".
+load: build
+	@$(BUILD_DIR)/bin/vikno-load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) var

@@ -1,0 +1,531 @@
+// vikno-load: the national-scale load benchmark (docs/performance.md, "Load").
+//
+// Starts a registry simulator and the gateway as real processes on free ports,
+// with everything a production gateway has on: SQLite with synchronous=FULL,
+// XML-DSig or HTTP signatures both ways, mutual TLS on the API and to the
+// registry, the durable audit log. Then, in one run:
+//   1. direct: the same cases straight to the simulator (translate, sign, send,
+//   verify), the baseline;
+//   2. rate:   submissions at a fixed rate (open loop: latency counts from the
+//   scheduled send time,
+//              so a stall is not hidden by the sender waiting for it);
+//   3. max:    submissions as fast as the clients get answers (closed loop),
+//   the saturation figure;
+//   4. fill:   more of the same until the store holds --fill cases, for the
+//   memory figure.
+// Every accepted case is followed to its final state. Submit-to-completed
+// latency is the case's final status time in the store (milliseconds, the
+// gateway's clock, the same machine) minus the moment the client sent it.
+
+#include "api_client.h"
+#include "direct_baseline.h"
+#include "latency.h"
+#include "process.h"
+
+#include "store/sqlite_case_store.h"
+
+#include <vikno/case.h>
+
+#include <Poco/File.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/SSLManager.h>
+
+#include <unistd.h>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+namespace vikno::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Wall = std::chrono::system_clock;
+
+struct Options {
+    std::string sample = "birth-extract";
+    std::string registry = "civil_registry";
+    int workers = 32;  // the gateway's dispatch workers; the direct baseline uses as many senders
+    int clients = 16;  // API connections of the load generator
+    double direct_seconds = 10;
+    std::vector<double> rates{100, 300, 1000};  // cases per second, one fixed-rate phase each
+    double rate_seconds = 10;
+    double max_seconds = 20;
+    std::int64_t fill = 100000;
+    std::string report;  // JSON report path
+    bool keep = false;   // keep the scratch folder (logs, store, audit log)
+};
+
+std::string pki(const std::string& name) { return std::string(VIKNO_TEST_PKI_DIR) + "/" + name; }
+
+double elapsed_s(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+
+std::int64_t wall_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(Wall::now().time_since_epoch()).count();
+}
+
+// "2026-11-26T04:12:33.123Z" -> microseconds since the epoch; 0 when it is not
+// that form.
+std::int64_t parse_rfc3339_us(const std::string& text) {
+    std::tm tm{};
+    int millis = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                    &tm.tm_min, &tm.tm_sec, &millis) != 7) {
+        return 0;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return static_cast<std::int64_t>(timegm(&tm)) * 1000000 + millis * 1000;
+}
+
+// The gateway's resident memory now and at its peak (VmRSS, VmHWM), in MiB.
+std::pair<double, double> memory_mib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    double rss = 0, peak = 0;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) rss = std::stod(line.substr(6)) / 1024;
+        if (line.rfind("VmHWM:", 0) == 0) peak = std::stod(line.substr(6)) / 1024;
+    }
+    return {rss, peak};
+}
+
+struct Submission {
+    std::string case_id;  // empty when not accepted
+    std::int64_t sent_wall_us = 0;
+    int phase = 0;
+};
+
+struct PhaseResult {
+    std::string name;
+    double offered_rate = 0;  // 0: as fast as answered
+    double seconds = 0;       // submitting
+    std::int64_t accepted = 0;
+    std::int64_t refused = 0;  // answered, but not 202 (503 overloaded included)
+    std::int64_t failed = 0;   // no answer
+    std::string first_error;
+    Latencies to_202;
+    // filled in from the store at the end
+    std::int64_t completed = 0;
+    std::int64_t not_completed = 0;
+    double completed_per_s = 0;
+    Latencies to_completed;
+    double peak_rss_mib = 0;
+};
+
+class Gateway {
+public:
+    Gateway(const std::string& dir, const Options& options, const std::string& registry_port) : dir_(dir) {
+        config_path_ = dir + "/vikno.jsonc";
+        std::ofstream config(config_path_);
+        config << R"({
+  "server": {"listen": "127.0.0.1:0", "ready_file": ")"
+               << dir << R"(/gateway.ready", "threads": )" << options.clients + 8 << R"(,
+             "tls": {"certificate": ")"
+               << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key") << R"(", "client_ca": ")"
+               << pki("cnap-ca.crt") << R"("}},
+  "offices": [{"id": "vinnytsia-po-01", "services": ["*"]}],
+  "signing": {"certificate": ")"
+               << pki("gateway-signing.crt") << R"(", "key": ")" << pki("gateway-signing.key") << R"("},
+  "registry_tls": {"certificate": ")"
+               << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key") << R"("},
+  "store": {"path": ")"
+               << dir << R"(/vikno.db"},
+  "dispatch": {"workers": )"
+               << options.workers << R"(},
+  "xroad": {"member_code": "12345678"},
+  "log": {"level": "info", "file": ")"
+               << dir << R"(/gateway.log"},
+  "audit": {"dir": ")"
+               << dir << R"(/audit"},
+  "plugins": {"dir": ")"
+               << VIKNO_PLUGIN_DIR << R"(", "load": [
+    {"file": "libvikno-)"
+               << options.registry << R"(.so", "endpoint": "https://127.0.0.1:)" << registry_port
+               << R"(/", "tls_ca": ")" << pki("ca-chain.crt") << R"(", "answer_certificate": ")"
+               << pki(options.registry + "-signing.crt") << R"("}]}
+})";
+    }
+
+    void start() {
+        process_ = std::make_unique<testing::Process>(
+            std::vector<std::string>{std::string(VIKNO_BIN_DIR) + "/vikno", "serve", "--config", config_path_},
+            dir_ + "/gateway.out");
+        address_ = testing::wait_ready(dir_ + "/gateway.ready", *process_, "the gateway");
+    }
+    int stop() { return process_->stop(std::chrono::seconds(60)); }
+
+    const std::string& config_path() const { return config_path_; }
+    const std::string& address() const { return address_; }
+    pid_t pid() const { return process_->pid(); }
+    std::string store_path() const { return dir_ + "/vikno.db"; }
+
+private:
+    std::string dir_;
+    std::string config_path_;
+    std::string address_;
+    std::unique_ptr<testing::Process> process_;
+};
+
+// Cases by status, from /metrics.
+std::map<std::string, std::int64_t> cases_by_status(ApiClient& client) {
+    std::map<std::string, std::int64_t> counts;
+    const ApiAnswer metrics = client.get("/metrics");
+    std::istringstream lines(metrics.body);
+    std::string line;
+    static const std::string kPrefix = "vikno_cases{status=\"";
+    while (std::getline(lines, line)) {
+        if (line.rfind(kPrefix, 0) != 0) continue;
+        const auto quote = line.find('"', kPrefix.size());
+        counts[line.substr(kPrefix.size(), quote - kPrefix.size())] = std::stoll(line.substr(line.rfind(' ') + 1));
+    }
+    return counts;
+}
+
+// Waits until no case is queued or being sent; false after `timeout`.
+bool wait_drained(ApiClient& client, std::chrono::seconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+        const auto counts = cases_by_status(client);
+        std::int64_t open = 0;
+        for (const char* status : {"received", "queued", "sending"}) {
+            if (const auto it = counts.find(status); it != counts.end()) open += it->second;
+        }
+        if (!counts.empty() && open == 0) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+}
+
+// Samples the gateway's RSS every 100 ms and keeps the peak of the current
+// phase.
+class MemoryWatch {
+public:
+    explicit MemoryWatch(pid_t pid) : pid_(pid), thread_([this] { run(); }) {}
+    ~MemoryWatch() {
+        stop_ = true;
+        thread_.join();
+    }
+    /// The peak since the last call.
+    double take_peak() { return peak_.exchange(0); }
+
+private:
+    void run() {
+        while (!stop_) {
+            const double rss = memory_mib(pid_).first;
+            double seen = peak_.load();
+            while (rss > seen && !peak_.compare_exchange_weak(seen, rss)) {}
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    pid_t pid_;
+    std::atomic<bool> stop_{false};
+    std::atomic<double> peak_{0};
+    std::thread thread_;
+};
+
+class LoadGenerator {
+public:
+    LoadGenerator(std::string address, std::string body, int clients)
+        : address_(std::move(address)),
+          body_(std::move(body)),
+          clients_(clients),
+          tls_(office_tls(pki("office-vinnytsia.crt"), pki("office-vinnytsia.key"), pki("ca-chain.crt"))) {}
+
+    /// Submits for `seconds` at `rate` cases/s (0: closed loop, as fast as
+    /// answered), or until `limit` cases were sent in total when limit > 0.
+    PhaseResult run(const std::string& name, int phase, double rate, double seconds, std::int64_t limit,
+                    std::vector<Submission>& submissions) {
+        PhaseResult result;
+        result.name = name;
+        result.offered_rate = rate;
+        std::atomic<std::int64_t> ticket{0};
+        std::mutex merge;
+        const auto start = Clock::now();
+        const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+        std::vector<std::thread> threads;
+        for (int t = 0; t < clients_; ++t) {
+            threads.emplace_back([&, t] {
+                ApiClient client(address_, tls_);
+                Latencies mine;
+                std::vector<Submission> sent;
+                std::int64_t accepted = 0, refused = 0, failed = 0;
+                std::string first_error;
+                for (;;) {
+                    const std::int64_t n = ticket++;
+                    if (limit > 0 && n >= limit) break;
+                    auto scheduled = Clock::now();
+                    if (rate > 0) {
+                        scheduled = start + std::chrono::duration_cast<Clock::duration>(
+                                                std::chrono::duration<double>(static_cast<double>(n) / rate));
+                        if (scheduled >= end) break;
+                        std::this_thread::sleep_until(scheduled);
+                    } else if (scheduled >= end) {
+                        break;
+                    }
+                    // Both latencies count from the scheduled moment (the same as the send in a closed loop).
+                    const auto late = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - scheduled);
+                    Submission submission{"", wall_us() - late.count(), phase};
+                    const ApiAnswer answer = client.post_case(
+                        body_, "load-" + std::to_string(::getpid()) + "-" + name + "-" + std::to_string(n));
+                    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - scheduled).count();
+                    if (answer.status == 202) {
+                        ++accepted;
+                        mine.add(ms);
+                        Poco::JSON::Parser parser;
+                        submission.case_id =
+                            parser.parse(answer.body).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("id");
+                        sent.push_back(std::move(submission));
+                    } else {
+                        answer.status == 0 ? ++failed : ++refused;
+                        if (first_error.empty()) {
+                            first_error = answer.status == 0
+                                              ? answer.error
+                                              : std::to_string(answer.status) + " " + answer.body.substr(0, 200);
+                        }
+                    }
+                }
+                (void)t;
+                const std::lock_guard lock(merge);
+                result.to_202.merge(mine);
+                result.accepted += accepted;
+                result.refused += refused;
+                result.failed += failed;
+                if (result.first_error.empty()) result.first_error = first_error;
+                submissions.insert(submissions.end(), std::make_move_iterator(sent.begin()),
+                                   std::make_move_iterator(sent.end()));
+            });
+        }
+        for (auto& thread : threads) thread.join();
+        result.seconds = elapsed_s(start);
+        return result;
+    }
+
+    ApiClient monitor_client() const { return ApiClient(address_, tls_); }
+
+private:
+    std::string address_;
+    std::string body_;
+    int clients_;
+    Poco::Net::Context::Ptr tls_;
+};
+
+// Reads every accepted case's final state from the store and fills in the
+// phases' completion figures.
+void follow_to_completion(const std::string& store_path, const std::vector<Submission>& submissions,
+                          std::vector<PhaseResult>& phases) {
+    gateway::SqliteCaseStore store(store_path);
+    std::vector<std::int64_t> first_sent(phases.size(), INT64_MAX), last_final(phases.size(), 0);
+    for (const auto& submission : submissions) {
+        PhaseResult& phase = phases[static_cast<std::size_t>(submission.phase)];
+        const auto found = store.find(submission.case_id);
+        if (!found || found->status != CaseStatus::Completed || found->history.empty()) {
+            ++phase.not_completed;
+            continue;
+        }
+        const std::int64_t final_us = parse_rfc3339_us(found->history.back().at);
+        ++phase.completed;
+        phase.to_completed.add(static_cast<double>(final_us - submission.sent_wall_us) / 1000.0);
+        auto& first = first_sent[static_cast<std::size_t>(submission.phase)];
+        auto& last = last_final[static_cast<std::size_t>(submission.phase)];
+        first = std::min(first, submission.sent_wall_us);
+        last = std::max(last, final_us);
+    }
+    for (std::size_t i = 0; i < phases.size(); ++i) {
+        if (phases[i].completed > 0 && last_final[i] > first_sent[i]) {
+            phases[i].completed_per_s =
+                static_cast<double>(phases[i].completed) / (static_cast<double>(last_final[i] - first_sent[i]) / 1e6);
+        }
+    }
+}
+
+Options parse_options(int argc, char** argv) {
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+            return argv[++i];
+        };
+        if (arg == "--sample")
+            options.sample = value();
+        else if (arg == "--registry")
+            options.registry = value();
+        else if (arg == "--workers")
+            options.workers = std::stoi(value());
+        else if (arg == "--clients")
+            options.clients = std::stoi(value());
+        else if (arg == "--direct-seconds")
+            options.direct_seconds = std::stod(value());
+        else if (arg == "--rate") {
+            options.rates.clear();
+            std::istringstream list(value());
+            for (std::string rate; std::getline(list, rate, ',');) options.rates.push_back(std::stod(rate));
+        } else if (arg == "--rate-seconds")
+            options.rate_seconds = std::stod(value());
+        else if (arg == "--max-seconds")
+            options.max_seconds = std::stod(value());
+        else if (arg == "--fill")
+            options.fill = std::stoll(value());
+        else if (arg == "--report")
+            options.report = value();
+        else if (arg == "--keep")
+            options.keep = true;
+        else {
+            throw std::invalid_argument(
+                "unknown option " + arg +
+                "\nusage: vikno-load [--sample birth-extract] [--registry civil_registry] [--workers 32] [--clients "
+                "16]\n  [--direct-seconds 10] [--rate 100,300,1000] [--rate-seconds 10] [--max-seconds 20] [--fill "
+                "100000]\n  [--report FILE.json] [--keep]");
+        }
+    }
+    return options;
+}
+
+Poco::JSON::Object::Ptr phase_json(PhaseResult& phase) {
+    Poco::JSON::Object::Ptr json = new Poco::JSON::Object;
+    json->set("phase", phase.name);
+    json->set("offered_rate", phase.offered_rate);
+    json->set("submit_seconds", phase.seconds);
+    json->set("accepted", phase.accepted);
+    json->set("accepted_per_s", static_cast<double>(phase.accepted) / phase.seconds);
+    json->set("refused", phase.refused);
+    json->set("failed", phase.failed);
+    json->set("first_error", phase.first_error);
+    json->set("completed", phase.completed);
+    json->set("not_completed", phase.not_completed);
+    json->set("completed_per_s", phase.completed_per_s);
+    for (const auto& [name, p] : {std::pair{"p50", 50.0}, {"p99", 99.0}, {"p999", 99.9}}) {
+        json->set(std::string("submit_to_202_ms_") + name, phase.to_202.percentile(p));
+        json->set(std::string("submit_to_completed_ms_") + name, phase.to_completed.percentile(p));
+    }
+    json->set("peak_rss_mib", phase.peak_rss_mib);
+    return json;
+}
+
+void print_phase(PhaseResult& phase) {
+    std::printf("%-9s %9.0f %9.0f %9lld %6lld %9.0f  %7.2f %7.2f %8.2f  %8.1f %8.1f %8.1f  %7.0f\n", phase.name.c_str(),
+                phase.offered_rate, static_cast<double>(phase.accepted) / phase.seconds,
+                static_cast<long long>(phase.completed),
+                static_cast<long long>(phase.refused + phase.failed + phase.not_completed), phase.completed_per_s,
+                phase.to_202.percentile(50), phase.to_202.percentile(99), phase.to_202.percentile(99.9),
+                phase.to_completed.percentile(50), phase.to_completed.percentile(99),
+                phase.to_completed.percentile(99.9), phase.peak_rss_mib);
+}
+
+int run(const Options& options) {
+    Poco::Net::initializeSSL();
+    const std::string dir = std::string(VIKNO_BENCH_DIR) + "/load-" + std::to_string(::getpid());
+    Poco::File(dir).createDirectories();
+    const std::string body =
+        testing::read_file(std::string(VIKNO_SOURCE_DIR) + "/config/samples/" + options.sample + ".json");
+    if (body.empty()) throw std::runtime_error("no sample config/samples/" + options.sample + ".json");
+
+    // The simulator answers at once (no fault injected) and records nothing, so
+    // it is not the bottleneck.
+    const std::string name = options.registry;
+    testing::Process simulator(
+        {std::string(VIKNO_BIN_DIR) + "/vikno-sim-" + name, "--port", "0", "--ready-file", dir + "/sim.ready",
+         "--tls-cert", pki(name + "-tls.crt"), "--tls-key", pki(name + "-tls.key"), "--client-ca", pki("ca-chain.crt"),
+         "--signing-cert", pki(name + "-signing.crt"), "--signing-key", pki(name + "-signing.key"),
+         "--client-signing-cert", pki("gateway-signing.crt")},
+        dir + "/sim.log");
+    const std::string sim_address = testing::wait_ready(dir + "/sim.ready", simulator, "the " + name + " simulator");
+    Gateway gateway(dir, options, sim_address.substr(sim_address.rfind(':') + 1));
+
+    std::printf("vikno-load: %s to %s; %d dispatch workers, %d API clients; scratch %s\n", options.sample.c_str(),
+                name.c_str(), options.workers, options.clients, dir.c_str());
+    std::printf("direct: %d senders for %.0f s ...\n", options.workers, options.direct_seconds);
+    std::fflush(stdout);
+    const DirectResult direct = run_direct(gateway.config_path(), body, options.workers, options.direct_seconds);
+    const double direct_rate = static_cast<double>(direct.completed) / direct.seconds;
+
+    gateway.start();
+    LoadGenerator load(gateway.address(), body, options.clients);
+    ApiClient monitor = load.monitor_client();
+    std::vector<Submission> submissions;
+    std::vector<PhaseResult> phases;
+    std::size_t max_phase = 0;
+    double peak_after_fill = 0, rss_after_fill = 0;
+    {
+        MemoryWatch memory(gateway.pid());
+        auto phase = [&](const std::string& phase_name, double rate, double seconds, std::int64_t limit) {
+            std::printf("%s ...\n", phase_name.c_str());
+            std::fflush(stdout);
+            phases.push_back(load.run(phase_name, static_cast<int>(phases.size()), rate, seconds, limit, submissions));
+            if (!wait_drained(monitor, std::chrono::seconds(600)))
+                std::printf("%s: not drained in 600 s\n", phase_name.c_str());
+            phases.back().peak_rss_mib = memory.take_peak();
+        };
+        for (const double rate : options.rates) {
+            phase("rate-" + std::to_string(static_cast<long>(rate)), rate, options.rate_seconds, 0);
+        }
+        max_phase = phases.size();
+        phase("max", 0, options.max_seconds, 0);
+        const auto so_far = static_cast<std::int64_t>(submissions.size());
+        if (options.fill > so_far) phase("fill", 0, 1e9, options.fill - so_far);
+        std::tie(rss_after_fill, peak_after_fill) = memory_mib(gateway.pid());
+    }
+    const int stopped = gateway.stop();
+    follow_to_completion(gateway.store_path(), submissions, phases);
+
+    std::printf(
+        "\ndirect baseline: %lld completed in %.1f s = %.0f cases/s, %lld errors%s%s; latency p50 %.2f ms, p99 %.2f "
+        "ms, p99.9 %.2f ms\n",
+        static_cast<long long>(direct.completed), direct.seconds, direct_rate, static_cast<long long>(direct.errors),
+        direct.first_error.empty() ? "" : ", first: ", direct.first_error.c_str(), direct.p50_ms, direct.p99_ms,
+        direct.p999_ms);
+    std::printf("\n%-9s %9s %9s %9s %6s %9s  %7s %7s %8s  %8s %8s %8s  %7s\n", "phase", "offered/s", "accept/s",
+                "completed", "errors", "compl./s", "202 p50", "p99", "p99.9", "done p50", "p99", "p99.9", "RSS MiB");
+    for (auto& phase : phases) print_phase(phase);
+    for (const auto& phase : phases) {
+        if (!phase.first_error.empty())
+            std::printf("%s: first error: %s\n", phase.name.c_str(), phase.first_error.c_str());
+    }
+    const double saturation = phases.at(max_phase).completed_per_s;
+    std::printf("\ngateway/direct throughput: %.0f / %.0f = %.2f\n", saturation, direct_rate,
+                direct_rate > 0 ? saturation / direct_rate : 0.0);
+    std::printf("gateway memory with %zu cases in the store: RSS %.0f MiB, peak %.0f MiB; stopped with exit %d\n",
+                submissions.size(), rss_after_fill, peak_after_fill, stopped);
+
+    Poco::JSON::Object report;
+    report.set("sample", options.sample);
+    report.set("workers", options.workers);
+    report.set("clients", options.clients);
+    report.set("direct_completed_per_s", direct_rate);
+    report.set("direct_errors", direct.errors);
+    report.set("direct_p50_ms", direct.p50_ms);
+    report.set("direct_p99_ms", direct.p99_ms);
+    Poco::JSON::Array::Ptr phase_list = new Poco::JSON::Array;
+    for (auto& phase : phases) phase_list->add(phase_json(phase));
+    report.set("phases", phase_list);
+    report.set("gateway_direct_ratio", direct_rate > 0 ? saturation / direct_rate : 0.0);
+    report.set("cases_in_store", static_cast<std::int64_t>(submissions.size()));
+    report.set("peak_rss_mib", peak_after_fill);
+    const std::string report_path =
+        options.report.empty() ? std::string(VIKNO_BENCH_DIR) + "/load-report.json" : options.report;
+    std::ofstream out(report_path);
+    report.stringify(out, 2);
+    std::printf("report: %s\n", report_path.c_str());
+    if (!options.keep) Poco::File(dir).remove(true);
+    return 0;
+}
+
+}  // namespace
+}  // namespace vikno::bench
+
+int main(int argc, char** argv) {
+    try {
+        return vikno::bench::run(vikno::bench::parse_options(argc, argv));
+    } catch (const std::exception& e) {
+        std::cerr << "vikno-load: " << e.what() << "\n";
+        return 2;
+    }
+}
