@@ -22,7 +22,9 @@ done
 dir=${dir:-"$(cd "$(dirname "$0")" && pwd)/dev"}
 registries=(civil_registry real_estate business igov diia demographic_registry tax_registry)
 
-if [[ -f $dir/.complete && $force == 0 ]]; then
+# Bumped whenever this script issues new files, so an older PKI is made again with them.
+pki_version=2
+if [[ -f $dir/.complete && $force == 0 && $(head -n1 "$dir/.complete") == "version $pki_version" ]]; then
   exit 0
 fi
 command -v openssl >/dev/null || { echo "make-dev-pki: openssl is not installed (apt-get install openssl)" >&2; exit 1; }
@@ -124,6 +126,8 @@ self_signed_ca cnap-ca "CNAP Dev Client CA"
 issue office-vinnytsia "vinnytsia-po-01" cnap-ca client ec
 issue office-kharkiv "kharkiv-cnap-03" cnap-ca client ec
 issue office-kyiv "kyiv-cnap-11" cnap-ca client ec
+# A CNAP back-end's server certificate, for the case-event callbacks (callbacks.tls_ca: cnap-ca.crt).
+issue cnap-backend-tls "localhost" cnap-ca tls ec "$localhost_san"
 
 # For attack and failure tests: a stranger's CA and client, a stranger's signing key, an expired key.
 self_signed_ca other-ca "Someone Else's CA"
@@ -134,7 +138,7 @@ issue_expired civil_registry-signing-expired "civil_registry registry simulator 
 rm -f ./*.srl
 chmod 600 ./*.key
 chmod 644 ./*.crt
-date -u +%FT%TZ >.complete
+{ echo "version $pki_version"; date -u +%FT%TZ; } >.complete
 
 cd - >/dev/null
 rm -rf "$dir"

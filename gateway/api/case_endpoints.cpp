@@ -8,6 +8,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/StreamCopier.h>
 
+#include <Poco/URI.h>
+
 #include <spdlog/spdlog.h>
 
 #include <istream>
@@ -124,6 +126,27 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
     if (auto errors = plugin->plugin->validate(c); !errors.empty()) {
         send_problem(response, {422, "validation", "The case is not valid", "", errors}, instance);
         return;
+    }
+    if (!c.callback_url.empty()) {
+        // A case may send its events elsewhere than its office's URL, but only to a host the
+        // office lists: the events carry the case's outcome.
+        std::string host;
+        try {
+            const Poco::URI uri(c.callback_url);
+            if (uri.getScheme() == "https") host = uri.getHost();
+        } catch (const Poco::SyntaxException&) {
+            host.clear();
+        }
+        if (host.empty() || !office.may_call_back(host)) {
+            send_problem(response, {422, "validation", "The case is not valid", "",
+                                    {{"callback_url", host.empty() ? "must be an https:// URL"
+                                                                   : "host '" + host + "' is not among office " +
+                                                                         office.id + "'s callback_hosts"}}},
+                         instance);
+            return;
+        }
+    } else {
+        c.callback_url = office.callback_url;
     }
     c.id = new_uuid();
     c.idempotency_key = key;

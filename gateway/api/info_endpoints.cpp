@@ -84,6 +84,9 @@ void metrics(ApiContext& context, Request& /*request*/, Response& response) {
         text += "vikno_registry_breaker_state{registry=\"" + loaded.descriptor.name + "\"} " +
                 std::to_string(state == Breakers::State::Closed ? 0 : state == Breakers::State::Open ? 1 : 2) + "\n";
     }
+    text += "# HELP vikno_callback_events_pending Case events not yet delivered to CNAP back-ends\n"
+            "# TYPE vikno_callback_events_pending gauge\nvikno_callback_events_pending " +
+            std::to_string(context.store.events_pending()) + "\n";
     response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
     response.setContentType("text/plain; version=0.0.4");
     response.setContentLength(static_cast<std::streamsize>(text.size()));

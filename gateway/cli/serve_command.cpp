@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "dispatch/dispatcher.h"
+#include "notify/callback_sender.h"
 #include "logging/logging.h"
 #include "metrics/metrics.h"
 #include "plugin_host/plugin_host.h"
@@ -75,6 +76,13 @@ int serve(const std::vector<std::string>& args) {
         // (releasing claims, sending cases). Cases accepted meanwhile wait in the outbox.
         const std::uint16_t port = api.start();
         dispatcher.start();
+        // Case events to CNAP back-ends, when an office is configured for them.
+        std::unique_ptr<CallbackSender> callbacks;
+        if (credentials.callback_tls()) {
+            callbacks = std::make_unique<CallbackSender>(store, config.callbacks, credentials.signer(),
+                                                         credentials.callback_tls());
+            callbacks->start();
+        }
         const std::string address = config.server.host + ":" + std::to_string(port);
         spdlog::info("vikno {} serving on https://{} (store {})", VIKNO_VERSION, address, config.store.path);
         if (!config.server.ready_file.empty()) write_ready_file(config.server.ready_file, address);
@@ -84,6 +92,7 @@ int serve(const std::vector<std::string>& args) {
         spdlog::info("stopping (signal {})", received);
         api.stop();
         dispatcher.stop();
+        if (callbacks) callbacks->stop();
         spdlog::info("stopped");
         return 0;
     } catch (const ConfigError& e) {

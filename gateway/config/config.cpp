@@ -7,6 +7,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -109,8 +110,18 @@ KeyPairConfig read_key_pair(const Section& s, const std::string& what) {
             required_file(s, "key", what + " private key (PEM file or pkcs11: URI)")};
 }
 
+// An https URL with a host, or the failure naming `key`.
+void require_https_url(const Section& s, const std::string& key, const std::string& url, const std::string& what) {
+    try {
+        const Poco::URI uri(url);
+        if (uri.getScheme() == "https" && !uri.getHost().empty()) return;
+    } catch (const Poco::SyntaxException&) {
+    }
+    s.fail(key, "expected " + what + " as https://HOST:PORT/PATH, got '" + url + "'");
+}
+
 OfficeConfig read_office(const Section& s, std::set<std::string>& seen) {
-    s.allow({"id", "services"});
+    s.allow({"id", "services", "callback_url", "callback_hosts"});
     OfficeConfig office;
     office.id = s.text("id", "");
     if (office.id.empty()) s.fail("id", "required: the office id, equal to the common name of its client certificate");
@@ -122,6 +133,20 @@ OfficeConfig read_office(const Section& s, std::set<std::string>& seen) {
         office.services.push_back(value.extract<std::string>());
     }
     if (office.services.empty()) s.fail("services", "required: the services this office may request (or [\"*\"])");
+    office.callback_url = s.text("callback_url", "");
+    if (!office.callback_url.empty()) {
+        require_https_url(s, "callback_url", office.callback_url, "the office back-end's callback URL");
+    }
+    if (s.has("callback_hosts")) {
+        const Array::Ptr hosts = s.array("callback_hosts");
+        for (std::size_t i = 0; i < hosts->size(); ++i) {
+            const auto value = hosts->get(static_cast<unsigned>(i));
+            if (!value.isString() || value.extract<std::string>().empty()) {
+                s.fail("callback_hosts", "expected host names a case's callback_url may point to");
+            }
+            office.callback_hosts.push_back(value.extract<std::string>());
+        }
+    }
     return office;
 }
 
@@ -199,7 +224,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     Config config;
     config.source = source;
     const Section top(root, source, "");
-    top.allow({"server", "store", "dispatch", "xroad", "log", "audit", "plugins", "offices", "signing", "registry_tls",
+    top.allow({"server", "store", "dispatch", "xroad", "log", "audit", "plugins", "offices", "signing", "registry_tls", "callbacks",
                "client"});
 
     const Section server = top.section("server");
@@ -298,6 +323,23 @@ Config parse_config(const std::string& text, const std::string& source) {
     if (!top.has("registry_tls")) top.fail("registry_tls", "required: the client certificate shown to registries");
     config.registry_tls = read_key_pair(top.section("registry_tls"), "the gateway's TLS client");
 
+    const Section callbacks = top.section("callbacks");
+    callbacks.allow({"tls_ca", "workers", "backoff_initial_ms", "backoff_max_ms", "request_timeout_ms"});
+    config.callbacks.tls_ca = callbacks.text("tls_ca", "");
+    config.callbacks.workers = static_cast<int>(callbacks.integer("workers", config.callbacks.workers, 1, 64));
+    config.callbacks.backoff_initial_ms =
+        static_cast<int>(callbacks.integer("backoff_initial_ms", config.callbacks.backoff_initial_ms, 1, 3600000));
+    config.callbacks.backoff_max_ms =
+        static_cast<int>(callbacks.integer("backoff_max_ms", config.callbacks.backoff_max_ms, 1, 86400000));
+    config.callbacks.request_timeout_ms =
+        static_cast<int>(callbacks.integer("request_timeout_ms", config.callbacks.request_timeout_ms, 100, 600000));
+    for (const auto& office : config.offices) {
+        if ((!office.callback_url.empty() || !office.callback_hosts.empty()) && config.callbacks.tls_ca.empty()) {
+            callbacks.fail("tls_ca", "required when an office has callback_url or callback_hosts: the CA the CNAP "
+                                     "back-ends' TLS certificates chain to");
+        }
+    }
+
     const Section client = top.section("client");
     client.allow({"certificate", "key", "ca"});
     config.client.identity = {client.text("certificate", ""), client.text("key", "")};
@@ -314,6 +356,10 @@ bool OfficeConfig::may_request(const std::string& service) const {
         }
     }
     return false;
+}
+
+bool OfficeConfig::may_call_back(const std::string& host) const {
+    return std::find(callback_hosts.begin(), callback_hosts.end(), host) != callback_hosts.end();
 }
 
 const OfficeConfig* Config::office(const std::string& id) const {

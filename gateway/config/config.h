@@ -45,8 +45,24 @@ struct ServerConfig {
 struct OfficeConfig {
     std::string id;
     std::vector<std::string> services;
+    /// Where the gateway POSTs this office's case events (docs/api.md, "Callbacks"); empty: none,
+    /// unless a case names its own URL.
+    std::string callback_url;
+    /// Hosts a case of this office may name in its own `callback_url`; empty: cases may not.
+    std::vector<std::string> callback_hosts;
 
     bool may_request(const std::string& service) const;
+    bool may_call_back(const std::string& host) const;
+};
+
+/// Delivery of case events to CNAP back-ends: HTTPS with the gateway's TLS client certificate
+/// (registry_tls), RFC 9421 signatures with its signing key, retried until answered with 2xx.
+struct CallbackConfig {
+    std::string tls_ca;  ///< the CA (chain) the back-ends' TLS certificates chain to
+    int workers = 2;
+    int backoff_initial_ms = 500;
+    int backoff_max_ms = 60000;
+    int request_timeout_ms = 10000;
 };
 
 struct StoreConfig {
@@ -104,6 +120,7 @@ struct Config {
     KeyPairConfig signing;       ///< the gateway's message signing key and certificate
     KeyPairConfig registry_tls;  ///< the client certificate the gateway shows registries (mTLS)
     ClientConfig client;
+    CallbackConfig callbacks;
 
     const OfficeConfig* office(const std::string& id) const;
 };

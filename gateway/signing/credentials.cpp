@@ -100,6 +100,11 @@ Credentials Credentials::load(const Config& config) {
             {std::move(pinned), make_context(config, key + ".tls_ca with registry_tls", Poco::Net::Context::TLS_CLIENT_USE,
                                              config.registry_tls, plugin.tls_ca, Poco::Net::Context::VERIFY_STRICT)});
     }
+    if (!config.callbacks.tls_ca.empty()) {
+        credentials.callback_tls_ =
+            make_context(config, "callbacks.tls_ca with registry_tls", Poco::Net::Context::TLS_CLIENT_USE,
+                         config.registry_tls, config.callbacks.tls_ca, Poco::Net::Context::VERIFY_STRICT);
+    }
     return credentials;
 }
 

@@ -29,11 +29,14 @@ public:
     Poco::Net::Context::Ptr api_tls() const { return api_tls_; }
     /// For config.plugins[index].
     const RegistryTrust& registry(std::size_t index) const { return registries_.at(index); }
+    /// Verifies CNAP back-ends (callbacks.tls_ca) and shows registry_tls; null without callbacks.
+    Poco::Net::Context::Ptr callback_tls() const { return callback_tls_; }
 
 private:
     std::shared_ptr<crypto::Signer> signer_;
     Poco::Net::Context::Ptr api_tls_;
     std::vector<RegistryTrust> registries_;
+    Poco::Net::Context::Ptr callback_tls_;
 };
 
 /// A TLS client context that trusts `ca_file` and shows `identity` (the CLI and tests use it too).

@@ -45,6 +45,21 @@ struct ExchangeRecord {
     std::string error;           ///< transport error, empty on an answer
 };
 
+/// A case event waiting to be delivered to a CNAP back-end (docs/api.md, "Callbacks").
+struct PendingEvent {
+    std::int64_t seq = 0;  ///< increases with every event; a case's events are delivered in this order
+    std::string event_id;  ///< stable across attempts, for the receiver to deduplicate
+    std::string case_id;
+    std::string office_id;
+    std::string service;
+    std::string url;
+    std::string status;
+    std::string note;
+    std::string outcome_json;  ///< the case's outcome at that moment; empty when it had none
+    std::int64_t at_ms = 0;
+    int attempts = 0;  ///< attempts made before this one
+};
+
 class CaseStore {
 public:
     virtual ~CaseStore() = default;
@@ -95,6 +110,17 @@ public:
     virtual void record_exchange(const ExchangeRecord& exchange) = 0;
 
     virtual std::map<CaseStatus, std::int64_t> count_by_status() = 0;
+
+    /// Every status change of a case with a callback URL adds an event in the same transaction.
+    /// Claims the first event due whose case has no earlier undelivered event (order per case).
+    virtual std::optional<PendingEvent> claim_event(std::int64_t now_ms) = 0;
+    virtual void event_delivered(std::int64_t seq) = 0;
+    /// Not delivered: due again at `next_ms`, the error kept for operators.
+    virtual void event_retry(std::int64_t seq, std::int64_t next_ms, const std::string& error) = 0;
+    /// At start: events claimed by a process that died are due again.
+    virtual int release_event_claims() = 0;
+    /// Events not yet delivered (for /metrics).
+    virtual std::int64_t events_pending() = 0;
     virtual std::vector<ExchangeRecord> exchanges(const std::string& case_id) = 0;
 };
 

@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS cases (
   status          TEXT NOT NULL,
   outcome         TEXT,
   created_ms      INTEGER NOT NULL,
-  updated_ms      INTEGER NOT NULL
+  updated_ms      INTEGER NOT NULL,
+  callback_url    TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS cases_idempotency ON cases(office_id, idempotency_key);
 CREATE TABLE IF NOT EXISTS case_history (
@@ -67,7 +68,30 @@ CREATE TABLE IF NOT EXISTS exchanges (
   error       TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS exchanges_case ON exchanges(case_id);
+CREATE TABLE IF NOT EXISTS events (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id   TEXT NOT NULL,
+  case_id    TEXT NOT NULL,
+  url        TEXT NOT NULL,
+  status     TEXT NOT NULL,
+  note       TEXT NOT NULL,
+  outcome    TEXT,
+  at_ms      INTEGER NOT NULL,
+  delivered  INTEGER NOT NULL DEFAULT 0,
+  claimed    INTEGER NOT NULL DEFAULT 0,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  due_ms     INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS events_due ON events(delivered, claimed, due_ms);
+CREATE INDEX IF NOT EXISTS events_case ON events(case_id, delivered, seq);
 )sql";
+
+// Columns added after the first release, for stores created before them.
+void migrate(sqlite3* db) {
+    sqlite::Statement column(db, "SELECT 1 FROM pragma_table_info('cases') WHERE name = 'callback_url'");
+    if (!column.step()) sqlite::exec(db, "ALTER TABLE cases ADD COLUMN callback_url TEXT");
+}
 
 // Creates the file with mode 0600 before SQLite does; SQLite gives its WAL and
 // shm files the same mode.
@@ -97,6 +121,7 @@ SqliteCaseStore::SqliteCaseStore(const std::string& path) : path_(path) {
         sqlite::exec(db_, "PRAGMA synchronous=NORMAL");
         sqlite::exec(db_, "PRAGMA foreign_keys=ON");
         sqlite::exec(db_, kSchema);
+        migrate(db_);
         statements_ = std::make_unique<sqlite::StatementCache>(db_);
         {
             sqlite::Statement count(*statements_, "SELECT COUNT(*) FROM outbox");
@@ -149,13 +174,24 @@ void SqliteCaseStore::make_durable(std::uint64_t commit_count) {
 
 void SqliteCaseStore::add_history(const std::string& case_id, std::int64_t at_ms, CaseStatus status,
                                   const std::string& note) {
-    sqlite::Statement(*statements_,
-                      "INSERT INTO case_history(case_id, at_ms, "
-                      "status, note) VALUES (?1, ?2, ?3, ?4)")
+    const std::string status_text(to_string(status));
+    sqlite::Statement(*statements_, "INSERT INTO case_history(case_id, at_ms, status, note) VALUES (?1, ?2, ?3, ?4)")
         .bind(1, case_id)
         .bind(2, at_ms)
-        .bind(3, std::string(to_string(status)))
+        .bind(3, status_text)
         .bind(4, note)
+        .run();
+    // The CNAP back-end hears of the change through the event outbox, written in the same
+    // transaction: an event is never lost, nor sent for a change that did not happen.
+    sqlite::Statement(*statements_,
+                      "INSERT INTO events(event_id, case_id, url, status, note, outcome, at_ms, due_ms) "
+                      "SELECT ?2, id, callback_url, ?3, ?4, outcome, ?5, ?5 FROM cases "
+                      "WHERE id = ?1 AND callback_url IS NOT NULL")
+        .bind(1, case_id)
+        .bind(2, new_uuid())
+        .bind(3, status_text)
+        .bind(4, note)
+        .bind(5, at_ms)
         .run();
 }
 
@@ -171,10 +207,8 @@ void SqliteCaseStore::update_status(const std::string& case_id, std::int64_t at_
 
 void SqliteCaseStore::insert_exchange(const ExchangeRecord& e) {
     sqlite::Statement s(*statements_,
-                        "INSERT INTO exchanges(case_id, attempt, registry, "
-                        "endpoint, started_ms, duration_ms, request, "
-                        "response, http_status, error) VALUES (?1, ?2, ?3, ?4, "
-                        "?5, ?6, ?7, ?8, ?9, ?10)");
+                        "INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, "
+                        "response, http_status, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     s.bind(1, e.case_id).bind(2, std::int64_t{e.attempt}).bind(3, e.registry).bind(4, e.endpoint);
     s.bind(5, e.started_ms).bind(6, e.duration_ms).bind_blob(7, e.request_bytes).bind_blob(8, e.response_bytes);
     s.bind(9, std::int64_t{e.http_status}).bind(10, e.error).run();
@@ -194,8 +228,7 @@ SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_i
         std::lock_guard lock(mutex_);
         sqlite::Transaction tx(db_);
         sqlite::Statement existing(*statements_,
-                                   "SELECT id, body_hash FROM cases WHERE "
-                                   "office_id = ?1 AND idempotency_key = ?2");
+                                   "SELECT id, body_hash FROM cases WHERE office_id = ?1 AND idempotency_key = ?2");
         existing.bind(1, c.office.id).bind(2, c.idempotency_key);
         if (existing.step()) {
             // The earlier submission may be committed but not yet synced: a replay
@@ -205,14 +238,13 @@ SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_i
             commit_count = committed_.load();
         } else {
             const std::int64_t now = now_ms();
-            sqlite::Statement insert(*statements_,
-                                     "INSERT INTO cases(id, service, office_id, "
-                                     "idempotency_key, body_hash, submission, "
-                                     "status, created_ms, updated_ms) VALUES (?1, "
-                                     "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
+            sqlite::Statement insert(
+                *statements_,
+                "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, created_ms, "
+                "updated_ms, callback_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, NULLIF(?9, ''))");
             insert.bind(1, c.id).bind(2, c.service).bind(3, c.office.id).bind(4, c.idempotency_key).bind(5, body_hash);
             insert.bind(6, submission).bind(7, std::string(to_string(CaseStatus::Queued)));
-            insert.bind(8, now).run();
+            insert.bind(8, now).bind(9, c.callback_url).run();
             add_history(c.id, now, CaseStatus::Received, "");
             add_history(c.id, now, CaseStatus::Queued, "");
             sqlite::Statement(*statements_, "INSERT INTO outbox(case_id, message_id, due_ms) VALUES (?1, ?2, ?3)")
@@ -231,10 +263,9 @@ SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_i
 
 std::optional<Case> SqliteCaseStore::find(const std::string& case_id) {
     std::lock_guard lock(mutex_);
-    sqlite::Statement row(*statements_,
-                          "SELECT submission, status, outcome, created_ms, "
-                          "updated_ms, idempotency_key FROM cases "
-                          "WHERE id = ?1");
+    sqlite::Statement row(
+        *statements_,
+        "SELECT submission, status, outcome, created_ms, updated_ms, idempotency_key FROM cases WHERE id = ?1");
     row.bind(1, case_id);
     if (!row.step()) return std::nullopt;
     auto parsed = parse_submitted_case(row.text(0));
@@ -251,8 +282,7 @@ std::optional<Case> SqliteCaseStore::find(const std::string& case_id) {
     c.idempotency_key = row.text(5);
 
     sqlite::Statement history(*statements_,
-                              "SELECT at_ms, status, note FROM case_history "
-                              "WHERE case_id = ?1 ORDER BY rowid");
+                              "SELECT at_ms, status, note FROM case_history WHERE case_id = ?1 ORDER BY rowid");
     history.bind(1, case_id);
     while (history.step()) {
         c.history.push_back({parse_case_status(history.text(1)).value_or(CaseStatus::Failed),
@@ -265,10 +295,8 @@ std::optional<OutboxItem> SqliteCaseStore::claim_next(std::int64_t now) {
     std::lock_guard lock(mutex_);
     sqlite::Transaction tx(db_);
     sqlite::Statement claim(*statements_,
-                            "UPDATE outbox SET claimed = 1 WHERE case_id = "
-                            "(SELECT case_id FROM outbox WHERE claimed = "
-                            "0 AND due_ms <= ?1 ORDER BY due_ms LIMIT 1) "
-                            "RETURNING case_id, message_id, attempts");
+                            "UPDATE outbox SET claimed = 1 WHERE case_id = (SELECT case_id FROM outbox WHERE claimed = "
+                            "0 AND due_ms <= ?1 ORDER BY due_ms LIMIT 1) RETURNING case_id, message_id, attempts");
     claim.bind(1, now);
     if (!claim.step()) return std::nullopt;
     OutboxItem item{claim.text(0), claim.text(1), static_cast<int>(claim.integer(2))};
@@ -298,8 +326,7 @@ void SqliteCaseStore::reschedule(const OutboxItem& item, std::int64_t next_ms, c
     sqlite::Transaction tx(db_);
     if (exchange != nullptr) insert_exchange(*exchange);
     sqlite::Statement(*statements_,
-                      "UPDATE outbox SET claimed = 0, attempts = attempts + 1, "
-                      "due_ms = ?2 WHERE case_id = ?1")
+                      "UPDATE outbox SET claimed = 0, attempts = attempts + 1, due_ms = ?2 WHERE case_id = ?1")
         .bind(1, item.case_id)
         .bind(2, next_ms)
         .run();
@@ -358,8 +385,7 @@ void SqliteCaseStore::await_callback(const OutboxItem& item, const std::string& 
         sqlite::Statement(*statements_, "DELETE FROM outbox WHERE case_id = ?1").bind(1, item.case_id).run();
         const bool removed = sqlite3_changes(db_) > 0;
         sqlite::Statement(*statements_,
-                          "INSERT OR REPLACE INTO awaiting(registry, "
-                          "correlation, case_id) VALUES (?1, ?2, ?3)")
+                          "INSERT OR REPLACE INTO awaiting(registry, correlation, case_id) VALUES (?1, ?2, ?3)")
             .bind(1, registry)
             .bind(2, correlation)
             .bind(3, item.case_id)
@@ -386,8 +412,7 @@ bool SqliteCaseStore::finish_callback(const std::string& case_id, const std::str
         std::lock_guard lock(mutex_);
         sqlite::Transaction tx(db_);
         sqlite::Statement remove(*statements_,
-                                 "DELETE FROM awaiting WHERE registry = ?1 AND "
-                                 "correlation = ?2 AND case_id = ?3");
+                                 "DELETE FROM awaiting WHERE registry = ?1 AND correlation = ?2 AND case_id = ?3");
         remove.bind(1, registry).bind(2, correlation).bind(3, case_id).run();
         if (sqlite3_changes(db_) == 0) return false;  // the transaction rolls back on scope exit
         insert_exchange(exchange);
@@ -416,8 +441,7 @@ std::vector<ExchangeRecord> SqliteCaseStore::exchanges(const std::string& case_i
     std::lock_guard lock(mutex_);
     std::vector<ExchangeRecord> result;
     sqlite::Statement s(*statements_,
-                        "SELECT attempt, registry, endpoint, started_ms, "
-                        "duration_ms, request, response, http_status, "
+                        "SELECT attempt, registry, endpoint, started_ms, duration_ms, request, response, http_status, "
                         "error FROM exchanges WHERE case_id = ?1 ORDER BY rowid");
     s.bind(1, case_id);
     while (s.step()) {
@@ -425,6 +449,66 @@ std::vector<ExchangeRecord> SqliteCaseStore::exchanges(const std::string& case_i
                           s.text(5), s.text(6), static_cast<int>(s.integer(7)), s.text(8)});
     }
     return result;
+}
+
+std::optional<PendingEvent> SqliteCaseStore::claim_event(std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    sqlite::Statement claim(*statements_,
+                            "UPDATE events SET claimed = 1 WHERE seq = (SELECT e.seq FROM events e WHERE e.delivered = 0 "
+                            "AND e.claimed = 0 AND e.due_ms <= ?1 AND NOT EXISTS (SELECT 1 FROM events p WHERE "
+                            "p.case_id = e.case_id AND p.delivered = 0 AND p.seq < e.seq) ORDER BY e.seq LIMIT 1) "
+                            "RETURNING seq, event_id, case_id, url, status, note, outcome, at_ms, attempts");
+    claim.bind(1, now);
+    if (!claim.step()) return std::nullopt;
+    PendingEvent event;
+    event.seq = claim.integer(0);
+    event.event_id = claim.text(1);
+    event.case_id = claim.text(2);
+    event.url = claim.text(3);
+    event.status = claim.text(4);
+    event.note = claim.text(5);
+    if (!claim.is_null(6)) event.outcome_json = claim.text(6);
+    event.at_ms = claim.integer(7);
+    event.attempts = static_cast<int>(claim.integer(8));
+    while (claim.step()) {
+    }
+    sqlite::Statement owner(*statements_, "SELECT office_id, service FROM cases WHERE id = ?1");
+    owner.bind(1, event.case_id);
+    if (owner.step()) {
+        event.office_id = owner.text(0);
+        event.service = owner.text(1);
+    }
+    tx.commit();  // not synced: a claim lost on a power cut is claimed again
+    return event;
+}
+
+void SqliteCaseStore::event_delivered(std::int64_t seq) {
+    std::lock_guard lock(mutex_);
+    // Not synced: a delivery forgotten on a power cut is delivered again, which at-least-once allows.
+    sqlite::Statement(*statements_, "UPDATE events SET delivered = 1, claimed = 0 WHERE seq = ?1").bind(1, seq).run();
+}
+
+void SqliteCaseStore::event_retry(std::int64_t seq, std::int64_t next_ms, const std::string& error) {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement(*statements_,
+                      "UPDATE events SET claimed = 0, attempts = attempts + 1, due_ms = ?2, last_error = ?3 WHERE seq = ?1")
+        .bind(1, seq)
+        .bind(2, next_ms)
+        .bind(3, error)
+        .run();
+}
+
+int SqliteCaseStore::release_event_claims() {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement(*statements_, "UPDATE events SET claimed = 0 WHERE claimed = 1").run();
+    return sqlite3_changes(db_);
+}
+
+std::int64_t SqliteCaseStore::events_pending() {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement count(*statements_, "SELECT COUNT(*) FROM events WHERE delivered = 0");
+    return count.step() ? count.integer(0) : 0;
 }
 
 }  // namespace vikno::gateway

@@ -44,6 +44,11 @@ public:
     void postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) override;
     std::map<CaseStatus, std::int64_t> count_by_status() override;
     std::vector<ExchangeRecord> exchanges(const std::string& case_id) override;
+    std::optional<PendingEvent> claim_event(std::int64_t now_ms) override;
+    void event_delivered(std::int64_t seq) override;
+    void event_retry(std::int64_t seq, std::int64_t next_ms, const std::string& error) override;
+    int release_event_claims() override;
+    std::int64_t events_pending() override;
 
 private:
     void add_history(const std::string& case_id, std::int64_t at_ms, CaseStatus status, const std::string& note);

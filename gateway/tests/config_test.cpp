@@ -14,7 +14,8 @@ const std::string kSecurity = R"(
 
 const std::string kMinimal = R"({
   // comments are allowed
-  "xroad": {"member_code": "12345678"},   /* block comments too */)" + kSecurity + R"(
+  "xroad": {"member_code": "12345678"},   /* block comments too */)" +
+                             kSecurity + R"(
   "plugins": {"load": [{"file": "libx.so", "endpoint": "https://127.0.0.1:1/", "tls_ca": "ca.crt",
                         "answer_certificate": "registry.crt", "settings": {"a": "b // not a comment"}}]}
 })";
@@ -54,12 +55,14 @@ TEST(Config, OfficesMayRequestTheirListedServicesOnly) {
 }
 
 TEST(Config, SecurityIsRequiredAndPlainHttpToRegistriesIsRefused) {
-    const std::string plugins = R"("plugins": {"load": [{"file": "a.so", "endpoint": "https://127.0.0.1:1/", "tls_ca": "ca.crt", "answer_certificate": "r.crt"}]})";
+    const std::string plugins =
+        R"("plugins": {"load": [{"file": "a.so", "endpoint": "https://127.0.0.1:1/", "tls_ca": "ca.crt", "answer_certificate": "r.crt"}]})";
     EXPECT_NE(error_of(R"({"xroad": {"member_code": "12345678"}, )" + plugins + "}").find("server.tls: required"),
               std::string::npos);
     std::string no_pin = kMinimal;
     no_pin.replace(no_pin.find(R"("answer_certificate": "registry.crt", )"), 38, "");
-    EXPECT_NE(error_of(no_pin).find("plugins.load[0].answer_certificate: required"), std::string::npos) << error_of(no_pin);
+    EXPECT_NE(error_of(no_pin).find("plugins.load[0].answer_certificate: required"), std::string::npos)
+        << error_of(no_pin);
     std::string plain = kMinimal;
     plain.replace(plain.find("https://"), 8, "http://");
     EXPECT_NE(error_of(plain).find("registries are reached over TLS only"), std::string::npos);
@@ -79,9 +82,11 @@ TEST(Config, ErrorsNameTheFileTheKeyAndWhatIsExpected) {
     EXPECT_NE(error_of(R"({"server": {"listen": "nohost"}, "xroad": {"member_code": "12345678"}})")
                   .find("server.listen: expected HOST:PORT"),
               std::string::npos);
-    EXPECT_NE(error_of(R"({"xroad": {"member_code": "12345678"}, "plugins": {"load": [{"file": "a.so", "endpoint": "ftp://x/"}]}})")
-                  .find("plugins.load[0].endpoint"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(
+            R"({"xroad": {"member_code": "12345678"}, "plugins": {"load": [{"file": "a.so", "endpoint": "ftp://x/"}]}})")
+            .find("plugins.load[0].endpoint"),
+        std::string::npos);
     EXPECT_NE(error_of(R"({"xroad": {"member_code": "12345678"}})").find("plugins.load: no plugins listed"),
               std::string::npos);
     EXPECT_NE(error_of("{ not json").find("test.jsonc: not valid JSON"), std::string::npos);
@@ -94,4 +99,28 @@ TEST(Config, MissingFileSaysHowToGiveOne) {
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("--config"), std::string::npos);
     }
+}
+
+TEST(Config, CallbacksNeedAnHttpsUrlAndTheBackEndsCa) {
+    const std::string office_with = R"({"xroad": {"member_code": "12345678"},
+      "server": {"tls": {"certificate": "gw.crt", "key": "gw.key", "client_ca": "cnap-ca.crt"}},
+      "signing": {"certificate": "sign.crt", "key": "sign.key"},
+      "registry_tls": {"certificate": "gw.crt", "key": "gw.key"},
+      "plugins": {"load": [{"file": "libx.so", "endpoint": "https://127.0.0.1:1/", "tls_ca": "ca.crt",
+                            "answer_certificate": "registry.crt"}]},
+      "offices": [{"id": "vinnytsia-po-01", "services": ["*"], )";
+    EXPECT_NE(error_of(office_with + R"("callback_url": "https://cnap.example/events"}]})")
+                  .find("test.jsonc: callbacks.tls_ca: required when an office has callback_url"),
+              std::string::npos);
+    EXPECT_NE(error_of(office_with + R"("callback_url": "http://cnap.example/events"}],
+                                        "callbacks": {"tls_ca": "cnap-backends.crt"}})")
+                  .find("offices[0].callback_url: expected the office back-end's callback URL as https://"),
+              std::string::npos);
+    const Config config = parse_config(office_with + R"("callback_url": "https://cnap.example/events",
+        "callback_hosts": ["cnap.example"]}], "callbacks": {"tls_ca": "cnap-backends.crt", "workers": 3}})",
+                                       "test.jsonc");
+    EXPECT_EQ(config.offices[0].callback_url, "https://cnap.example/events");
+    EXPECT_TRUE(config.offices[0].may_call_back("cnap.example"));
+    EXPECT_FALSE(config.offices[0].may_call_back("evil.example"));
+    EXPECT_EQ(config.callbacks.workers, 3);
 }

@@ -19,10 +19,8 @@ TEST(HttpResponse, ParsesContentLengthAndChunkedBodies) {
     EXPECT_EQ(answer.status, 200);
     EXPECT_EQ(answer.body, "hello");
     EXPECT_EQ(answer.header("x-a"), "b");
-    ASSERT_TRUE(
-        parse_http_response("HTTP/1.1 500 X\r\nTransfer-Encoding: "
-                            "chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
-                            answer, error));
+    ASSERT_TRUE(parse_http_response(
+        "HTTP/1.1 500 X\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", answer, error));
     EXPECT_EQ(answer.body, "abcde");
 }
 

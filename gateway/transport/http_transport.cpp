@@ -188,8 +188,7 @@ std::optional<Poco::Net::StreamSocket> connect(const Poco::URI& uri, const Poco:
     } catch (const Poco::Net::SSLException& e) {
         result.failure = TransportResult::Failure::Tls;
         result.error = "TLS with " + uri.getAuthority() + " refused: " + e.displayText() +
-                       " (is the registry's certificate issued by the configured "
-                       "tls_ca, for this host?)";
+                       " (is the registry's certificate issued by the configured tls_ca, for this host?)";
     } catch (const Poco::TimeoutException&) {
         result.failure = TransportResult::Failure::Connect;
         result.error = "connect to " + uri.getAuthority() + " timed out";

@@ -203,8 +203,8 @@ Result<Case, FieldErrors> parse_submitted_case(std::string_view json) {
             r.fail(owned, "is set by the gateway; remove it from the submission");
         }
     }
-    r.only(root, "", {"service", "office", "applicant", "subject", "attachments", "id", "status", "history", "outcome",
-                      "created_at", "updated_at"});
+    r.only(root, "", {"service", "office", "applicant", "subject", "attachments", "callback_url", "id", "status",
+                      "history", "outcome", "created_at", "updated_at"});
 
     Case c;
     c.service = r.text(root, "service", "service", true);
@@ -214,6 +214,7 @@ Result<Case, FieldErrors> parse_submitted_case(std::string_view json) {
         c.subject = subject;
     }
     read_attachments(r, root, c.attachments);
+    c.callback_url = r.text(root, "callback_url", "callback_url", false);
 
     if (!errors.empty()) {
         return errors;
@@ -256,6 +257,7 @@ Poco::JSON::Object::Ptr submission_to_json(const Case& c) {
         }
         root->set("attachments", attachments);
     }
+    if (!c.callback_url.empty()) root->set("callback_url", c.callback_url);
     return root;
 }
 
@@ -288,7 +290,7 @@ Poco::JSON::Object::Ptr case_to_json(const Case& c) {
     root->set("updated_at", c.updated_at);
     if (!c.idempotency_key.empty()) root->set("idempotency_key", c.idempotency_key);
     auto submission = submission_to_json(c);
-    for (const auto& key : {"service", "office", "applicant", "subject", "attachments"}) {
+    for (const auto& key : {"service", "office", "applicant", "subject", "attachments", "callback_url"}) {
         if (submission->has(key)) root->set(key, submission->get(key));
     }
     Array::Ptr history = new Array;

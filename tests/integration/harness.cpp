@@ -172,7 +172,9 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json_in, con
       "server": {"listen": "127.0.0.1:0", "ready_file": ")" << ready << R"(", "max_backlog": )" << max_backlog << R"(,
                  "tls": {"certificate": ")" << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key")
                                  << R"(", "client_ca": ")" << pki("cnap-ca.crt") << R"("}},
-      "offices": [{"id": "vinnytsia-po-01", "services": ["*"]},
+      "offices": [{"id": "vinnytsia-po-01", "services": ["*"])"
+           << (callback_url.empty() ? "" : R"(, "callback_url": ")" + callback_url + R"(", "callback_hosts": ["127.0.0.1"])")
+           << R"(},
                   {"id": "kharkiv-cnap-03", "services": ["drac.birth-extract"]},
                   {"id": "kyiv-cnap-11", "services": ["drac.death-extract"]}],
       "signing": {"certificate": ")" << pki("gateway-signing.crt") << R"(", "key": ")" << signing_key << R"("},
@@ -181,6 +183,8 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json_in, con
       "dispatch": )" << dispatch_json << R"(,
       "xroad": {"member_code": "12345678"},
       "log": {"level": "debug", "file": ")" << gateway_log << R"("},
+      "callbacks": {)" << (callback_url.empty() ? "" : R"("tls_ca": ")" + pki("cnap-ca.crt") + R"(", )")
+           << R"("backoff_initial_ms": 50, "backoff_max_ms": 300},
       "audit": {"dir": ")" << dir << R"(/audit", "checkpoint_entries": 50, "checkpoint_seconds": 1},
       "plugins": {"dir": ")" << plugin_dir << R"(", "load": [
         {"file": ")" << plugin_file << R"(", "endpoint": "https://127.0.0.1:)" << sim_port << R"(/",

@@ -89,6 +89,9 @@ public:
     std::string registry_tls_ca = "ca-chain";
     std::string signing_key = pki("gateway-signing.key");
     int max_backlog = 100000;
+    /// When set, office vinnytsia-po-01 gets this callback URL (and may name host 127.0.0.1 in a
+    /// case's own callback_url); the gateway trusts the test PKI's CNAP CA for back-ends.
+    std::string callback_url;
     std::string plugin_dir = VIKNO_PLUGIN_DIR;
     std::string plugin_file = "libvikno-civil_registry.so";
 

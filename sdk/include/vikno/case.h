@@ -72,6 +72,8 @@ struct Case {
     Applicant applicant;
     Poco::JSON::Object::Ptr subject = new Poco::JSON::Object;  ///< the service's own fields
     std::vector<Attachment> attachments;
+    /// Where the gateway POSTs this case's events; empty: the office's configured URL, if any.
+    std::string callback_url;
 
     CaseStatus status = CaseStatus::Received;
     std::string created_at;
