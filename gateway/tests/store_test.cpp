@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <sys/stat.h>
 
 using namespace vikno;
@@ -91,4 +93,16 @@ TEST(Store, DatabaseFileIsPrivate) {
     struct stat info {};
     ASSERT_EQ(stat(path.c_str(), &info), 0);
     EXPECT_EQ(info.st_mode & 0777, 0600);
+}
+
+TEST(Ids, NewUuidIsARandomVersion4Uuid) {
+    std::set<std::string> seen;
+    for (int i = 0; i < 1000; ++i) {
+        const std::string id = new_uuid();
+        ASSERT_EQ(id.size(), 36U);
+        EXPECT_EQ(id[8], '-');
+        EXPECT_EQ(id[14], '4');  // version
+        EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // variant
+        EXPECT_TRUE(seen.insert(id).second);
+    }
 }
