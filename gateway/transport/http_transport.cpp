@@ -25,8 +25,13 @@ using Clock = std::chrono::steady_clock;
 
 std::string join_path(const std::string& base, const std::string& path) {
     std::string joined = base.empty() ? "/" : base;
-    if (joined.back() == '/' && !path.empty() && path.front() == '/') joined.pop_back();
-    if (joined.back() != '/' && !path.empty() && path.front() != '/') joined += '/';
+    if (path.empty()) return joined;
+    // Exactly one slash between them; popping may empty `joined` ("/" + "/x"), so nothing reads it after.
+    if (joined.back() == '/' && path.front() == '/') {
+        joined.pop_back();
+    } else if (joined.back() != '/' && path.front() != '/') {
+        joined += '/';
+    }
     return joined + path;
 }
 
