@@ -5,6 +5,7 @@
 #include "../../plugins/civil_registry/src/interpreter.h"
 #include "../../plugins/diia/src/interpreter.h"
 #include "../../plugins/diia/src/multipart.h"
+#include "../../plugins/demographic_registry/src/interpreter.h"
 #include "../../plugins/igov/src/interpreter.h"
 #include "../../plugins/real_estate/src/interpreter.h"
 
@@ -26,7 +27,7 @@ vikno::Case case_for(const std::string& service) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
-    const int pick = data[0] % 8;
+    const int pick = data[0] % 9;
     const int status = (data[0] & 0x80) != 0 ? 200 : 500 - (data[0] % 3) * 100;
     const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
     vikno::RegistryAnswer answer{status, {{"Content-Type", "multipart/form-data; boundary=b"}}, body};
@@ -41,6 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 4: (void)vikno::business::interpret_answer(case_for("edr.fop-registration"), sent, answer); break;
         case 5: (void)vikno::diia::read_callback(case_for("diia.document-request"), answer); break;
         case 6: (void)vikno::diia::parse_multipart(body, "b"); break;
+        case 7:
+            (void)vikno::demographic_registry::interpret_answer(case_for("eddr.newborn-unzr"), sent, answer);
+            break;
         default: {
             sent.path = "/api/v1/auth/acquirer/x";
             (void)vikno::diia::interpret_answer(case_for("diia.sign-files"), sent, answer, vikno::diia::Settings{});

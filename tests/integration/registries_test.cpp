@@ -32,6 +32,35 @@ bool has(const std::vector<std::string>& codes, const std::string& code) {
 
 }  // namespace
 
+TEST(DemographicRegistry, ANewbornGetsAUnzrAndTheSameBirthRecordTheSameNumber) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("demographic_registry");
+    stack.start_gateway();
+    const auto first = stack.wait_final(stack.submit("newborn-unzr", key("unzr")));
+    ASSERT_EQ(first->getValue<std::string>("status"), "completed");
+    const std::string unzr = first->getObject("outcome")->getValue<std::string>("registry_reference");
+    EXPECT_EQ(unzr.rfind("20261120-", 0), 0U) << unzr;
+    // Another application for the same birth record: the register answers with the number it gave.
+    const auto again = stack.wait_final(stack.submit("newborn-unzr", key("unzr-again")));
+    ASSERT_EQ(again->getValue<std::string>("status"), "completed");
+    EXPECT_EQ(again->getObject("outcome")->getValue<std::string>("registry_reference"), unzr);
+    EXPECT_TRUE(again->getObject("outcome")->getObject("document")->getValue<bool>("already_assigned"));
+
+    std::string future = sample_case("newborn-unzr");
+    future.replace(future.find("\"birth_date\": \"2026-11-20\""), 26, "\"birth_date\": \"2099-01-01\"");
+    const HttpReply reply = http(stack.gateway_address, "POST", "/v1/cases", future,
+                                 {{"Content-Type", "application/json"}, {"Idempotency-Key", key("unzr-future")}});
+    ASSERT_EQ(reply.status, 202) << reply.body;
+    const auto refused = stack.wait_final(reply.json()->getValue<std::string>("id"));
+    EXPECT_EQ(refused->getValue<std::string>("status"), "rejected");
+    const auto records = stack.records_of("demographic_registry");
+    ASSERT_EQ(records.size(), 3U);
+    EXPECT_EQ(records[0]->getValue<std::string>("outcome"), "assigned");
+    EXPECT_EQ(records[1]->getValue<std::string>("outcome"), "already_assigned");
+    EXPECT_EQ(records[2]->getValue<std::string>("outcome"), "refused");
+}
+
 TEST(RealEstate, BothSamplesCompleteWithObjectsRightsAndEncumbrances) {
     Stack stack;
     stack.start_simulator();

@@ -5,7 +5,8 @@
 #   tests/sanitize/run.sh            (CI runs it after 'make test')
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-targets=(sdk_tests gateway_tests civil_registry_tests real_estate_tests igov_tests business_tests diia_tests)
+targets=(sdk_tests gateway_tests civil_registry_tests real_estate_tests igov_tests business_tests diia_tests
+  demographic_registry_tests)
 
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   -DVIKNO_FUZZ=ON >/dev/null

@@ -1,0 +1,49 @@
+#include "interpreter.h"
+
+#include <vikno/identifiers.h>
+#include <vikno/soap.h>
+#include <vikno/soap_answer.h>
+#include <vikno/xml.h>
+
+namespace vikno::demographic_registry {
+
+Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
+    const Service* service = find_service(c.service);
+    if (service == nullptr)
+        return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
+    auto opened = soap::open_answer(answer, sent, "eddr", kNamespace, service->response);
+    if (opened.decided) return *opened.decided;
+    xml::Document& d = *opened.document;
+    xmlNodePtr response = opened.body;
+    if (auto assigned = d.nodes("eddr:Assigned", response); !assigned.empty()) {
+        const std::string unzr = d.text("eddr:Unzr", assigned.front()).value_or("");
+        if (!identifiers::is_valid_unzr(unzr)) {
+            return soap::decide(Verdict::Retry, "malformed answer: eddr:Unzr is not a UNZR",
+                                "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
+                                "The registry sent a malformed answer; the request will be retried");
+        }
+        const bool again = d.text("eddr:AlreadyAssigned", assigned.front()) == "true";
+        Interpretation result = soap::decide(Verdict::Completed, again ? "UNZR assigned earlier" : "UNZR assigned",
+                                             "Дитину внесено до ЄДДР, УНЗР " + unzr,
+                                             "The child is registered in the demographic register, UNZR " + unzr);
+        result.outcome.registry_reference = unzr;
+        Poco::JSON::Object::Ptr document = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        document->set("unzr", unzr);
+        document->set("record_date", d.text("eddr:RecordDate", assigned.front()).value_or(""));
+        document->set("already_assigned", again);
+        result.outcome.document = document;
+        return result;
+    }
+    if (auto refused = d.nodes("eddr:Refused", response); !refused.empty()) {
+        const std::string code = d.text("eddr:Code", refused.front()).value_or("");
+        const std::string reason = d.text("eddr:Reason", refused.front()).value_or("");
+        return soap::decide(Verdict::Rejected, "refused: " + code, "ЄДДР відмовив: " + reason,
+                            "The demographic register refused: " + code);
+    }
+    return soap::decide(Verdict::Retry,
+                        "malformed answer: eddr:" + service->response + " holds neither Assigned nor Refused",
+                        "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
+                        "The registry sent a malformed answer; the request will be retried");
+}
+
+}  // namespace vikno::demographic_registry
