@@ -47,6 +47,7 @@ start_simulator real_estate 8092 var/sim-real_estate
 start_simulator igov 8093 var/sim-igov
 start_simulator business 8094 var/sim-business
 start_simulator demographic_registry 8096 var/sim-demographic_registry
+start_simulator tax_registry 8097 var/sim-tax_registry
 # Diia plays the applicant too: it calls the gateway back once the deep link is "opened".
 start_simulator diia 8095 var/sim-diia --callback-url https://127.0.0.1:8080/v1/callbacks/diia --callback-delay-ms 1500
 
@@ -61,7 +62,7 @@ done
 cat <<MSG
 
 Vikno is running: gateway https://127.0.0.1:8080; simulators of the civil registry :8091, the real
-property register :8092, the iGov portal :8093, the business register :8094, Diia :8095 and the demographic register :8096 (requests recorded in var/sim*/; certificates in
+property register :8092, the iGov portal :8093, the business register :8094, Diia :8095, the demographic register :8096 and the taxpayer register :8097 (requests recorded in var/sim*/; certificates in
 certs/dev/; audit log in var/audit/). Try, in another terminal:
 
   $build_dir/bin/vikno submit config/samples/birth-extract.json --wait
@@ -69,6 +70,8 @@ certs/dev/; audit log in var/audit/). Try, in another terminal:
   $build_dir/bin/vikno submit config/samples/igov-create-order.json --wait
   $build_dir/bin/vikno submit config/samples/business-extract.json --wait
   $build_dir/bin/vikno submit config/samples/newborn-unzr.json --wait
+  $build_dir/bin/vikno submit config/samples/newborn-rnokpp.json --wait
+  $build_dir/bin/vikno submit config/samples/fop-tax-registration.json --wait
   $build_dir/bin/vikno submit config/samples/diia-document-request.json --wait   (Diia calls back)
 
   curl -s --cacert $pki/ca-chain.crt --cert $pki/office-kyiv.crt --key $pki/office-kyiv.key \\

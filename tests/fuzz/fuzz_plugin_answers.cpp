@@ -8,6 +8,7 @@
 #include "../../plugins/demographic_registry/src/interpreter.h"
 #include "../../plugins/igov/src/interpreter.h"
 #include "../../plugins/real_estate/src/interpreter.h"
+#include "../../plugins/tax_registry/src/interpreter.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +28,7 @@ vikno::Case case_for(const std::string& service) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
-    const int pick = data[0] % 9;
+    const int pick = data[0] % 10;
     const int status = (data[0] & 0x80) != 0 ? 200 : 500 - (data[0] % 3) * 100;
     const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
     vikno::RegistryAnswer answer{status, {{"Content-Type", "multipart/form-data; boundary=b"}}, body};
@@ -45,6 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 7:
             (void)vikno::demographic_registry::interpret_answer(case_for("eddr.newborn-unzr"), sent, answer);
             break;
+        case 8: (void)vikno::tax_registry::interpret_answer(case_for("drfo.register-entrepreneur"), sent, answer); break;
         default: {
             sent.path = "/api/v1/auth/acquirer/x";
             (void)vikno::diia::interpret_answer(case_for("diia.sign-files"), sent, answer, vikno::diia::Settings{});

@@ -61,6 +61,36 @@ TEST(DemographicRegistry, ANewbornGetsAUnzrAndTheSameBirthRecordTheSameNumber) {
     EXPECT_EQ(records[2]->getValue<std::string>("outcome"), "refused");
 }
 
+TEST(TaxRegistry, ANewbornGetsAnRnokppAndASoleTraderIsTakenOnTheRegister) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("tax_registry");
+    stack.start_gateway();
+    const auto newborn = stack.wait_final(stack.submit("newborn-rnokpp", key("rnokpp")));
+    ASSERT_EQ(newborn->getValue<std::string>("status"), "completed");
+    const std::string rnokpp = newborn->getObject("outcome")->getValue<std::string>("registry_reference");
+    ASSERT_EQ(rnokpp.size(), 10U);
+    EXPECT_EQ(rnokpp.substr(0, 5), "46345");  // days from 1899-12-31 to the birth, 2026-11-20
+    EXPECT_EQ((rnokpp[8] - '0') % 2, 1);      // a boy
+    const auto again = stack.wait_final(stack.submit("newborn-rnokpp", key("rnokpp-again")));
+    EXPECT_EQ(again->getObject("outcome")->getValue<std::string>("registry_reference"), rnokpp);
+
+    const auto fop = stack.wait_final(stack.submit("fop-tax-registration", key("fop-tax")));
+    ASSERT_EQ(fop->getValue<std::string>("status"), "completed");
+    EXPECT_NE(fop->getObject("outcome")->getObject("document")->getValue<std::string>("tax_office").find("Вінниц"),
+              std::string::npos);
+
+    std::string debtor = sample_case("fop-tax-registration");
+    debtor.replace(debtor.find("3652504575"), 10, "3068208400");
+    const HttpReply reply = http(stack.gateway_address, "POST", "/v1/cases", debtor,
+                                 {{"Content-Type", "application/json"}, {"Idempotency-Key", key("fop-debtor")}});
+    ASSERT_EQ(reply.status, 202) << reply.body;
+    const auto refused = stack.wait_final(reply.json()->getValue<std::string>("id"));
+    EXPECT_EQ(refused->getValue<std::string>("status"), "rejected");
+    EXPECT_NE(refused->getObject("outcome")->getValue<std::string>("message_en").find("SINGLE_TAX_REFUSED"),
+              std::string::npos);
+}
+
 TEST(RealEstate, BothSamplesCompleteWithObjectsRightsAndEncumbrances) {
     Stack stack;
     stack.start_simulator();
@@ -99,10 +129,12 @@ TEST(RealEstate, AnOwnerWithNothingRegisteredIsRefusedAndFaultsAreRetried) {
     EXPECT_EQ(refused->getValue<std::string>("status"), "rejected");
     EXPECT_EQ(refused->getObject("outcome")->getValue<std::string>("message_en"),
               "No registered real property rights match the request");
-    EXPECT_EQ(stack.wait_final(stack.submit("property-by-cadastral-number", key("cad")))->getValue<std::string>("status"),
-              "completed");
+    EXPECT_EQ(
+        stack.wait_final(stack.submit("property-by-cadastral-number", key("cad")))->getValue<std::string>("status"),
+        "completed");
     int faults = 0;
-    for (const auto& record : stack.records_of("real_estate")) faults += record->getValue<std::string>("fault") != "none";
+    for (const auto& record : stack.records_of("real_estate"))
+        faults += record->getValue<std::string>("fault") != "none";
     EXPECT_GT(faults, 0);
 }
 
@@ -150,7 +182,8 @@ TEST(Igov, OrdersAreCreatedAndMovedOverSignedRest) {
               std::string::npos);
 
     // Every request the portal received carried an RFC 9421 signature over the X-Road headers.
-    for (const auto& record : stack.records_of("igov")) EXPECT_NE(record->getValue<std::string>("outcome"), "signature_rejected");
+    for (const auto& record : stack.records_of("igov"))
+        EXPECT_NE(record->getValue<std::string>("outcome"), "signature_rejected");
     const std::string first = read_file(stack.dir + "/sim-igov/000001-request.http");
     EXPECT_NE(first.find("Signature-Input: sig1=(\"@method\" \"@target-uri\" \"content-digest\" \"content-type\" "
                          "\"x-road-client\" \"x-road-id\" \"x-road-userid\" \"x-road-issue\")"),
@@ -174,7 +207,8 @@ TEST(Igov, ThePortalRefusesAnUnsignedRequest) {
     Stack stack;
     const std::string portal = stack.start_registry("igov");
     const auto reply = http(portal, "POST", "/r1/SEVDEIR-TEST/GOV/43220851/IGOV/orders", "{}",
-                            {{"Content-Type", "application/json"}, {"X-Road-Client", "SEVDEIR-TEST/GOV/12345678/VIKNO"},
+                            {{"Content-Type", "application/json"},
+                             {"X-Road-Client", "SEVDEIR-TEST/GOV/12345678/VIKNO"},
                              {"X-Road-Id", "m-1"}},
                             "gateway-tls");
     EXPECT_EQ(reply.status, 401);
@@ -197,7 +231,8 @@ TEST(Business, ASearchThenTheDetailsCompleteTheExtractInTwoSignedRequests) {
     ASSERT_EQ(records.size(), 2U);  // the search, then the details, each its own message id
     EXPECT_NE(records[0]->getValue<std::string>("target").find("1.0/subjects?code=14360570"), std::string::npos);
     EXPECT_NE(records[1]->getValue<std::string>("target").find("1.0/subjects/1001"), std::string::npos);
-    EXPECT_EQ(records[1]->getValue<std::string>("message_id"), records[0]->getValue<std::string>("message_id") + "-details");
+    EXPECT_EQ(records[1]->getValue<std::string>("message_id"),
+              records[0]->getValue<std::string>("message_id") + "-details");
     // Both exchanges are in the audit log.
     const auto listed = run_vikno({"audit", "list", "--case", id, "--dir", stack.dir + "/audit"}, stack.dir);
     EXPECT_NE(listed.output.find("business #1  continue"), std::string::npos) << listed.output;
@@ -232,11 +267,13 @@ TEST_P(RestFaults, SlowBrokenAndDroppedAnswersAreRetriedToCompletion) {
     const auto& [registry, sample] = GetParam();
     Stack stack;
     stack.start_simulator();
-    stack.start_registry(registry, {"--latency-ms", "20", "--malformed-rate", "0.4", "--drop-rate", "0.3", "--seed", "5"});
+    stack.start_registry(registry,
+                         {"--latency-ms", "20", "--malformed-rate", "0.4", "--drop-rate", "0.3", "--seed", "5"});
     stack.start_gateway(R"({"workers": 2, "max_attempts": 40, "backoff_initial_ms": 10, "backoff_max_ms": 20})");
     for (int i = 0; i < 3; ++i) {
-        EXPECT_EQ(stack.wait_final(stack.submit(sample, key(registry + std::to_string(i))))->getValue<std::string>("status"),
-                  "completed");
+        EXPECT_EQ(
+            stack.wait_final(stack.submit(sample, key(registry + std::to_string(i))))->getValue<std::string>("status"),
+            "completed");
     }
     int faults = 0;
     for (const auto& record : stack.records_of(registry)) faults += record->getValue<std::string>("fault") != "none";
@@ -263,7 +300,8 @@ namespace {
 
 std::vector<std::string> diia_options(Stack& stack, std::vector<std::string> extra = {}) {
     // The applicant's answer goes to the gateway, whose port the ready file tells at callback time.
-    std::vector<std::string> options{"--callback-ready-file", stack.dir + "/gateway.ready", "--callback-delay-ms", "50"};
+    std::vector<std::string> options{"--callback-ready-file", stack.dir + "/gateway.ready", "--callback-delay-ms",
+                                     "50"};
     options.insert(options.end(), extra.begin(), extra.end());
     return options;
 }
@@ -299,16 +337,20 @@ TEST(Diia, HashedFilesAreSignedAndADeclineIsARefusal) {
     stack.start_gateway();
     const auto signed_files = stack.wait_final(stack.submit("diia-sign-files", key("diia-sign")));
     ASSERT_EQ(signed_files->getValue<std::string>("status"), "completed");
-    EXPECT_EQ(signed_files->getObject("outcome")->getObject("document")->getArray("files")->getObject(0)->getValue<std::string>(
-                  "filename"),
+    EXPECT_EQ(signed_files->getObject("outcome")
+                  ->getObject("document")
+                  ->getArray("files")
+                  ->getObject(0)
+                  ->getValue<std::string>("filename"),
               "zayava.pdf.p7s");
 
     Stack declined;
     declined.start_simulator();
     declined.start_registry("diia", diia_options(declined, {"--decline", "yes"}));
     declined.start_gateway();
-    EXPECT_EQ(declined.wait_final(declined.submit("diia-document-request", key("diia-no")))->getValue<std::string>("status"),
-              "rejected");
+    EXPECT_EQ(
+        declined.wait_final(declined.submit("diia-document-request", key("diia-no")))->getValue<std::string>("status"),
+        "rejected");
 }
 
 TEST(Diia, AForgedCallbackIsRefused) {
@@ -318,9 +360,9 @@ TEST(Diia, AForgedCallbackIsRefused) {
     stack.start_gateway();
     const std::string id = stack.submit("diia-document-request", key("diia-forged"));
     // Unsigned: refused by signature, whatever it claims.
-    const auto forged = http(stack.gateway_address, "POST", "/v1/callbacks/diia", "--x--\r\n",
-                             {{"Content-Type", "multipart/form-data; boundary=x"}, {"X-Document-Request-Trace-Id", "whatever"}},
-                             "");
+    const auto forged =
+        http(stack.gateway_address, "POST", "/v1/callbacks/diia", "--x--\r\n",
+             {{"Content-Type", "multipart/form-data; boundary=x"}, {"X-Document-Request-Trace-Id", "whatever"}}, "");
     EXPECT_EQ(forged.status, 401);
     EXPECT_EQ(forged.json()->getValue<std::string>("type"), "urn:vikno:problem:callback-signature");
     const auto now = http(stack.gateway_address, "GET", "/v1/cases/" + id).json();
@@ -331,10 +373,11 @@ TEST(Diia, FaultsOnTheWayToTheDeepLinkAreRetriedAndAnUnreachableDiiaFailsTheCase
     Stack stack;
     stack.start_simulator();
     stack.start_registry("diia", diia_options(stack, {"--error-rate", "0.3", "--drop-rate", "0.3", "--latency-ms", "10",
-                                                       "--seed", "3"}));
+                                                      "--seed", "3"}));
     stack.start_gateway(R"({"workers": 2, "max_attempts": 40, "backoff_initial_ms": 10, "backoff_max_ms": 20})");
-    EXPECT_EQ(stack.wait_final(stack.submit("diia-document-request", key("diia-faults")))->getValue<std::string>("status"),
-              "completed");
+    EXPECT_EQ(
+        stack.wait_final(stack.submit("diia-document-request", key("diia-faults")))->getValue<std::string>("status"),
+        "completed");
     int faults = 0;
     for (const auto& record : stack.records_of("diia")) faults += record->getValue<std::string>("fault") != "none";
     EXPECT_GT(faults, 0);
@@ -355,7 +398,8 @@ TEST(Breaker, ARegistryThatKeepsFailingIsLeftAloneUntilItRecovers) {
     stack.start_gateway(R"({"workers": 2, "max_attempts": 100, "backoff_initial_ms": 10, "backoff_max_ms": 20,
                             "breaker_failures": 3, "breaker_cooldown_ms": 1500, "breaker_max_cooldown_ms": 1500})");
     std::vector<std::string> ids;
-    for (int i = 0; i < 4; ++i) ids.push_back(stack.submit("property-by-cadastral-number", key("breaker" + std::to_string(i))));
+    for (int i = 0; i < 4; ++i)
+        ids.push_back(stack.submit("property-by-cadastral-number", key("breaker" + std::to_string(i))));
     // The breaker opens after 3 failures: the registry then sees no request until the cooldown ends.
     for (int i = 0; i < 200 && stack.records_of("real_estate").size() < 3; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -370,10 +414,13 @@ TEST(Breaker, ARegistryThatKeepsFailingIsLeftAloneUntilItRecovers) {
     const auto seen = stack.records_of("real_estate").size();
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     EXPECT_EQ(stack.records_of("real_estate").size(), seen);  // cases wait instead of hammering it
-    EXPECT_NE(http(stack.gateway_address, "GET", "/metrics").body.find("vikno_registry_breaker_state{registry=\"real_estate\"} 1"),
+    EXPECT_NE(http(stack.gateway_address, "GET", "/metrics")
+                  .body.find("vikno_registry_breaker_state{registry=\"real_estate\"} 1"),
               std::string::npos);
     // It recovers: the probe after the cooldown succeeds and every waiting case completes.
-    ASSERT_EQ(http(stack.registries_address("real_estate"), "PUT", "/__sim/faults", R"({"error_rate": 0})", {}, "gateway-tls").status,
-              204);
+    ASSERT_EQ(
+        http(stack.registries_address("real_estate"), "PUT", "/__sim/faults", R"({"error_rate": 0})", {}, "gateway-tls")
+            .status,
+        204);
     for (const auto& id : ids) EXPECT_EQ(stack.wait_final(id)->getValue<std::string>("status"), "completed");
 }

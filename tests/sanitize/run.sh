@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 targets=(sdk_tests gateway_tests civil_registry_tests real_estate_tests igov_tests business_tests diia_tests
-  demographic_registry_tests)
+  demographic_registry_tests tax_registry_tests)
 
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   -DVIKNO_FUZZ=ON >/dev/null

@@ -11,21 +11,8 @@
 namespace vikno::demographic_registry {
 namespace {
 
-// Days between two YYYY-MM-DD dates (b - a), by the civil calendar.
-long days_between(const std::string& a, const std::string& b) {
-    auto days = [](const std::string& date) {
-        int y = std::stoi(date.substr(0, 4));
-        const int m = std::stoi(date.substr(5, 2));
-        const int d = std::stoi(date.substr(8, 2));
-        y -= m <= 2;
-        const int era = (y >= 0 ? y : y - 399) / 400;
-        const int yoe = y - era * 400;
-        const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-        const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return static_cast<long>(era) * 146097 + doe;
-    };
-    return days(b) - days(a);
-}
+// Days from `a` to `b` (YYYY-MM-DD).
+long days_between(const std::string& a, const std::string& b) { return sim::day_number(b) - sim::day_number(a); }
 
 std::string response_xml(const Service& service, const std::string& inner) {
     xml::Writer w;

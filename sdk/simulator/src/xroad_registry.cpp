@@ -45,13 +45,27 @@ std::string today_utc() {
     return text;
 }
 
+long day_number(const std::string& date) {
+    // Days from the civil calendar (H. Hinnant's algorithm), shifted to 1899-12-31 = 0.
+    auto days_from_civil = [](int y, int m, int d) {
+        y -= m <= 2;
+        const int era = (y >= 0 ? y : y - 399) / 400;
+        const int yoe = y - era * 400;
+        const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        return static_cast<long>(era) * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    };
+    return days_from_civil(std::stoi(date.substr(0, 4)), std::stoi(date.substr(5, 2)), std::stoi(date.substr(8, 2))) -
+           days_from_civil(1899, 12, 31);
+}
+
 XRoadSoapRegistry::XRoadSoapRegistry(const Options& options, std::string body_namespace, const std::string& schema,
                                      const std::string& xroad_schema_dir, const soap::ServiceSettings& address)
     : body_namespace_(std::move(body_namespace)),
       schema_([&] {
           const std::string xroad = option(options, "xroad-schemas", xroad_schema_dir);
           const std::string own = option(options, "schema", schema);
-          auto loaded = xml::Schema::load_all({{soap::kEnvelopeNs, xroad + "/soap11-envelope.xsd"}, {body_namespace_, own}});
+          auto loaded =
+              xml::Schema::load_all({{soap::kEnvelopeNs, xroad + "/soap11-envelope.xsd"}, {body_namespace_, own}});
           if (!loaded) throw std::runtime_error(loaded.error().message);
           return std::move(loaded).value();
       }()),
@@ -97,9 +111,10 @@ Response XRoadSoapRegistry::handle(const Request& request, Annotation& annotatio
     auto body = soap::body_element(envelope);
     if (!body) return client_fault(&header.value(), body.error().message, annotation);
     if (address(header.value().service) != address(identity_)) {
-        return client_fault(&header.value(), "this is " + address(identity_) + "; the request is addressed to " +
-                                                 address(header.value().service),
-                            annotation);
+        return client_fault(
+            &header.value(),
+            "this is " + address(identity_) + "; the request is addressed to " + address(header.value().service),
+            annotation);
     }
     if (xml::namespace_uri(body.value()) != body_namespace_) {
         return client_fault(&header.value(), "the body element is not in namespace " + body_namespace_, annotation);

@@ -60,4 +60,8 @@ std::string sha256_hex(const std::string& data);
 /// Today's date in UTC, YYYY-MM-DD (issue dates in answers).
 std::string today_utc();
 
+/// Days since 1899-12-31 of a valid YYYY-MM-DD date (the count RNOKPP numbers begin with); compare
+/// two dates by subtracting.
+long day_number(const std::string& date);
+
 }  // namespace vikno::sim
