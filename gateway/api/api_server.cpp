@@ -54,6 +54,13 @@ private:
             if (method == "POST") return endpoints::submit_case(context_, *office, request, response);
             return not_allowed(response, path, "POST");
         }
+        static const std::string kCancel = "/cancel";
+        if (path.rfind(kCases, 0) == 0 && path.ends_with(kCancel) && path.size() > kCases.size() + kCancel.size() &&
+            path.find('/', kCases.size()) == path.size() - kCancel.size()) {
+            const std::string id = path.substr(kCases.size(), path.size() - kCases.size() - kCancel.size());
+            if (method == "POST") return endpoints::cancel_case(context_, *office, id, request, response);
+            return not_allowed(response, path, "POST");
+        }
         if (path.rfind(kCases, 0) == 0 && path.size() > kCases.size() &&
             path.find('/', kCases.size()) == std::string::npos) {
             if (method == "GET") {

@@ -8,6 +8,7 @@
 #include "metrics/metrics.h"
 #include "plugin_host/plugin_host.h"
 #include "signing/credentials.h"
+#include "situations/definition.h"
 #include "store/case_store.h"
 
 #include <Poco/Net/Context.h>
@@ -26,6 +27,7 @@ struct ApiContext {
     Poco::Net::Context::Ptr tls;  ///< server context: the gateway's certificate, the CNAP CA for clients
     audit::AuditLog& audit;
     const Credentials& credentials;  ///< the registries' pinned certificates, for their callbacks
+    const Situations& situations;    ///< life-situation definitions (docs/situations.md)
 };
 
 class ApiServer {

@@ -5,6 +5,7 @@
 
 #include <vikno/case_json.h>
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/StreamCopier.h>
 
@@ -16,6 +17,20 @@
 
 namespace vikno::gateway::endpoints {
 namespace {
+
+// Whether the dotted path leads to a value that is not null (a string, number, object or list).
+bool has_value(Poco::JSON::Object::Ptr object, const std::string& path) {
+    std::string_view rest = path;
+    while (object) {
+        const auto dot = rest.find('.');
+        const std::string key(rest.substr(0, dot));
+        if (!object->has(key) || object->get(key).isEmpty()) return false;
+        if (dot == std::string_view::npos) return true;
+        object = object->getObject(key);
+        rest.remove_prefix(dot + 1);
+    }
+    return false;
+}
 
 constexpr std::size_t kMaxIdempotencyKey = 255;
 
@@ -116,14 +131,26 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
                      instance);
         return;
     }
-    const LoadedPlugin* plugin = context.plugins.for_service(c.service);
-    if (plugin == nullptr) {
+    const SituationDefinition* situation = context.situations.find(c.service);
+    const LoadedPlugin* plugin = situation != nullptr ? nullptr : context.plugins.for_service(c.service);
+    if (situation != nullptr) {
+        FieldErrors missing;
+        for (const auto& field : situation->required_fields) {
+            if (!has_value(c.subject, field)) {
+                missing.push_back({"subject." + field, "is required by " + situation->code});
+            }
+        }
+        if (!missing.empty()) {
+            send_problem(response, {422, "validation", "The case is not valid", "", missing}, instance);
+            return;
+        }
+    } else if (plugin == nullptr) {
         send_problem(response, {422, "validation", "The case is not valid", "",
                                 {{"service", "'" + c.service + "' is not offered here; GET /v1/services lists them"}}},
                      instance);
         return;
     }
-    if (auto errors = plugin->plugin->validate(c); !errors.empty()) {
+    if (auto errors = plugin != nullptr ? plugin->plugin->validate(c) : FieldErrors{}; !errors.empty()) {
         send_problem(response, {422, "validation", "The case is not valid", "", errors}, instance);
         return;
     }
@@ -150,7 +177,17 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
     }
     c.id = new_uuid();
     c.idempotency_key = key;
-    const SubmitResult result = context.store.submit(c, new_uuid());
+    SubmitResult result;
+    if (situation != nullptr) {
+        std::vector<StepRecord> steps;
+        for (std::size_t i = 0; i < situation->steps.size(); ++i) {
+            const auto& step = situation->steps[i];
+            steps.push_back({step.id, step.service, step.optional, static_cast<int>(i), "pending", "", "", ""});
+        }
+        result = context.store.submit_situation(c, steps);
+    } else {
+        result = context.store.submit(c, new_uuid());
+    }
     switch (result.outcome) {
         case SubmitOutcome::Created:
             // The case is stored; its story in the audit log starts before the CNAP hears "accepted".
@@ -182,7 +219,57 @@ void get_case(ApiContext& context, const OfficeConfig& office, const std::string
         send_problem(response, {404, "not-found", "No such case", "there is no case " + case_id, {}}, request.getURI());
         return;
     }
-    send_json(response, 200, to_json_text(case_to_json(*c)));
+    auto json = case_to_json(*c);
+    // A life situation shows its steps as they are now: each one's status, its own case and why it
+    // ended as it did.
+    if (const auto steps = context.store.steps(c->id); !steps.empty()) {
+        Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+        for (const auto& step : steps) {
+            Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            item->set("id", step.step_id);
+            item->set("service", step.service);
+            item->set("optional", step.optional);
+            item->set("status", step.status == "running" && !step.case_status.empty() ? step.case_status : step.status);
+            if (!step.case_id.empty()) item->set("case_id", step.case_id);
+            if (!step.reason.empty()) item->set("reason", step.reason);
+            list->add(item);
+        }
+        json->set("steps", list);
+    }
+    send_json(response, 200, to_json_text(json));
+}
+
+void cancel_case(ApiContext& context, const OfficeConfig& office, const std::string& case_id, Request& request,
+                 Response& response) {
+    const auto c = context.store.find(case_id);
+    if (!c || c->office.id != office.id) {
+        send_problem(response, {404, "not-found", "No such case", "there is no case " + case_id, {}}, request.getURI());
+        return;
+    }
+    if (!context.store.steps(case_id).empty()) {
+        // A life situation: steps not yet sent are withdrawn, those being sent run to their end.
+        if (!context.store.request_cancel(case_id)) {
+            send_problem(response, {409, "already-final", "The case is final", "case " + case_id + " is " +
+                                    std::string(to_string(c->status)) + "; nothing is left to cancel", {}},
+                         request.getURI());
+            return;
+        }
+        spdlog::info("case {}: cancel requested by office {}", case_id, office.id);
+        send_json(response, 202, R"({"id":")" + case_id + R"(","status":"cancelling"})");
+        return;
+    }
+    if (!context.store.cancel_queued(case_id, "cancelled by office " + office.id)) {
+        send_problem(response, {409, "not-cancellable", "The case can no longer be cancelled",
+                                "case " + case_id + " is " + std::string(to_string(c->status)) +
+                                    ": it is being sent to the registry or is final",
+                                {}},
+                     request.getURI());
+        return;
+    }
+    Case cancelled = *c;
+    cancelled.status = CaseStatus::Cancelled;
+    context.audit.append({audit::case_event(cancelled, "cancelled", "cancelled by office " + office.id)});
+    send_json(response, 200, R"({"id":")" + case_id + R"(","status":"cancelled"})");
 }
 
 }  // namespace vikno::gateway::endpoints

@@ -15,6 +15,10 @@ using Response = Poco::Net::HTTPServerResponse;
 void submit_case(ApiContext& context, const OfficeConfig& office, Request& request, Response& response);
 void get_case(ApiContext& context, const OfficeConfig& office, const std::string& case_id, Request& request,
               Response& response);
+/// POST /v1/cases/{id}/cancel: a life situation stops starting steps; a case still waiting to be
+/// sent is cancelled.
+void cancel_case(ApiContext& context, const OfficeConfig& office, const std::string& case_id, Request& request,
+                 Response& response);
 void list_services(ApiContext& context, const OfficeConfig& office, Request& request, Response& response);
 void health(ApiContext& context, Request& request, Response& response);
 /// GET /v1/registries: each loaded registry and the state of its circuit breaker.

@@ -29,6 +29,31 @@ void list_services(ApiContext& context, const OfficeConfig& office, Request& /*r
             services->add(item);
         }
     }
+    // Life situations are offered like services: one application, several registries.
+    for (const auto& situation : context.situations.all()) {
+        if (!office.may_request(situation.code)) continue;
+        Object::Ptr item = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        item->set("code", situation.code);
+        item->set("title_uk", situation.title_uk);
+        item->set("title_en", situation.title_en);
+        item->set("registry", "situation");
+        Array::Ptr fields = new Array;
+        for (const auto& field : situation.required_fields) fields->add("subject." + field);
+        item->set("required_fields", fields);
+        Array::Ptr steps = new Array;
+        for (const auto& step : situation.steps) {
+            Object::Ptr s = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            s->set("id", step.id);
+            s->set("service", step.service);
+            s->set("optional", step.optional);
+            Array::Ptr needs = new Array;
+            for (const auto& need : step.needs) needs->add(need);
+            s->set("after", needs);
+            steps->add(s);
+        }
+        item->set("steps", steps);
+        services->add(item);
+    }
     Object json;
     json.set("services", services);
     std::ostringstream body;

@@ -3,6 +3,7 @@
 #include "config/config.h"
 #include "dispatch/dispatcher.h"
 #include "notify/callback_sender.h"
+#include "situations/situation_runner.h"
 #include "logging/logging.h"
 #include "metrics/metrics.h"
 #include "plugin_host/plugin_host.h"
@@ -71,11 +72,20 @@ int serve(const std::vector<std::string>& args) {
                                   credentials.signer());
         spdlog::info("audit log in {} ({} entries)", config.audit.dir, audit_log.size());
         Dispatcher dispatcher(store, plugins, credentials, config, metrics, audit_log);
-        ApiServer api({config, store, plugins, dispatcher, metrics, credentials.api_tls(), audit_log, credentials});
+        const Situations situations(config.situations_dir, [&](const std::string& service) {
+            return plugins.for_service(service) != nullptr;
+        });
+        for (const auto& situation : situations.all()) {
+            spdlog::info("life situation {} from {} ({} steps)", situation.code, situation.source, situation.steps.size());
+        }
+        SituationRunner situation_runner(store, situations, audit_log, [&] { dispatcher.notify(); });
+        ApiServer api({config, store, plugins, dispatcher, metrics, credentials.api_tls(), audit_log, credentials,
+                       situations});
         // Listen first: a gateway that cannot have its port must stop before it touches the outbox
         // (releasing claims, sending cases). Cases accepted meanwhile wait in the outbox.
         const std::uint16_t port = api.start();
         dispatcher.start();
+        situation_runner.start();
         // Case events to CNAP back-ends, when an office is configured for them.
         std::unique_ptr<CallbackSender> callbacks;
         if (credentials.callback_tls()) {
@@ -91,12 +101,15 @@ int serve(const std::vector<std::string>& args) {
         sigwait(&signals, &received);
         spdlog::info("stopping (signal {})", received);
         api.stop();
+        situation_runner.stop();
         dispatcher.stop();
         if (callbacks) callbacks->stop();
         spdlog::info("stopped");
         return 0;
     } catch (const ConfigError& e) {
         std::cerr << "vikno: configuration error: " << e.what() << "\n";
+    } catch (const SituationError& e) {
+        std::cerr << "vikno: life situation refused: " << e.what() << "\n";
     } catch (const PluginLoadError& e) {
         std::cerr << "vikno: plugin refused: " << e.what() << "\n";
     } catch (const audit::AuditError& e) {

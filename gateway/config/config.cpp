@@ -224,7 +224,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     Config config;
     config.source = source;
     const Section top(root, source, "");
-    top.allow({"server", "store", "dispatch", "xroad", "log", "audit", "plugins", "offices", "signing", "registry_tls", "callbacks",
+    top.allow({"server", "store", "dispatch", "xroad", "log", "audit", "plugins", "offices", "signing", "registry_tls", "callbacks", "situations",
                "client"});
 
     const Section server = top.section("server");
@@ -339,6 +339,10 @@ Config parse_config(const std::string& text, const std::string& source) {
                                      "back-ends' TLS certificates chain to");
         }
     }
+
+    const Section situations = top.section("situations");
+    situations.allow({"dir"});
+    config.situations_dir = situations.text("dir", "");
 
     const Section client = top.section("client");
     client.allow({"certificate", "key", "ca"});

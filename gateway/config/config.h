@@ -121,6 +121,8 @@ struct Config {
     KeyPairConfig registry_tls;  ///< the client certificate the gateway shows registries (mTLS)
     ClientConfig client;
     CallbackConfig callbacks;
+    /// Life-situation definitions: every *.json file in this folder (docs/situations.md); empty: none.
+    std::string situations_dir;
 
     const OfficeConfig* office(const std::string& id) const;
 };

@@ -29,7 +29,11 @@ std::string event_body(const PendingEvent& event) {
     body->set("case_id", event.case_id);
     body->set("office", event.office_id);
     body->set("service", event.service);
-    body->set("step", Poco::Dynamic::Var());  // life-situation steps are not built yet: always null
+    if (event.step.empty()) {
+        body->set("step", Poco::Dynamic::Var());  // the case itself
+    } else {
+        body->set("step", event.step);
+    }
     body->set("status", event.status);
     if (!event.note.empty()) body->set("reason", event.note);
     if (!event.outcome_json.empty()) {

@@ -58,6 +58,20 @@ struct PendingEvent {
     std::string outcome_json;  ///< the case's outcome at that moment; empty when it had none
     std::int64_t at_ms = 0;
     int attempts = 0;  ///< attempts made before this one
+    std::string step;  ///< the life-situation step whose case changed; empty for the case itself
+};
+
+/// One step of a life situation (docs/situations.md).
+struct StepRecord {
+    std::string step_id;
+    std::string service;
+    bool optional = false;
+    int position = 0;
+    /// pending, running, completed, rejected, failed, cancelled, skipped, not_applicable
+    std::string status;
+    std::string case_id;      ///< the step's own case, once it started
+    std::string reason;
+    std::string case_status;  ///< the step case's status, when it has one
 };
 
 class CaseStore {
@@ -121,6 +135,26 @@ public:
     virtual int release_event_claims() = 0;
     /// Events not yet delivered (for /metrics).
     virtual std::int64_t events_pending() = 0;
+
+    /// A life situation: the case, with no outbox row (its steps become cases of their own), and its
+    /// steps, pending; one durable transaction, idempotent like submit().
+    virtual SubmitResult submit_situation(const Case& c, const std::vector<StepRecord>& steps) = 0;
+    /// Situations not final yet.
+    virtual std::vector<std::string> active_situations() = 0;
+    virtual std::vector<StepRecord> steps(const std::string& situation_id) = 0;
+    /// The step's case (with its outbox row) and the step set running, in one durable transaction.
+    virtual void start_step(const std::string& situation_id, const std::string& step_id, const Case& step_case,
+                            const std::string& message_id) = 0;
+    virtual void end_step(const std::string& situation_id, const std::string& step_id, const std::string& status,
+                          const std::string& reason) = 0;
+    /// A situation's own status (and outcome), with its history and event.
+    virtual void update_situation(const std::string& situation_id, CaseStatus status,
+                                  const std::optional<Outcome>& outcome, const std::string& note) = 0;
+    /// Marks a situation that is not final for cancelling; false when there is none.
+    virtual bool request_cancel(const std::string& case_id) = 0;
+    virtual bool cancel_requested(const std::string& case_id) = 0;
+    /// Cancels a case still waiting in the outbox (not being sent); false otherwise.
+    virtual bool cancel_queued(const std::string& case_id, const std::string& note) = 0;
     virtual std::vector<ExchangeRecord> exchanges(const std::string& case_id) = 0;
 };
 

@@ -31,7 +31,10 @@ CREATE TABLE IF NOT EXISTS cases (
   outcome         TEXT,
   created_ms      INTEGER NOT NULL,
   updated_ms      INTEGER NOT NULL,
-  callback_url    TEXT
+  callback_url    TEXT,
+  parent_id       TEXT,
+  step_id         TEXT,
+  cancel_requested INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX IF NOT EXISTS cases_idempotency ON cases(office_id, idempotency_key);
 CREATE TABLE IF NOT EXISTS case_history (
@@ -81,16 +84,39 @@ CREATE TABLE IF NOT EXISTS events (
   claimed    INTEGER NOT NULL DEFAULT 0,
   attempts   INTEGER NOT NULL DEFAULT 0,
   due_ms     INTEGER NOT NULL,
-  last_error TEXT NOT NULL DEFAULT ''
+  last_error TEXT NOT NULL DEFAULT '',
+  step       TEXT
 );
 CREATE INDEX IF NOT EXISTS events_due ON events(delivered, claimed, due_ms);
 CREATE INDEX IF NOT EXISTS events_case ON events(case_id, delivered, seq);
+CREATE TABLE IF NOT EXISTS steps (
+  situation_id TEXT NOT NULL,
+  step_id      TEXT NOT NULL,
+  position     INTEGER NOT NULL,
+  service      TEXT NOT NULL,
+  optional     INTEGER NOT NULL,
+  status       TEXT NOT NULL,
+  case_id      TEXT,
+  reason       TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (situation_id, step_id)
+);
 )sql";
 
 // Columns added after the first release, for stores created before them.
 void migrate(sqlite3* db) {
-    sqlite::Statement column(db, "SELECT 1 FROM pragma_table_info('cases') WHERE name = 'callback_url'");
-    if (!column.step()) sqlite::exec(db, "ALTER TABLE cases ADD COLUMN callback_url TEXT");
+    const std::vector<std::pair<const char*, const char*>> columns{
+        {"cases", "callback_url TEXT"},
+        {"cases", "parent_id TEXT"},
+        {"cases", "step_id TEXT"},
+        {"cases", "cancel_requested INTEGER NOT NULL DEFAULT 0"},
+        {"events", "step TEXT"},
+    };
+    for (const auto& [table, column] : columns) {
+        const std::string name = std::string(column).substr(0, std::string(column).find(' '));
+        sqlite::Statement known(db, ("SELECT 1 FROM pragma_table_info('" + std::string(table) + "') WHERE name = '" +
+                                     name + "'").c_str());
+        if (!known.step()) sqlite::exec(db, ("ALTER TABLE " + std::string(table) + " ADD COLUMN " + column).c_str());
+    }
 }
 
 // Creates the file with mode 0600 before SQLite does; SQLite gives its WAL and
@@ -182,10 +208,11 @@ void SqliteCaseStore::add_history(const std::string& case_id, std::int64_t at_ms
         .bind(4, note)
         .run();
     // The CNAP back-end hears of the change through the event outbox, written in the same
-    // transaction: an event is never lost, nor sent for a change that did not happen.
+    // transaction: an event is never lost, nor sent for a change that did not happen. A step's case
+    // reports as its life situation, with the step named, so that the situation's events keep order.
     sqlite::Statement(*statements_,
-                      "INSERT INTO events(event_id, case_id, url, status, note, outcome, at_ms, due_ms) "
-                      "SELECT ?2, id, callback_url, ?3, ?4, outcome, ?5, ?5 FROM cases "
+                      "INSERT INTO events(event_id, case_id, url, status, note, outcome, at_ms, due_ms, step) "
+                      "SELECT ?2, COALESCE(parent_id, id), callback_url, ?3, ?4, outcome, ?5, ?5, step_id FROM cases "
                       "WHERE id = ?1 AND callback_url IS NOT NULL")
         .bind(1, case_id)
         .bind(2, new_uuid())
@@ -220,6 +247,46 @@ void SqliteCaseStore::record_exchange(const ExchangeRecord& exchange) {
 }
 
 SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_id) {
+    return submit_with(c, [&](std::int64_t now) {
+        sqlite::Statement(*statements_, "INSERT INTO outbox(case_id, message_id, due_ms) VALUES (?1, ?2, ?3)")
+            .bind(1, c.id)
+            .bind(2, message_id)
+            .bind(3, now)
+            .run();
+        ++backlog_;
+    });
+}
+
+SubmitResult SqliteCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps) {
+    return submit_with(c, [&](std::int64_t) {
+        for (const auto& step : steps) {
+            sqlite::Statement(*statements_,
+                              "INSERT INTO steps(situation_id, step_id, position, service, optional, status) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, 'pending')")
+                .bind(1, c.id)
+                .bind(2, step.step_id)
+                .bind(3, std::int64_t{step.position})
+                .bind(4, step.service)
+                .bind(5, std::int64_t{step.optional ? 1 : 0})
+                .run();
+        }
+    });
+}
+
+void SqliteCaseStore::insert_case(const Case& c, const std::string& body_hash, const std::string& submission,
+                                  std::int64_t now, const std::string& parent_id, const std::string& step_id) {
+    sqlite::Statement insert(*statements_,
+                             "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, "
+                             "created_ms, updated_ms, callback_url, parent_id, step_id) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, NULLIF(?9, ''), NULLIF(?10, ''), NULLIF(?11, ''))");
+    insert.bind(1, c.id).bind(2, c.service).bind(3, c.office.id).bind(4, c.idempotency_key).bind(5, body_hash);
+    insert.bind(6, submission).bind(7, std::string(to_string(CaseStatus::Queued)));
+    insert.bind(8, now).bind(9, c.callback_url).bind(10, parent_id).bind(11, step_id).run();
+    add_history(c.id, now, CaseStatus::Received, "");
+    add_history(c.id, now, CaseStatus::Queued, "");
+}
+
+SubmitResult SqliteCaseStore::submit_with(const Case& c, const std::function<void(std::int64_t)>& also) {
     const std::string submission = to_json_text(submission_to_json(c));
     const std::string body_hash = sha256_hex(submission);
     SubmitResult result;
@@ -231,29 +298,15 @@ SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_i
                                    "SELECT id, body_hash FROM cases WHERE office_id = ?1 AND idempotency_key = ?2");
         existing.bind(1, c.office.id).bind(2, c.idempotency_key);
         if (existing.step()) {
-            // The earlier submission may be committed but not yet synced: a replay
-            // waits for it too.
+            // The earlier submission may be committed but not yet synced: a replay waits for it too.
             result = {existing.text(1) == body_hash ? SubmitOutcome::Replayed : SubmitOutcome::Conflict,
                       existing.text(0)};
             commit_count = committed_.load();
         } else {
             const std::int64_t now = now_ms();
-            sqlite::Statement insert(
-                *statements_,
-                "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, created_ms, "
-                "updated_ms, callback_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, NULLIF(?9, ''))");
-            insert.bind(1, c.id).bind(2, c.service).bind(3, c.office.id).bind(4, c.idempotency_key).bind(5, body_hash);
-            insert.bind(6, submission).bind(7, std::string(to_string(CaseStatus::Queued)));
-            insert.bind(8, now).bind(9, c.callback_url).run();
-            add_history(c.id, now, CaseStatus::Received, "");
-            add_history(c.id, now, CaseStatus::Queued, "");
-            sqlite::Statement(*statements_, "INSERT INTO outbox(case_id, message_id, due_ms) VALUES (?1, ?2, ?3)")
-                .bind(1, c.id)
-                .bind(2, message_id)
-                .bind(3, now)
-                .run();
+            insert_case(c, body_hash, submission, now, "", "");
+            also(now);
             commit_count = commit(tx);
-            ++backlog_;
             result = {SubmitOutcome::Created, c.id};
         }
     }
@@ -458,7 +511,7 @@ std::optional<PendingEvent> SqliteCaseStore::claim_event(std::int64_t now) {
                             "UPDATE events SET claimed = 1 WHERE seq = (SELECT e.seq FROM events e WHERE e.delivered = 0 "
                             "AND e.claimed = 0 AND e.due_ms <= ?1 AND NOT EXISTS (SELECT 1 FROM events p WHERE "
                             "p.case_id = e.case_id AND p.delivered = 0 AND p.seq < e.seq) ORDER BY e.seq LIMIT 1) "
-                            "RETURNING seq, event_id, case_id, url, status, note, outcome, at_ms, attempts");
+                            "RETURNING seq, event_id, case_id, url, status, note, outcome, at_ms, attempts, step");
     claim.bind(1, now);
     if (!claim.step()) return std::nullopt;
     PendingEvent event;
@@ -471,6 +524,7 @@ std::optional<PendingEvent> SqliteCaseStore::claim_event(std::int64_t now) {
     if (!claim.is_null(6)) event.outcome_json = claim.text(6);
     event.at_ms = claim.integer(7);
     event.attempts = static_cast<int>(claim.integer(8));
+    if (!claim.is_null(9)) event.step = claim.text(9);
     while (claim.step()) {
     }
     sqlite::Statement owner(*statements_, "SELECT office_id, service FROM cases WHERE id = ?1");
@@ -509,6 +563,125 @@ std::int64_t SqliteCaseStore::events_pending() {
     std::lock_guard lock(mutex_);
     sqlite::Statement count(*statements_, "SELECT COUNT(*) FROM events WHERE delivered = 0");
     return count.step() ? count.integer(0) : 0;
+}
+
+std::vector<std::string> SqliteCaseStore::active_situations() {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement s(*statements_,
+                        "SELECT DISTINCT s.situation_id FROM steps s JOIN cases c ON c.id = s.situation_id "
+                        "WHERE c.status IN ('queued', 'sending')");
+    std::vector<std::string> ids;
+    while (s.step()) ids.push_back(s.text(0));
+    return ids;
+}
+
+std::vector<StepRecord> SqliteCaseStore::steps(const std::string& situation_id) {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement s(*statements_,
+                        "SELECT s.step_id, s.service, s.optional, s.position, s.status, s.case_id, s.reason, c.status "
+                        "FROM steps s LEFT JOIN cases c ON c.id = s.case_id WHERE s.situation_id = ?1 ORDER BY s.position");
+    s.bind(1, situation_id);
+    std::vector<StepRecord> steps;
+    while (s.step()) {
+        StepRecord step;
+        step.step_id = s.text(0);
+        step.service = s.text(1);
+        step.optional = s.integer(2) != 0;
+        step.position = static_cast<int>(s.integer(3));
+        step.status = s.text(4);
+        if (!s.is_null(5)) step.case_id = s.text(5);
+        step.reason = s.text(6);
+        if (!s.is_null(7)) step.case_status = s.text(7);
+        steps.push_back(std::move(step));
+    }
+    return steps;
+}
+
+void SqliteCaseStore::start_step(const std::string& situation_id, const std::string& step_id, const Case& step_case,
+                                 const std::string& message_id) {
+    const std::string submission = to_json_text(submission_to_json(step_case));
+    std::uint64_t commit_count = 0;
+    {
+        std::lock_guard lock(mutex_);
+        sqlite::Transaction tx(db_);
+        const std::int64_t now = now_ms();
+        insert_case(step_case, sha256_hex(submission), submission, now, situation_id, step_id);
+        sqlite::Statement(*statements_, "INSERT INTO outbox(case_id, message_id, due_ms) VALUES (?1, ?2, ?3)")
+            .bind(1, step_case.id)
+            .bind(2, message_id)
+            .bind(3, now)
+            .run();
+        sqlite::Statement(*statements_,
+                          "UPDATE steps SET status = 'running', case_id = ?3 WHERE situation_id = ?1 AND step_id = ?2")
+            .bind(1, situation_id)
+            .bind(2, step_id)
+            .bind(3, step_case.id)
+            .run();
+        commit_count = commit(tx);
+        ++backlog_;
+    }
+    make_durable(commit_count);
+}
+
+void SqliteCaseStore::end_step(const std::string& situation_id, const std::string& step_id, const std::string& status,
+                               const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    // Not synced: it is derived from the step's case (durable) or decided again after a restart.
+    sqlite::Statement(*statements_, "UPDATE steps SET status = ?3, reason = ?4 WHERE situation_id = ?1 AND step_id = ?2")
+        .bind(1, situation_id)
+        .bind(2, step_id)
+        .bind(3, status)
+        .bind(4, reason)
+        .run();
+}
+
+void SqliteCaseStore::update_situation(const std::string& situation_id, CaseStatus status,
+                                       const std::optional<Outcome>& outcome, const std::string& note) {
+    std::uint64_t commit_count = 0;
+    {
+        std::lock_guard lock(mutex_);
+        sqlite::Transaction tx(db_);
+        if (outcome) {
+            sqlite::Statement(*statements_, "UPDATE cases SET outcome = ?2 WHERE id = ?1")
+                .bind(1, situation_id)
+                .bind(2, to_json_text(outcome_to_json(*outcome)))
+                .run();
+        }
+        update_status(situation_id, now_ms(), status, note);
+        commit_count = commit(tx);
+    }
+    if (is_final(status)) make_durable(commit_count);
+}
+
+bool SqliteCaseStore::request_cancel(const std::string& case_id) {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement(*statements_,
+                      "UPDATE cases SET cancel_requested = 1 WHERE id = ?1 AND status IN ('queued', 'sending')")
+        .bind(1, case_id)
+        .run();
+    return sqlite3_changes(db_) > 0;
+}
+
+bool SqliteCaseStore::cancel_requested(const std::string& case_id) {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement s(*statements_, "SELECT cancel_requested FROM cases WHERE id = ?1");
+    s.bind(1, case_id);
+    return s.step() && s.integer(0) != 0;
+}
+
+bool SqliteCaseStore::cancel_queued(const std::string& case_id, const std::string& note) {
+    std::uint64_t commit_count = 0;
+    {
+        std::lock_guard lock(mutex_);
+        sqlite::Transaction tx(db_);
+        sqlite::Statement(*statements_, "DELETE FROM outbox WHERE case_id = ?1 AND claimed = 0").bind(1, case_id).run();
+        if (sqlite3_changes(db_) == 0) return false;  // being sent, or final: it runs to its end
+        update_status(case_id, now_ms(), CaseStatus::Cancelled, note);
+        commit_count = commit(tx);
+        --backlog_;
+    }
+    make_durable(commit_count);
+    return true;
 }
 
 }  // namespace vikno::gateway

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,11 +50,29 @@ public:
     void event_retry(std::int64_t seq, std::int64_t next_ms, const std::string& error) override;
     int release_event_claims() override;
     std::int64_t events_pending() override;
+    SubmitResult submit_situation(const Case& c, const std::vector<StepRecord>& steps) override;
+    std::vector<std::string> active_situations() override;
+    std::vector<StepRecord> steps(const std::string& situation_id) override;
+    void start_step(const std::string& situation_id, const std::string& step_id, const Case& step_case,
+                    const std::string& message_id) override;
+    void end_step(const std::string& situation_id, const std::string& step_id, const std::string& status,
+                  const std::string& reason) override;
+    void update_situation(const std::string& situation_id, CaseStatus status, const std::optional<Outcome>& outcome,
+                          const std::string& note) override;
+    bool request_cancel(const std::string& case_id) override;
+    bool cancel_requested(const std::string& case_id) override;
+    bool cancel_queued(const std::string& case_id, const std::string& note) override;
 
 private:
     void add_history(const std::string& case_id, std::int64_t at_ms, CaseStatus status, const std::string& note);
     void update_status(const std::string& case_id, std::int64_t at_ms, CaseStatus status, const std::string& note);
     void insert_exchange(const ExchangeRecord& exchange);
+    /// The case row and its first history; under mutex_, in the caller's transaction.
+    void insert_case(const Case& c, const std::string& body_hash, const std::string& submission, std::int64_t now,
+                     const std::string& parent_id, const std::string& step_id);
+    /// Stores a new case (or finds the earlier one with the same key) and runs `also` in the same
+    /// transaction for a new one.
+    SubmitResult submit_with(const Case& c, const std::function<void(std::int64_t now)>& also);
     void open_wal();
     /// Commits and counts the commit; the count make_durable waits for.
     std::uint64_t commit(sqlite::Transaction& tx);

@@ -6,7 +6,7 @@
 namespace vikno {
 namespace {
 
-constexpr std::array<std::pair<CaseStatus, std::string_view>, 7> kStatusNames{{
+constexpr std::array<std::pair<CaseStatus, std::string_view>, 9> kStatusNames{{
     {CaseStatus::Received, "received"},
     {CaseStatus::Queued, "queued"},
     {CaseStatus::Sending, "sending"},
@@ -14,6 +14,8 @@ constexpr std::array<std::pair<CaseStatus, std::string_view>, 7> kStatusNames{{
     {CaseStatus::Completed, "completed"},
     {CaseStatus::Rejected, "rejected"},
     {CaseStatus::Failed, "failed"},
+    {CaseStatus::PartlyCompleted, "partly_completed"},
+    {CaseStatus::Cancelled, "cancelled"},
 }};
 
 // Walks `a.b.c` through nested objects; returns the parent object and the last key.
@@ -50,7 +52,8 @@ std::optional<CaseStatus> parse_case_status(std::string_view text) noexcept {
 }
 
 bool is_final(CaseStatus status) noexcept {
-    return status == CaseStatus::Completed || status == CaseStatus::Rejected || status == CaseStatus::Failed;
+    return status == CaseStatus::Completed || status == CaseStatus::Rejected || status == CaseStatus::Failed ||
+           status == CaseStatus::PartlyCompleted || status == CaseStatus::Cancelled;
 }
 
 std::optional<std::string> Case::subject_text(std::string_view dotted_path) const {

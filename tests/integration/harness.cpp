@@ -183,6 +183,7 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json_in, con
       "dispatch": )" << dispatch_json << R"(,
       "xroad": {"member_code": "12345678"},
       "log": {"level": "debug", "file": ")" << gateway_log << R"("},
+      "situations": {"dir": ")" << situations_dir << R"("},
       "callbacks": {)" << (callback_url.empty() ? "" : R"("tls_ca": ")" + pki("cnap-ca.crt") + R"(", )")
            << R"("backoff_initial_ms": 50, "backoff_max_ms": 300},
       "audit": {"dir": ")" << dir << R"(/audit", "checkpoint_entries": 50, "checkpoint_seconds": 1},
@@ -234,7 +235,10 @@ Poco::JSON::Object::Ptr Stack::wait_final(const std::string& case_id, std::chron
                     who == case_identity_.end() ? "office-vinnytsia" : who->second)
                    .json();
         const auto status = last->getValue<std::string>("status");
-        if (status == "completed" || status == "rejected" || status == "failed") return last;
+        if (status == "completed" || status == "rejected" || status == "failed" || status == "partly_completed" ||
+            status == "cancelled") {
+            return last;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     throw std::runtime_error("case " + case_id + " not final in time; last status " +
@@ -243,10 +247,12 @@ Poco::JSON::Object::Ptr Stack::wait_final(const std::string& case_id, std::chron
 
 std::vector<Poco::JSON::Object::Ptr> Stack::records() const { return index_of(dir + "/sim"); }
 
-std::string Stack::record_body(int seq) const {
+std::string Stack::record_body(int seq) const { return record_body_of("", seq); }
+
+std::string Stack::record_body_of(const std::string& registry, int seq) const {
     char name[32];
-    std::snprintf(name, sizeof name, "/sim/%06d-request.http", seq);
-    const std::string text = read_file(dir + name);
+    std::snprintf(name, sizeof name, "/%06d-request.http", seq);
+    const std::string text = read_file(dir + (registry.empty() ? "/sim" : "/sim-" + registry) + name);
     const auto split = text.find("\r\n\r\n");
     return split == std::string::npos ? "" : text.substr(split + 4);
 }

@@ -78,6 +78,8 @@ public:
     /// Simulator record index lines (index.jsonl) as JSON objects.
     std::vector<Poco::JSON::Object::Ptr> records() const;
     std::string record_body(int seq) const;
+    /// The body of request `seq` recorded by the simulator `name` started with start_registry.
+    std::string record_body_of(const std::string& name, int seq) const;
 
     std::string dir;
     std::string simulator_address;
@@ -92,6 +94,8 @@ public:
     /// When set, office vinnytsia-po-01 gets this callback URL (and may name host 127.0.0.1 in a
     /// case's own callback_url); the gateway trusts the test PKI's CNAP CA for back-ends.
     std::string callback_url;
+    /// When set, the gateway loads the life-situation definitions in this folder.
+    std::string situations_dir;
     std::string plugin_dir = VIKNO_PLUGIN_DIR;
     std::string plugin_file = "libvikno-civil_registry.so";
 

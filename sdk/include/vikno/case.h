@@ -19,7 +19,9 @@ namespace vikno {
 ///   completed         the registry gave the result (see outcome)
 ///   rejected          the registry answered, and the answer is "no" (not found, refused with reasons)
 ///   failed            no answer could be had or used (invalid request, malformed answer, retries exhausted)
-enum class CaseStatus { Received, Queued, Sending, AwaitingRegistry, Completed, Rejected, Failed };
+/// PartlyCompleted and Cancelled are for life situations (a case whose steps are cases of their own):
+/// every required step completed but an optional one did not; or cancelled while steps waited.
+enum class CaseStatus { Received, Queued, Sending, AwaitingRegistry, Completed, Rejected, Failed, PartlyCompleted, Cancelled };
 
 std::string_view to_string(CaseStatus status) noexcept;
 std::optional<CaseStatus> parse_case_status(std::string_view text) noexcept;

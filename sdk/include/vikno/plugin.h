@@ -25,7 +25,7 @@ namespace vikno {
 /// Bump on any change to the types in this header, case.h, exchange.h or result.h.
 /// 2: the signature profile moved to PluginDescriptor; 3: Verdict::Continue and Interpretation::next;
 /// 4: Verdict::Await, Interpretation::awaiting and RegistryPlugin::interpret_callback;
-/// 5: Case::callback_url.
+/// 5: Case::callback_url, CaseStatus::PartlyCompleted and Cancelled.
 inline constexpr std::uint32_t kPluginApiVersion = 5;
 
 struct ServiceDescriptor {

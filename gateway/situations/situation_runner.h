@@ -1,0 +1,49 @@
+#pragma once
+// Carries life situations forward: a step whose needs have completed becomes a case of its own
+// (signed, audited, retried and guarded by its registry's breaker like any case); when no step is
+// left to run, the situation gets its final status and an outcome that says what each step did.
+// Every move is a store transaction, so a crash at any point is resumed from the store.
+
+#include "audit/audit_log.h"
+#include "situations/definition.h"
+#include "store/case_store.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace vikno::gateway {
+
+class SituationRunner {
+public:
+    /// `wake` tells the dispatcher that a step's case is in the outbox.
+    SituationRunner(CaseStore& store, const Situations& situations, audit::AuditLog& audit, std::function<void()> wake);
+    ~SituationRunner();
+    SituationRunner(const SituationRunner&) = delete;
+    SituationRunner& operator=(const SituationRunner&) = delete;
+
+    void start();
+    void stop();
+    /// One pass over one situation (the worker calls it for every active situation).
+    void advance(const std::string& situation_id);
+
+private:
+    void run();
+
+    CaseStore& store_;
+    const Situations& situations_;
+    audit::AuditLog& audit_;
+    std::function<void()> wake_dispatcher_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::atomic<bool> stopping_{false};
+    std::thread worker_;
+};
+
+/// The subject a step's case gets; `missing` names the first field without a value.
+Poco::JSON::Object::Ptr step_subject(const StepDefinition& step, const Case& application,
+                                     const std::map<std::string, Outcome>& outcomes, std::string& missing);
+
+}  // namespace vikno::gateway
