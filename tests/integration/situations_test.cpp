@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 using namespace vikno::testing;
@@ -192,4 +193,24 @@ TEST(Situations, ADefinitionWithACycleOrAnUnknownServiceStopsTheStart) {
     EXPECT_NE(result.output.find("cycle.json: steps[0].service: 'drac.no-such-service' is not offered"),
               std::string::npos)
         << result.output;
+}
+
+TEST(Situations, AGatewayKilledMidwayResumesTheSituationAndSendsNoStepTwice) {
+    Stack stack;
+    start_emalyatko_registries(stack, {"--latency-ms", "150"});  // ЄДДР is slow: the kill falls mid-situation
+    const std::string id = stack.submit("situation-emalyatko", key("emalyatko-kill"));
+    while (stack.records_of("demographic_registry").empty() && stack.records().size() < 2) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    stack.kill_gateway();
+    stack.start_gateway(R"({"workers": 4, "max_attempts": 50, "backoff_initial_ms": 50, "backoff_max_ms": 100})");
+    const auto situation = stack.wait_final(id, std::chrono::seconds(40));
+    ASSERT_EQ(situation->getValue<std::string>("status"), "completed");
+    // Each step reached its registry under one message id: a repeat after the kill is the same
+    // message (the registry answers it from its replay cache), never a second request.
+    for (const std::string registry : {"demographic_registry", "tax_registry", "igov"}) {
+        std::set<std::string> ids;
+        for (const auto& record : stack.records_of(registry)) ids.insert(record->getValue<std::string>("message_id"));
+        EXPECT_EQ(ids.size(), registry == "igov" ? 3U : 1U) << registry;
+    }
 }
