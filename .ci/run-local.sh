@@ -72,6 +72,7 @@ certs/dev/; audit log in var/audit/). Try, in another terminal:
   $build_dir/bin/vikno submit config/samples/newborn-unzr.json --wait
   $build_dir/bin/vikno submit config/samples/newborn-rnokpp.json --wait
   $build_dir/bin/vikno submit config/samples/fop-tax-registration.json --wait
+  $build_dir/bin/vikno submit config/samples/situation-emalyatko.json --wait   (a life situation: 7 steps)
   $build_dir/bin/vikno submit config/samples/diia-document-request.json --wait   (Diia calls back)
 
   curl -s --cacert $pki/ca-chain.crt --cert $pki/office-kyiv.crt --key $pki/office-kyiv.key \\
