@@ -34,6 +34,7 @@ struct ReceivedEvent {
     std::string event_id;
     std::int64_t seq = 0;
     std::string case_id;
+    std::string step;  // empty for the case itself
     std::string status;
     std::string signature_error;  // empty: verified
 };
@@ -108,6 +109,7 @@ private:
             event.seq = json->getValue<std::int64_t>("seq");
             event.case_id = json->getValue<std::string>("case_id");
             event.status = json->getValue<std::string>("status");
+            if (json->has("step") && !json->get("step").isEmpty()) event.step = json->getValue<std::string>("step");
             {
                 const std::lock_guard lock(receiver_.mutex_);
                 receiver_.events_.push_back(event);
@@ -247,4 +249,46 @@ TEST(Callbacks, ACaseMayNameItsOwnUrlOnlyOnAnAllowedHost) {
     ASSERT_EQ(accepted.status, 202) << accepted.body;
     const std::string id = accepted.json()->getValue<std::string>("id");
     ASSERT_TRUE(receiver.wait_for_final({id}, "completed"));
+}
+
+TEST(Callbacks, ALifeSituationReportsItselfAndEveryStepUnderItsOwnCaseId) {
+    CallbackReceiver receiver;
+    Stack stack;
+    stack.callback_url = receiver.url();
+    stack.situations_dir = std::string(VIKNO_SOURCE_DIR) + "/config/situations";
+    stack.start_simulator();
+    stack.start_registry("demographic_registry");  // every plugin the definitions name must be loaded
+    stack.start_registry("business");
+    stack.start_registry("tax_registry");
+    stack.start_registry("igov");
+    stack.start_gateway();
+    const std::string id = stack.submit("situation-fop-registration", "cb-situation");
+    ASSERT_EQ(stack.wait_final(id, std::chrono::seconds(30))->getValue<std::string>("status"), "completed");
+    std::vector<ReceivedEvent> own;
+    for (int i = 0; i < 200; ++i) {
+        own.clear();
+        for (const auto& event : receiver.events()) {
+            if (event.step.empty() && event.status == "completed") own.push_back(event);
+        }
+        if (!own.empty()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_EQ(own.size(), 1U);
+    const auto events = receiver.events();
+    std::map<std::string, std::vector<std::string>> by_step;
+    std::int64_t last = 0;
+    for (const auto& event : events) {
+        EXPECT_EQ(event.case_id, id);  // steps report under the situation
+        EXPECT_EQ(event.signature_error, "");
+        EXPECT_GE(event.seq, last);
+        last = event.seq;
+        by_step[event.step].push_back(event.status);
+    }
+    for (const std::string step : {"edr", "tax", "notice"}) {
+        ASSERT_FALSE(by_step[step].empty()) << step;
+        EXPECT_EQ(by_step[step].front(), "received") << step;
+        EXPECT_EQ(by_step[step].back(), "completed") << step;
+    }
+    EXPECT_EQ(by_step[""].front(), "received");
+    EXPECT_EQ(by_step[""].back(), "completed");
 }
