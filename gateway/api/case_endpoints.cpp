@@ -18,20 +18,6 @@
 namespace vikno::gateway::endpoints {
 namespace {
 
-// Whether the dotted path leads to a value that is not null (a string, number, object or list).
-bool has_value(Poco::JSON::Object::Ptr object, const std::string& path) {
-    std::string_view rest = path;
-    while (object) {
-        const auto dot = rest.find('.');
-        const std::string key(rest.substr(0, dot));
-        if (!object->has(key) || object->get(key).isEmpty()) return false;
-        if (dot == std::string_view::npos) return true;
-        object = object->getObject(key);
-        rest.remove_prefix(dot + 1);
-    }
-    return false;
-}
-
 constexpr std::size_t kMaxIdempotencyKey = 255;
 
 // Reads at most `limit` bytes; nullopt when the body is larger.
@@ -80,34 +66,50 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
     const std::string instance = request.getURI();
     const std::string content_type = request.getContentType();
     if (content_type.rfind("application/json", 0) != 0) {
-        send_problem(response, {415, "unsupported-media-type", "Unsupported media type",
-                                "send the case as Content-Type: application/json", {}}, instance);
+        send_problem(response,
+                     {415,
+                      "unsupported-media-type",
+                      "Unsupported media type",
+                      "send the case as Content-Type: application/json",
+                      {}},
+                     instance);
         return;
     }
     // Overload: refuse quickly, before reading the body, rather than let the queue grow without bound.
     if (const auto backlog = context.store.backlog(); backlog >= context.config.server.max_backlog) {
         response.set("Retry-After", "30");
-        send_problem(response, {503, "overloaded", "The gateway is overloaded",
-                                std::to_string(backlog) + " cases are waiting to be sent; submit again after the "
-                                "Retry-After seconds (the same Idempotency-Key is safe to reuse)",
-                                {}},
+        send_problem(response,
+                     {503,
+                      "overloaded",
+                      "The gateway is overloaded",
+                      std::to_string(backlog) + " cases are waiting to be sent; submit again after the "
+                                                "Retry-After seconds (the same Idempotency-Key is safe to reuse)",
+                      {}},
                      instance);
         return;
     }
     const std::string key = request.get("Idempotency-Key", "");
     if (!valid_key(key)) {
-        send_problem(response, {400, "idempotency-key", "Idempotency-Key header required",
-                                "every submission carries an Idempotency-Key header (1-255 visible ASCII "
-                                "characters), so that a retried request cannot create a second case",
-                                {{"header:Idempotency-Key", key.empty() ? "is required" : "is not 1-255 visible ASCII characters"}}},
-                     instance);
+        send_problem(
+            response,
+            {400,
+             "idempotency-key",
+             "Idempotency-Key header required",
+             "every submission carries an Idempotency-Key header (1-255 visible ASCII "
+             "characters), so that a retried request cannot create a second case",
+             {{"header:Idempotency-Key", key.empty() ? "is required" : "is not 1-255 visible ASCII characters"}}},
+            instance);
         return;
     }
     auto body = read_body(request, context.config.server.max_body_bytes);
     if (!body) {
-        send_problem(response, {413, "too-large", "Case too large",
-                                "the body is over " + std::to_string(context.config.server.max_body_bytes) + " bytes",
-                                {}}, instance);
+        send_problem(response,
+                     {413,
+                      "too-large",
+                      "Case too large",
+                      "the body is over " + std::to_string(context.config.server.max_body_bytes) + " bytes",
+                      {}},
+                     instance);
         return;
     }
     auto parsed = parse_submitted_case(*body);
@@ -117,17 +119,23 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
     }
     Case c = std::move(parsed).value();
     if (c.office.id != office.id) {
-        send_problem(response, {403, "office-mismatch", "The case names another office",
-                                "the client certificate is office " + office.id + "'s; an office submits only its own cases",
-                                {{"office.id", "must be '" + office.id + "', the office of the client certificate"}}},
+        send_problem(response,
+                     {403,
+                      "office-mismatch",
+                      "The case names another office",
+                      "the client certificate is office " + office.id + "'s; an office submits only its own cases",
+                      {{"office.id", "must be '" + office.id + "', the office of the client certificate"}}},
                      instance);
         return;
     }
     if (!office.may_request(c.service)) {
-        send_problem(response, {403, "service-not-allowed", "Service not allowed for this office",
-                                "office " + office.id + " may not request '" + c.service +
-                                    "'; the gateway's configuration lists the services of each office",
-                                {{"service", "is not among the services office " + office.id + " may request"}}},
+        send_problem(response,
+                     {403,
+                      "service-not-allowed",
+                      "Service not allowed for this office",
+                      "office " + office.id + " may not request '" + c.service +
+                          "'; the gateway's configuration lists the services of each office",
+                      {{"service", "is not among the services office " + office.id + " may request"}}},
                      instance);
         return;
     }
@@ -136,7 +144,7 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
     if (situation != nullptr) {
         FieldErrors missing;
         for (const auto& field : situation->required_fields) {
-            if (!has_value(c.subject, field)) {
+            if (!json_at(c.subject, field)) {
                 missing.push_back({"subject." + field, "is required by " + situation->code});
             }
         }
@@ -145,8 +153,12 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
             return;
         }
     } else if (plugin == nullptr) {
-        send_problem(response, {422, "validation", "The case is not valid", "",
-                                {{"service", "'" + c.service + "' is not offered here; GET /v1/services lists them"}}},
+        send_problem(response,
+                     {422,
+                      "validation",
+                      "The case is not valid",
+                      "",
+                      {{"service", "'" + c.service + "' is not offered here; GET /v1/services lists them"}}},
                      instance);
         return;
     }
@@ -165,10 +177,14 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
             host.clear();
         }
         if (host.empty() || !office.may_call_back(host)) {
-            send_problem(response, {422, "validation", "The case is not valid", "",
-                                    {{"callback_url", host.empty() ? "must be an https:// URL"
-                                                                   : "host '" + host + "' is not among office " +
-                                                                         office.id + "'s callback_hosts"}}},
+            send_problem(response,
+                         {422,
+                          "validation",
+                          "The case is not valid",
+                          "",
+                          {{"callback_url", host.empty() ? "must be an https:// URL"
+                                                         : "host '" + host + "' is not among office " + office.id +
+                                                               "'s callback_hosts"}}},
                          instance);
             return;
         }
@@ -202,10 +218,15 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
             return;
         }
         case SubmitOutcome::Conflict:
-            send_problem(response, {409, "idempotency-conflict", "Idempotency key already used",
-                                    "office " + c.office.id + " already submitted another case with this "
-                                    "Idempotency-Key (case " + result.case_id + "); use a new key for a new case",
-                                    {{"header:Idempotency-Key", "was used for a different case"}}},
+            send_problem(response,
+                         {409,
+                          "idempotency-conflict",
+                          "Idempotency key already used",
+                          "office " + c.office.id +
+                              " already submitted another case with this "
+                              "Idempotency-Key (case " +
+                              result.case_id + "); use a new key for a new case",
+                          {{"header:Idempotency-Key", "was used for a different case"}}},
                          instance);
             return;
     }
@@ -249,9 +270,14 @@ void cancel_case(ApiContext& context, const OfficeConfig& office, const std::str
     if (!context.store.steps(case_id).empty()) {
         // A life situation: steps not yet sent are withdrawn, those being sent run to their end.
         if (!context.store.request_cancel(case_id)) {
-            send_problem(response, {409, "already-final", "The case is final", "case " + case_id + " is " +
-                                    std::string(to_string(c->status)) + "; nothing is left to cancel", {}},
-                         request.getURI());
+            send_problem(
+                response,
+                {409,
+                 "already-final",
+                 "The case is final",
+                 "case " + case_id + " is " + std::string(to_string(c->status)) + "; nothing is left to cancel",
+                 {}},
+                request.getURI());
             return;
         }
         spdlog::info("case {}: cancel requested by office {}", case_id, office.id);
@@ -259,10 +285,13 @@ void cancel_case(ApiContext& context, const OfficeConfig& office, const std::str
         return;
     }
     if (!context.store.cancel_queued(case_id, "cancelled by office " + office.id)) {
-        send_problem(response, {409, "not-cancellable", "The case can no longer be cancelled",
-                                "case " + case_id + " is " + std::string(to_string(c->status)) +
-                                    ": it is being sent to the registry or is final",
-                                {}},
+        send_problem(response,
+                     {409,
+                      "not-cancellable",
+                      "The case can no longer be cancelled",
+                      "case " + case_id + " is " + std::string(to_string(c->status)) +
+                          ": it is being sent to the registry or is final",
+                      {}},
                      request.getURI());
         return;
     }

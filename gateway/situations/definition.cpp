@@ -73,20 +73,6 @@ ValueSource parse_source(const std::string& text, const Reader& r, const std::st
                      "steps.<step>.outcome.<field>, steps.<step>.reference or =<literal>");
 }
 
-// Walks a dotted path through nested objects.
-std::optional<Poco::Dynamic::Var> walk(Object::Ptr object, const std::string& path) {
-    std::string_view rest = path;
-    while (object) {
-        const auto dot = rest.find('.');
-        const std::string key(rest.substr(0, dot));
-        if (!object->has(key) || object->get(key).isEmpty()) return std::nullopt;
-        if (dot == std::string_view::npos) return object->get(key);
-        object = object->getObject(key);
-        rest.remove_prefix(dot + 1);
-    }
-    return std::nullopt;
-}
-
 // Every step after the steps it needs, or the failure naming a cycle.
 void check_acyclic(const SituationDefinition& d, const Reader& r) {
     std::map<std::string, int> state;  // 0 unseen, 1 on the path, 2 done
@@ -245,7 +231,7 @@ std::optional<Poco::Dynamic::Var> resolve(const ValueSource& source, const Case&
         case ValueSource::Kind::Literal:
             return Poco::Dynamic::Var(source.path);
         case ValueSource::Kind::Application:
-            return walk(application.subject, source.path);
+            return json_at(application.subject, source.path);
         case ValueSource::Kind::Applicant: {
             const Applicant& a = application.applicant;
             const std::string value = source.path == "rnokpp"       ? a.rnokpp
@@ -264,7 +250,7 @@ std::optional<Poco::Dynamic::Var> resolve(const ValueSource& source, const Case&
                 if (found->second.registry_reference.empty()) return std::nullopt;
                 return Poco::Dynamic::Var(found->second.registry_reference);
             }
-            return walk(found->second.document, source.path);
+            return json_at(found->second.document, source.path);
         }
     }
     return std::nullopt;

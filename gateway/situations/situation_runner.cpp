@@ -148,6 +148,13 @@ void SituationRunner::run() {
 }
 
 void SituationRunner::advance(const std::string& situation_id) {
+    // Two cheap reads decide whether anything changed since the last pass; only then is the
+    // situation read and its steps' outcomes fetched (each pass looks at every active situation).
+    const bool cancelling = store_.cancel_requested(situation_id);
+    std::vector<StepRecord> steps = store_.steps(situation_id);
+    std::string fingerprint = cancelling ? "c" : "";
+    for (const auto& step : steps) fingerprint += step.status + ':' + step.case_status + ';';
+    if (auto it = last_seen_.find(situation_id); it != last_seen_.end() && it->second == fingerprint) return;
     const auto situation = store_.find(situation_id);
     if (!situation) return;
     const SituationDefinition* d = situations_.find(situation->service);
@@ -156,8 +163,6 @@ void SituationRunner::advance(const std::string& situation_id) {
                       situation->service);
         return;
     }
-    const bool cancelling = store_.cancel_requested(situation_id);
-    std::vector<StepRecord> steps = store_.steps(situation_id);
     std::map<std::string, Outcome> outcomes;
     // Steps whose case has ended take its status; a cancelled situation withdraws cases not yet sent.
     for (auto& step : steps) {
@@ -263,6 +268,7 @@ void SituationRunner::advance(const std::string& situation_id) {
     }
     const bool done = std::all_of(steps.begin(), steps.end(), [](const StepRecord& s) { return ended(s.status); });
     if (!done) {
+        last_seen_[situation_id] = fingerprint;  // only after a pass that went through: a failed one is retried
         if (situation->status == CaseStatus::Queued) {
             store_.update_situation(situation_id, CaseStatus::Sending, std::nullopt, "steps are running");
         }
@@ -273,6 +279,7 @@ void SituationRunner::advance(const std::string& situation_id) {
     final_case.status = summary.status;
     audit_.append({audit::case_event(final_case, std::string(to_string(summary.status)), summary.note)});
     store_.update_situation(situation_id, summary.status, summary.outcome, summary.note);
+    last_seen_.erase(situation_id);
     spdlog::info("situation {}: {} ({})", situation_id, to_string(summary.status), summary.note);
 }
 

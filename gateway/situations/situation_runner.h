@@ -11,6 +11,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -26,7 +27,7 @@ public:
 
     void start();
     void stop();
-    /// One pass over one situation (the worker calls it for every active situation).
+    /// One pass over one situation (the worker calls it for every active situation; not thread-safe).
     void advance(const std::string& situation_id);
 
 private:
@@ -40,6 +41,7 @@ private:
     std::condition_variable wake_;
     std::atomic<bool> stopping_{false};
     std::thread worker_;
+    std::map<std::string, std::string> last_seen_;  // situation -> its steps' states at the last pass
 };
 
 /// The subject a step's case gets; `missing` names the first field without a value.

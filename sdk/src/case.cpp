@@ -69,6 +69,12 @@ std::optional<std::string> Case::subject_text(std::string_view dotted_path) cons
     return value.convert<std::string>();
 }
 
+std::optional<Poco::Dynamic::Var> json_at(const Poco::JSON::Object::Ptr& object, std::string_view dotted_path) {
+    auto [parent, key] = walk(object, dotted_path);
+    if (!parent || !parent->has(key) || parent->get(key).isEmpty()) return std::nullopt;
+    return parent->get(key);
+}
+
 bool Case::subject_has_object(std::string_view dotted_path) const {
     auto [parent, key] = walk(subject, dotted_path);
     return parent && parent->getObject(key);

@@ -90,4 +90,8 @@ struct Case {
     bool subject_has_object(std::string_view dotted_path) const;
 };
 
+/// The value at a dotted path (`child.last_name`) inside a JSON object, of any type, or nullopt when
+/// the path is absent or null.
+std::optional<Poco::Dynamic::Var> json_at(const Poco::JSON::Object::Ptr& object, std::string_view dotted_path);
+
 }  // namespace vikno
