@@ -1,5 +1,7 @@
 #include "audit/audit_log.h"
 
+#include <vikno/case_json.h>
+
 #include "common/clock.h"
 
 #include <Poco/File.h>
@@ -7,13 +9,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace vikno::gateway::audit {
 namespace {
@@ -48,16 +50,11 @@ std::string read_all(const std::string& path) {
     return text.str();
 }
 
-std::string stringify(const Poco::JSON::Object& object) {
-    std::ostringstream out;
-    object.stringify(out);
-    return out.str();
-}
-
 }  // namespace
 
 std::string checkpoint_text(std::uint64_t tree_size, const Hash& root, const std::string& at) {
-    return "vikno-audit-checkpoint/v1\nsize " + std::to_string(tree_size) + "\nroot " + to_hex(root) + "\nat " + at + "\n";
+    return "vikno-audit-checkpoint/v1\nsize " + std::to_string(tree_size) + "\nroot " + to_hex(root) + "\nat " + at +
+           "\n";
 }
 
 AuditLog::AuditLog(AuditOptions options, const crypto::Signer& signer) : options_(std::move(options)), signer_(signer) {
@@ -122,13 +119,15 @@ void AuditLog::recover() {
             sealed_root_ = *root;
             has_checkpoint_ = true;
         } catch (const std::exception&) {
-            throw AuditError(checkpoints_path + ": the last checkpoint cannot be read; the log may have been "
+            throw AuditError(checkpoints_path +
+                             ": the last checkpoint cannot be read; the log may have been "
                              "tampered with: run 'vikno audit verify' and keep the folder for investigation");
         }
         if (tree_.size() < sealed_size_ || tree_.root(sealed_size_) != sealed_root_) {
             throw AuditError(entries_path + ": the entries no longer match the last signed checkpoint (" +
                              std::to_string(tree_.size()) + " entries, checkpoint covers " +
-                             std::to_string(sealed_size_) + "); the log has been changed: run 'vikno audit verify' "
+                             std::to_string(sealed_size_) +
+                             "); the log has been changed: run 'vikno audit verify' "
                              "and keep the folder for investigation");
         }
     }
@@ -155,7 +154,7 @@ void AuditLog::write_checkpoint_locked() {
         checkpoint.set("consistency", proof);
     }
     const std::string path = options_.dir + "/" + kCheckpointsFile;
-    write_all(checkpoints_fd_, stringify(checkpoint) + "\n", path);
+    write_all(checkpoints_fd_, to_json_text(checkpoint) + "\n", path);
     sync(checkpoints_fd_, path);
     sealed_size_ = size;
     sealed_root_ = root;
@@ -188,7 +187,7 @@ void AuditLog::write_batch(std::deque<Pending>& batch) {
         line.set("seq", tree_.size());
         line.set("prev", tree_.size() == 0 ? std::string(64, '0') : to_hex(last_leaf_));
         for (const auto& [key, value] : *pending.entry) line.set(key, value);
-        const std::string text = stringify(line);
+        const std::string text = to_json_text(line);
         last_leaf_ = leaf_hash(text);
         tree_.append(last_leaf_);
         bytes += text;
@@ -218,8 +217,9 @@ void AuditLog::run() {
                 done_.notify_all();
             }
             const bool many = tree_.size() - sealed_size_ >= options_.checkpoint_entries;
-            const bool old = first_unsealed_ms_ != 0 &&
-                             now_ms() - first_unsealed_ms_ >= static_cast<std::int64_t>(options_.checkpoint_seconds) * 1000;
+            const bool old =
+                first_unsealed_ms_ != 0 &&
+                now_ms() - first_unsealed_ms_ >= static_cast<std::int64_t>(options_.checkpoint_seconds) * 1000;
             if (tree_.size() > sealed_size_ && (many || old)) write_checkpoint_locked();
         } catch (const std::exception& e) {
             spdlog::critical("audit: {}; the gateway stops acknowledging answers until it is restarted", e.what());

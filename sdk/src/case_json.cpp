@@ -308,10 +308,5 @@ Poco::JSON::Object::Ptr case_to_json(const Case& c) {
     return root;
 }
 
-std::string to_json_text(const Poco::JSON::Object::Ptr& json) {
-    std::ostringstream out;
-    json->stringify(out);
-    return out.str();
-}
 
 }  // namespace vikno

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <sstream>
 
 using namespace vikno;
 
@@ -45,9 +46,9 @@ TEST(CaseJson, ReportsEveryProblemWithItsFieldPath) {
     })");
     ASSERT_FALSE(parsed.ok());
     const auto& errors = parsed.error();
-    for (const char* field : {"status", "colour", "office.id", "office.operator", "applicant.rnokpp",
-                              "applicant.last_name", "applicant.first_name", "applicant.birth_date",
-                              "applicant.document.type", "subject"}) {
+    for (const char* field :
+         {"status", "colour", "office.id", "office.operator", "applicant.rnokpp", "applicant.last_name",
+          "applicant.first_name", "applicant.birth_date", "applicant.document.type", "subject"}) {
         EXPECT_TRUE(has_error(errors, field)) << field;
     }
 }
@@ -75,4 +76,44 @@ TEST(CaseStatus, NamesRoundTripAndFinalStatesAreFinal) {
     }
     EXPECT_TRUE(is_final(CaseStatus::Rejected));
     EXPECT_FALSE(is_final(CaseStatus::Queued));
+}
+
+TEST(JsonText, IsByteForByteWhatPocoWrites) {
+    using Poco::JSON::Array;
+    using Poco::JSON::Object;
+    std::string every_ascii;
+    for (int ch = 1; ch < 128; ++ch) every_ascii += static_cast<char>(ch);
+    Object::Ptr ordered = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    ordered->set("zeta", every_ascii);
+    ordered->set("alpha", std::string("Коваленко ґ є \xF0\x9F\x98\x80 and invalid \xC3\x28 \xFF / \\ \""));
+    ordered->set("number", 12);
+    ordered->set("negative", std::int64_t{-1234567890123});
+    ordered->set("fraction", 1.5);
+    ordered->set("small", 0.1);
+    ordered->set("yes", true);
+    ordered->set("nothing", Poco::Dynamic::Var());
+    ordered->set("empty", std::string());
+    Object::Ptr sorted = new Object;  // Poco's default: keys in sorted order
+    sorted->set("b", 1);
+    sorted->set("a", Object::Ptr(new Object));
+    Array::Ptr list = new Array;
+    list->add(1);
+    list->add(std::string("x\n"));
+    list->add(Array::Ptr(new Array));
+    list->add(sorted);
+    list->add(Poco::Dynamic::Var());
+    ordered->set("list", list);
+    ordered->set("sorted", sorted);
+    Poco::JSON::Array by_value;  // held by value, as the audit log's checkpoints hold their proofs
+    by_value.add(std::string("ab"));
+    ordered->set("by_value", by_value);
+    Poco::JSON::Object object_by_value;
+    object_by_value.set("k", 1);
+    ordered->set("object_by_value", object_by_value);
+    std::ostringstream poco;
+    ordered->stringify(poco);
+    EXPECT_EQ(to_json_text(ordered), poco.str());
+    std::ostringstream poco_sorted;
+    sorted->stringify(poco_sorted);
+    EXPECT_EQ(to_json_text(*sorted), poco_sorted.str());
 }

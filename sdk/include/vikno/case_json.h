@@ -22,7 +22,8 @@ Poco::JSON::Object::Ptr submission_to_json(const Case& c);
 Poco::JSON::Object::Ptr outcome_to_json(const Outcome& outcome);
 Outcome outcome_from_json(const Poco::JSON::Object::Ptr& json);
 
-/// Compact JSON text of an object.
+/// Compact JSON text of an object, byte for byte what Poco's stringify writes, faster.
 std::string to_json_text(const Poco::JSON::Object::Ptr& json);
+std::string to_json_text(const Poco::JSON::Object& json);
 
 }  // namespace vikno
