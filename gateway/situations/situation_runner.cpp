@@ -41,15 +41,11 @@ std::string case_reason(const Case& c) {
     return c.history.empty() ? "" : c.history.back().note;
 }
 
-struct Summary {
-    CaseStatus status = CaseStatus::Completed;
-    Outcome outcome;
-    std::string note;
-};
+}  // namespace
 
-Summary summarise(const SituationDefinition& d, const std::vector<StepRecord>& steps, bool cancelled,
-                  const std::map<std::string, Outcome>& outcomes) {
-    Summary s;
+SituationSummary summarise(const SituationDefinition& d, const std::vector<StepRecord>& steps, bool cancelled,
+                           const std::map<std::string, Outcome>& outcomes) {
+    SituationSummary s;
     std::string missed_uk, missed_en, failed_step;
     Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
     bool any_rejected = false, any_failed = false;
@@ -68,9 +64,11 @@ Summary summarise(const SituationDefinition& d, const std::vector<StepRecord>& s
         const std::string why = step.step_id + " (" + step.reason + ")";
         missed_uk += (missed_uk.empty() ? "" : "; ") + why;
         missed_en += (missed_en.empty() ? "" : "; ") + why;
-        if (!step.optional && step.status != "skipped" && step.status != "cancelled") {
+        // A required step that did not run (an optional step it needed failed) fails the situation
+        // too: a partial completion means every required step completed.
+        if (!step.optional && step.status != "cancelled") {
             any_rejected |= step.status == "rejected";
-            any_failed |= step.status == "failed";
+            any_failed |= step.status == "failed" || step.status == "skipped";
             if (failed_step.empty()) failed_step = step.step_id;
         }
     }
@@ -82,7 +80,8 @@ Summary summarise(const SituationDefinition& d, const std::vector<StepRecord>& s
         s.outcome.message_uk = "Життєву ситуацію «" + d.title_uk + "» скасовано; не виконано: " + missed_uk;
         s.outcome.message_en = "The life situation '" + d.title_en + "' was cancelled; not done: " + missed_en;
     } else if (any_rejected || any_failed) {
-        s.status = any_failed ? CaseStatus::Failed : CaseStatus::Rejected;
+        // The registry's refusal is the situation's answer; a failure without one is a failure.
+        s.status = any_rejected ? CaseStatus::Rejected : CaseStatus::Failed;
         s.note = "required step " + failed_step + " did not complete";
         s.outcome.message_uk = "Життєву ситуацію «" + d.title_uk + "» не виконано: " + missed_uk;
         s.outcome.message_en = "The life situation '" + d.title_en + "' was not carried out: " + missed_en;
@@ -98,8 +97,6 @@ Summary summarise(const SituationDefinition& d, const std::vector<StepRecord>& s
     }
     return s;
 }
-
-}  // namespace
 
 Poco::JSON::Object::Ptr step_subject(const StepDefinition& step, const Case& application,
                                      const std::map<std::string, Outcome>& outcomes, std::string& missing) {
@@ -274,7 +271,7 @@ void SituationRunner::advance(const std::string& situation_id) {
         }
         return;
     }
-    const Summary summary = summarise(*d, steps, cancelling, outcomes);
+    const SituationSummary summary = summarise(*d, steps, cancelling, outcomes);
     Case final_case = *situation;
     final_case.status = summary.status;
     audit_.append({audit::case_event(final_case, std::string(to_string(summary.status)), summary.note)});

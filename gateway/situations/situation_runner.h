@@ -44,6 +44,18 @@ private:
     std::map<std::string, std::string> last_seen_;  // situation -> its steps' states at the last pass
 };
 
+/// How a situation ends once no step is left to run: its status, an outcome listing every step, and
+/// the note for its history. Cancelled if asked; a required step not completed (refused, failed or
+/// never run) fails it, rejected when a registry refused; an optional one not completed makes it
+/// partly_completed.
+struct SituationSummary {
+    CaseStatus status = CaseStatus::Completed;
+    Outcome outcome;
+    std::string note;
+};
+SituationSummary summarise(const SituationDefinition& d, const std::vector<StepRecord>& steps, bool cancelled,
+                           const std::map<std::string, Outcome>& outcomes);
+
 /// The subject a step's case gets; `missing` names the first field without a value.
 Poco::JSON::Object::Ptr step_subject(const StepDefinition& step, const Case& application,
                                      const std::map<std::string, Outcome>& outcomes, std::string& missing);

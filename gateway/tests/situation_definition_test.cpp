@@ -84,3 +84,37 @@ TEST(SituationDefinition, UnknownServicesFieldsAndStepsAndCyclesAreRefusedWithTh
                                    "when": {"field": "application.nope", "at_least": 3}}]})"),
               "test.json: steps[0].when.field: 'application.nope' is not among the application's fields");
 }
+
+TEST(SituationSummary, EveryRequiredStepMustCompleteAndOptionalOnesMakeItPartial) {
+    const auto d = parse_situation(kHead + R"({"id": "a", "service": "drac.birth-extract"},
+      {"id": "b", "service": "eddr.newborn-unzr", "optional": true, "after": ["a"]},
+      {"id": "c", "service": "drfo.register-newborn", "after": ["b"]}]})",
+                                   "test.json", offers);
+    auto step = [](const std::string& id, bool optional, const std::string& status, const std::string& reason = "") {
+        return StepRecord{id, "s", optional, 0, status, "", reason, ""};
+    };
+    EXPECT_EQ(summarise(d, {step("a", false, "completed"), step("b", true, "completed"), step("c", false, "completed")},
+                        false, {})
+                  .status,
+              CaseStatus::Completed);
+    // The optional step was refused and the required step after it never ran: not a partial success.
+    const auto skipped = summarise(d,
+                                   {step("a", false, "completed"), step("b", true, "rejected", "no record"),
+                                    step("c", false, "skipped", "needs step b, which did not complete")},
+                                   false, {});
+    EXPECT_EQ(skipped.status, CaseStatus::Failed);
+    EXPECT_EQ(skipped.note, "required step c did not complete");
+    EXPECT_EQ(
+        summarise(d, {step("a", false, "rejected"), step("b", true, "skipped"), step("c", false, "skipped")}, false, {})
+            .status,
+        CaseStatus::Rejected);
+    const auto partial = summarise(
+        d, {step("a", false, "completed"), step("b", true, "failed", "timeout"), step("c", false, "not_applicable")},
+        false, {});
+    EXPECT_EQ(partial.status, CaseStatus::PartlyCompleted);
+    EXPECT_NE(partial.outcome.message_en.find("b (timeout)"), std::string::npos);
+    EXPECT_EQ(summarise(d, {step("a", false, "completed"), step("b", true, "cancelled"), step("c", false, "cancelled")},
+                        true, {})
+                  .status,
+              CaseStatus::Cancelled);
+}
