@@ -1,4 +1,5 @@
-// `vikno submit` and `vikno status`: a terminal client for the gateway the config file describes.
+// `vikno submit`, `vikno status` and `vikno cancel`: a terminal client for the gateway the config file
+// describes.
 
 #include "cli/commands.h"
 #include "common/ids.h"
@@ -10,9 +11,9 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
 
 #include <chrono>
@@ -52,14 +53,22 @@ Options parse(const std::vector<std::string>& args, const char* usage) {
     Options options;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& arg = args[i];
-        if (arg == "--config" && i + 1 < args.size()) options.config = args[++i];
-        else if (arg == "--key" && i + 1 < args.size()) options.key = args[++i];
-        else if (arg == "--cert" && i + 1 < args.size()) options.certificate = args[++i];
-        else if (arg == "--cert-key" && i + 1 < args.size()) options.private_key = args[++i];
-        else if (arg == "--wait") options.wait = true;
-        else if (arg == "--json") options.json = true;
-        else if (options.positional.empty() && arg.rfind("--", 0) != 0) options.positional = arg;
-        else throw UsageError(std::string("unexpected argument '") + arg + "' (usage: " + usage + ")");
+        if (arg == "--config" && i + 1 < args.size())
+            options.config = args[++i];
+        else if (arg == "--key" && i + 1 < args.size())
+            options.key = args[++i];
+        else if (arg == "--cert" && i + 1 < args.size())
+            options.certificate = args[++i];
+        else if (arg == "--cert-key" && i + 1 < args.size())
+            options.private_key = args[++i];
+        else if (arg == "--wait")
+            options.wait = true;
+        else if (arg == "--json")
+            options.json = true;
+        else if (options.positional.empty() && arg.rfind("--", 0) != 0)
+            options.positional = arg;
+        else
+            throw UsageError(std::string("unexpected argument '") + arg + "' (usage: " + usage + ")");
     }
     if (options.positional.empty()) throw UsageError(std::string("usage: ") + usage);
     return options;
@@ -70,8 +79,10 @@ KeyPairConfig identity(const Config& config, const Options& options) {
     KeyPairConfig pair = config.client.identity;
     if (!options.certificate.empty()) pair = {options.certificate, options.private_key};
     if (pair.certificate.empty() || pair.key.empty()) {
-        throw UsageError("no office certificate: give --cert FILE --cert-key FILE or set client.certificate and "
-                         "client.key in " + config.source);
+        throw UsageError(
+            "no office certificate: give --cert FILE --cert-key FILE or set client.certificate and "
+            "client.key in " +
+            config.source);
     }
     return pair;
 }
@@ -133,8 +144,22 @@ void print_case(const Object::Ptr& c) {
         std::cout << "history\n";
         for (std::size_t i = 0; i < history->size(); ++i) {
             const auto step = history->getObject(static_cast<unsigned>(i));
-            std::cout << "  " << step->optValue<std::string>("at", "") << "  " << step->optValue<std::string>("status", "");
+            std::cout << "  " << step->optValue<std::string>("at", "") << "  "
+                      << step->optValue<std::string>("status", "");
             if (step->has("note")) std::cout << "  (" << step->getValue<std::string>("note") << ")";
+            std::cout << "\n";
+        }
+    }
+    if (auto steps = c->getArray("steps")) {
+        std::cout << "steps\n";
+        for (std::size_t i = 0; i < steps->size(); ++i) {
+            const auto step = steps->getObject(static_cast<unsigned>(i));
+            std::cout << "  " << step->optValue<std::string>("id", "") << "  "
+                      << step->optValue<std::string>("service", "") << "  "
+                      << step->optValue<std::string>("status", "");
+            if (step->optValue<bool>("optional", false)) std::cout << "  (optional)";
+            if (step->has("case_id")) std::cout << "  case " << step->getValue<std::string>("case_id");
+            if (step->has("reason")) std::cout << "  (" << step->getValue<std::string>("reason") << ")";
             std::cout << "\n";
         }
     }
@@ -196,7 +221,8 @@ int guarded(const char* command, Body body) {
 
 int submit(const std::vector<std::string>& args) {
     return guarded("submit", [&] {
-        const Options options = parse(args, "vikno submit FILE [--config FILE] [--key KEY] [--cert FILE --cert-key FILE] [--wait] [--json]");
+        const Options options = parse(
+            args, "vikno submit FILE [--config FILE] [--key KEY] [--cert FILE --cert-key FILE] [--wait] [--json]");
         std::ifstream in(options.positional, std::ios::binary);
         if (!in) throw UsageError("cannot read case file " + options.positional);
         std::stringstream text;
@@ -224,7 +250,8 @@ int submit(const std::vector<std::string>& args) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
         while (std::chrono::steady_clock::now() < deadline) {
             const Reply current = call(config, options, "GET", "/v1/cases/" + id);
-            if (current.status == 200 && is_final_status(parse_json(current.body)->optValue<std::string>("status", ""))) {
+            if (current.status == 200 &&
+                is_final_status(parse_json(current.body)->optValue<std::string>("status", ""))) {
                 return show(config, options, id, options.json);
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -238,6 +265,22 @@ int status(const std::vector<std::string>& args) {
     return guarded("status", [&] {
         const Options options = parse(args, "vikno status ID [--config FILE] [--cert FILE --cert-key FILE] [--json]");
         return show(load_config(options.config), options, options.positional, options.json);
+    });
+}
+
+int cancel(const std::vector<std::string>& args) {
+    return guarded("cancel", [&] {
+        const Options options = parse(args, "vikno cancel ID [--config FILE] [--cert FILE --cert-key FILE]");
+        const Reply reply =
+            call(load_config(options.config), options, "POST", "/v1/cases/" + options.positional + "/cancel");
+        if (reply.status != 200 && reply.status != 202) {
+            print_problem(reply.body);
+            return 1;
+        }
+        const auto answer = parse_json(reply.body);
+        std::cout << "case " << options.positional << ": " << answer->optValue<std::string>("status", "") << "\n";
+        if (reply.status == 202) std::cout << "follow it with: vikno status " << options.positional << "\n";
+        return 0;
     });
 }
 

@@ -10,6 +10,8 @@ namespace vikno::gateway::cli {
 int serve(const std::vector<std::string>& args);
 int submit(const std::vector<std::string>& args);
 int status(const std::vector<std::string>& args);
+/// `vikno cancel ID`: cancels a life situation, or a case still waiting to be sent.
+int cancel(const std::vector<std::string>& args);
 int audit_command(const std::vector<std::string>& args);
 
 }  // namespace vikno::gateway::cli

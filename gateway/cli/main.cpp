@@ -11,7 +11,8 @@ void usage() {
                  "  serve  [--config FILE]                      run the gateway\n"
                  "  submit FILE [--config FILE] [--key KEY] [--wait] [--json]\n"
                  "                                              submit a case (JSON) to the gateway\n"
-                 "  status ID [--config FILE] [--json]          show a case's status, history and outcome\n"
+                 "  status ID [--config FILE] [--json]          show a case's status, history, steps and outcome\n"
+                 "  cancel ID [--config FILE]                   cancel a life situation, or a case not yet sent\n"
                  "  audit  verify|list|show|export|check-bundle  the auditors' tools (vikno audit help)\n"
                  "  version                                     print the version\n\n"
                  "The config file defaults to $VIKNO_CONFIG, else config/vikno.jsonc.\n";
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return vikno::gateway::cli::serve(args);
     if (command == "submit") return vikno::gateway::cli::submit(args);
     if (command == "status") return vikno::gateway::cli::status(args);
+    if (command == "cancel") return vikno::gateway::cli::cancel(args);
     if (command == "audit") return vikno::gateway::cli::audit_command(args);
     if (command == "version" || command == "--version") {
         std::cout << "vikno " << VIKNO_VERSION << "\n";
