@@ -41,16 +41,21 @@ bool valid_key(const std::string& key) {
     return true;
 }
 
+std::string id_and_status(const std::string& case_id, const std::string& status) {
+    Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    json.set("id", case_id);
+    json.set("status", status);
+    return to_json_text(json);
+}
+
 void accepted(Response& response, const std::string& case_id, const std::string& status, bool replayed) {
     Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
     json.set("id", case_id);
     json.set("status", status);
     json.set("location", "/v1/cases/" + case_id);
-    std::ostringstream body;
-    json.stringify(body);
     response.set("Location", "/v1/cases/" + case_id);
     if (replayed) response.set("Idempotent-Replayed", "true");
-    send_json(response, 202, body.str());
+    send_json(response, 202, to_json_text(json));
 }
 
 }  // namespace
@@ -281,7 +286,7 @@ void cancel_case(ApiContext& context, const OfficeConfig& office, const std::str
             return;
         }
         spdlog::info("case {}: cancel requested by office {}", case_id, office.id);
-        send_json(response, 202, R"({"id":")" + case_id + R"(","status":"cancelling"})");
+        send_json(response, 202, id_and_status(case_id, "cancelling"));
         return;
     }
     if (!context.store.cancel_queued(case_id, "cancelled by office " + office.id)) {
@@ -298,7 +303,7 @@ void cancel_case(ApiContext& context, const OfficeConfig& office, const std::str
     Case cancelled = *c;
     cancelled.status = CaseStatus::Cancelled;
     context.audit.append({audit::case_event(cancelled, "cancelled", "cancelled by office " + office.id)});
-    send_json(response, 200, R"({"id":")" + case_id + R"(","status":"cancelled"})");
+    send_json(response, 200, id_and_status(case_id, "cancelled"));
 }
 
 }  // namespace vikno::gateway::endpoints

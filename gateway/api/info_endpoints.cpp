@@ -1,10 +1,11 @@
 #include "api/endpoints.h"
+
+#include <vikno/case_json.h>
 #include "common/clock.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-#include <sstream>
 
 namespace vikno::gateway::endpoints {
 
@@ -56,9 +57,7 @@ void list_services(ApiContext& context, const OfficeConfig& office, Request& /*r
     }
     Object json;
     json.set("services", services);
-    std::ostringstream body;
-    json.stringify(body);
-    send_json(response, 200, body.str());
+    send_json(response, 200, to_json_text(json));
 }
 
 void health(ApiContext& context, Request& /*request*/, Response& response) {
@@ -95,9 +94,7 @@ void list_registries(ApiContext& context, Request& /*request*/, Response& respon
     }
     Object json;
     json.set("registries", registries);
-    std::ostringstream body;
-    json.stringify(body);
-    send_json(response, 200, body.str());
+    send_json(response, 200, to_json_text(json));
 }
 
 void metrics(ApiContext& context, Request& /*request*/, Response& response) {

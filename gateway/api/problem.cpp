@@ -1,9 +1,10 @@
 #include "api/problem.h"
 
+#include <vikno/case_json.h>
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-#include <sstream>
 
 namespace vikno::gateway {
 
@@ -24,9 +25,7 @@ void send_problem(Poco::Net::HTTPServerResponse& response, const Problem& proble
         }
         json.set("errors", errors);
     }
-    std::ostringstream body;
-    json.stringify(body);
-    const std::string text = body.str();
+    const std::string text = to_json_text(json);
     response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(problem.status));
     response.setContentType("application/problem+json");
     response.setContentLength(static_cast<std::streamsize>(text.size()));

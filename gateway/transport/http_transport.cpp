@@ -132,9 +132,10 @@ bool body_complete(const Head& head, const std::string& raw) {
 
 }  // namespace
 
-bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::string& error) {
-    Head head;
-    if (!parse_head(bytes, head, error)) return false;
+namespace {
+
+// The answer from a parsed head and the bytes it heads: the body by its framing.
+bool decode_answer(const std::string& bytes, Head head, RegistryAnswer& answer, std::string& error) {
     answer.status = head.status;
     answer.headers = std::move(head.headers);
     if (head.chunked) {
@@ -155,6 +156,26 @@ bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::
         answer.body = bytes.substr(head.body_start);
     }
     return true;
+}
+
+// Whether the connection may carry the next exchange: the answer was framed by its length (so
+// nothing of it is left unread, and nothing else came) and the server did not ask to close.
+bool keeps_alive(const Head& head, std::size_t bytes_read) {
+    for (const auto& [name, value] : head.headers) {
+        if (Poco::icompare(name, "Connection") == 0 && Poco::toLower(value).find("close") != std::string::npos) {
+            return false;
+        }
+    }
+    if (head.content_length) return bytes_read == head.body_start + *head.content_length;
+    return head.chunked;  // body_complete stopped reading exactly at the last chunk's empty line
+}
+
+}  // namespace
+
+bool parse_http_response(const std::string& bytes, RegistryAnswer& answer, std::string& error) {
+    Head head;
+    if (!parse_head(bytes, head, error)) return false;
+    return decode_answer(bytes, std::move(head), answer, error);
 }
 
 HttpTransport::HttpTransport(int connect_timeout_ms, int request_timeout_ms)
@@ -204,23 +225,6 @@ std::optional<Poco::Net::StreamSocket> connect(const Poco::URI& uri, const Poco:
     return std::nullopt;
 }
 
-// Whether the connection may carry the next exchange: the answer was framed by
-// its length (so nothing of it is left unread, and nothing else came) and
-// neither side asked to close.
-bool reusable(const std::string& response_bytes) {
-    Head head;
-    std::string ignored;
-    if (!parse_head(response_bytes, head, ignored)) return false;
-    for (const auto& [name, value] : head.headers) {
-        if (Poco::icompare(name, "Connection") == 0 && Poco::toLower(value).find("close") != std::string::npos) {
-            return false;
-        }
-    }
-    if (head.content_length) return response_bytes.size() == head.body_start + *head.content_length;
-    return head.chunked;  // body_complete stopped reading exactly at the last
-                          // chunk's empty line
-}
-
 }  // namespace
 
 // Writes the request and reads one complete answer. An idle pooled connection
@@ -250,26 +254,26 @@ TransportResult HttpTransport::send(const std::string& endpoint, const Exchange&
             if (!socket) return result;
         }
         result.response_bytes.clear();
-        read_answer(*socket, uri, deadline, result);
+        const bool keep_alive = read_answer(*socket, uri, deadline, result);
         if (!result.delivered() && reused && result.response_bytes.empty() &&
             result.failure != TransportResult::Failure::Timeout) {
             result.failure = TransportResult::Failure::None;
             result.error.clear();
             continue;
         }
-        if (result.delivered() && reusable(result.response_bytes)) pool_->give(pool_key, std::move(*socket));
+        if (result.delivered() && keep_alive) pool_->give(pool_key, std::move(*socket));
         return result;
     }
 }
 
-void HttpTransport::read_answer(Poco::Net::StreamSocket& socket, const Poco::URI& uri,
+bool HttpTransport::read_answer(Poco::Net::StreamSocket& socket, const Poco::URI& uri,
                                 std::chrono::steady_clock::time_point deadline, TransportResult& result) const {
+    std::optional<Head> head;  // parsed once, when the headers have arrived
     try {
         socket.setNoDelay(true);
         socket.setSendTimeout(Poco::Timespan(static_cast<long>(request_timeout_ms_) * 1000));
         socket.sendBytes(result.request_bytes.data(), static_cast<int>(result.request_bytes.size()));
         char buffer[16384];
-        std::optional<Head> head;  // parsed once, when the headers have arrived
         while (true) {
             const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
             if (left <= 0) throw Poco::TimeoutException("deadline");
@@ -280,7 +284,7 @@ void HttpTransport::read_answer(Poco::Net::StreamSocket& socket, const Poco::URI
             if (result.response_bytes.size() > kMaxResponseBytes) {
                 result.failure = TransportResult::Failure::Protocol;
                 result.error = "the answer is larger than " + std::to_string(kMaxResponseBytes) + " bytes";
-                return;
+                return false;
             }
             if (!head && header_end(result.response_bytes) != std::string::npos) {
                 Head parsed;
@@ -294,22 +298,28 @@ void HttpTransport::read_answer(Poco::Net::StreamSocket& socket, const Poco::URI
         result.failure = TransportResult::Failure::Timeout;
         result.error =
             "no complete answer from " + uri.getAuthority() + " within " + std::to_string(request_timeout_ms_) + " ms";
-        return;
+        return false;
     } catch (const Poco::Exception& e) {
         result.failure = TransportResult::Failure::Io;
         result.error = "connection to " + uri.getAuthority() + " failed: " + e.displayText();
-        return;
+        return false;
     }
     if (result.response_bytes.empty()) {
         result.failure = TransportResult::Failure::Io;
         result.error = uri.getAuthority() + " closed the connection without an answer";
-        return;
+        return false;
     }
+    // The head read on the way decodes the answer; without one, the full parse says what is wrong.
     std::string error;
-    if (!parse_http_response(result.response_bytes, result.answer, error)) {
+    const bool keep_alive = head && keeps_alive(*head, result.response_bytes.size());
+    const bool decoded = head ? decode_answer(result.response_bytes, std::move(*head), result.answer, error)
+                              : parse_http_response(result.response_bytes, result.answer, error);
+    if (!decoded) {
         result.failure = TransportResult::Failure::Protocol;
         result.error = error;
+        return false;
     }
+    return keep_alive;
 }
 
 }  // namespace vikno::gateway

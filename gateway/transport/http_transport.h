@@ -49,7 +49,9 @@ public:
     std::size_t idle_connections() const;
 
 private:
-    void read_answer(Poco::Net::StreamSocket& socket, const Poco::URI& uri,
+    /// Sends the request bytes and reads one answer into `result`; true when the connection may be
+    /// kept for the next exchange.
+    bool read_answer(Poco::Net::StreamSocket& socket, const Poco::URI& uri,
                      std::chrono::steady_clock::time_point deadline, TransportResult& result) const;
 
     int connect_timeout_ms_;

@@ -12,12 +12,17 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 namespace vikno::testing {
+
+std::string unique_key(const std::string& what) {
+    return what + "-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+}
 
 std::string sample_case(const std::string& name) {
     return read_file(std::string(VIKNO_SOURCE_DIR) + "/config/samples/" + name + ".json");

@@ -39,6 +39,9 @@ struct CommandResult {
 };
 CommandResult run_vikno(const std::vector<std::string>& args, const std::string& scratch_dir);
 
+/// An idempotency key no other submission of this test run uses: `what` and a clock reading.
+std::string unique_key(const std::string& what);
+
 /// The test PKI identity of the office a sample case comes from.
 std::string identity_for_sample(const std::string& sample);
 

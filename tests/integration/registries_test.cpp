@@ -13,10 +13,6 @@ using namespace vikno::testing;
 
 namespace {
 
-std::string key(const std::string& what) {
-    return what + "-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-}
-
 std::vector<std::string> service_codes(Stack& stack) {
     std::vector<std::string> codes;
     const auto services = http(stack.gateway_address, "GET", "/v1/services").json()->getArray("services");
@@ -37,20 +33,21 @@ TEST(DemographicRegistry, ANewbornGetsAUnzrAndTheSameBirthRecordTheSameNumber) {
     stack.start_simulator();
     stack.start_registry("demographic_registry");
     stack.start_gateway();
-    const auto first = stack.wait_final(stack.submit("newborn-unzr", key("unzr")));
+    const auto first = stack.wait_final(stack.submit("newborn-unzr", unique_key("unzr")));
     ASSERT_EQ(first->getValue<std::string>("status"), "completed");
     const std::string unzr = first->getObject("outcome")->getValue<std::string>("registry_reference");
     EXPECT_EQ(unzr.rfind("20261120-", 0), 0U) << unzr;
     // Another application for the same birth record: the register answers with the number it gave.
-    const auto again = stack.wait_final(stack.submit("newborn-unzr", key("unzr-again")));
+    const auto again = stack.wait_final(stack.submit("newborn-unzr", unique_key("unzr-again")));
     ASSERT_EQ(again->getValue<std::string>("status"), "completed");
     EXPECT_EQ(again->getObject("outcome")->getValue<std::string>("registry_reference"), unzr);
     EXPECT_TRUE(again->getObject("outcome")->getObject("document")->getValue<bool>("already_assigned"));
 
     std::string future = sample_case("newborn-unzr");
     future.replace(future.find("\"birth_date\": \"2026-11-20\""), 26, "\"birth_date\": \"2099-01-01\"");
-    const HttpReply reply = http(stack.gateway_address, "POST", "/v1/cases", future,
-                                 {{"Content-Type", "application/json"}, {"Idempotency-Key", key("unzr-future")}});
+    const HttpReply reply =
+        http(stack.gateway_address, "POST", "/v1/cases", future,
+             {{"Content-Type", "application/json"}, {"Idempotency-Key", unique_key("unzr-future")}});
     ASSERT_EQ(reply.status, 202) << reply.body;
     const auto refused = stack.wait_final(reply.json()->getValue<std::string>("id"));
     EXPECT_EQ(refused->getValue<std::string>("status"), "rejected");
@@ -66,16 +63,16 @@ TEST(TaxRegistry, ANewbornGetsAnRnokppAndASoleTraderIsTakenOnTheRegister) {
     stack.start_simulator();
     stack.start_registry("tax_registry");
     stack.start_gateway();
-    const auto newborn = stack.wait_final(stack.submit("newborn-rnokpp", key("rnokpp")));
+    const auto newborn = stack.wait_final(stack.submit("newborn-rnokpp", unique_key("rnokpp")));
     ASSERT_EQ(newborn->getValue<std::string>("status"), "completed");
     const std::string rnokpp = newborn->getObject("outcome")->getValue<std::string>("registry_reference");
     ASSERT_EQ(rnokpp.size(), 10U);
     EXPECT_EQ(rnokpp.substr(0, 5), "46345");  // days from 1899-12-31 to the birth, 2026-11-20
     EXPECT_EQ((rnokpp[8] - '0') % 2, 1);      // a boy
-    const auto again = stack.wait_final(stack.submit("newborn-rnokpp", key("rnokpp-again")));
+    const auto again = stack.wait_final(stack.submit("newborn-rnokpp", unique_key("rnokpp-again")));
     EXPECT_EQ(again->getObject("outcome")->getValue<std::string>("registry_reference"), rnokpp);
 
-    const auto fop = stack.wait_final(stack.submit("fop-tax-registration", key("fop-tax")));
+    const auto fop = stack.wait_final(stack.submit("fop-tax-registration", unique_key("fop-tax")));
     ASSERT_EQ(fop->getValue<std::string>("status"), "completed");
     EXPECT_NE(fop->getObject("outcome")->getObject("document")->getValue<std::string>("tax_office").find("Вінниц"),
               std::string::npos);
@@ -83,7 +80,7 @@ TEST(TaxRegistry, ANewbornGetsAnRnokppAndASoleTraderIsTakenOnTheRegister) {
     std::string debtor = sample_case("fop-tax-registration");
     debtor.replace(debtor.find("3652504575"), 10, "3068208400");
     const HttpReply reply = http(stack.gateway_address, "POST", "/v1/cases", debtor,
-                                 {{"Content-Type", "application/json"}, {"Idempotency-Key", key("fop-debtor")}});
+                                 {{"Content-Type", "application/json"}, {"Idempotency-Key", unique_key("fop-debtor")}});
     ASSERT_EQ(reply.status, 202) << reply.body;
     const auto refused = stack.wait_final(reply.json()->getValue<std::string>("id"));
     EXPECT_EQ(refused->getValue<std::string>("status"), "rejected");
@@ -98,13 +95,13 @@ TEST(RealEstate, BothSamplesCompleteWithObjectsRightsAndEncumbrances) {
     stack.start_gateway();
     EXPECT_TRUE(has(service_codes(stack), "drrp.extract-by-owner"));
 
-    const auto by_number = stack.wait_final(stack.submit("property-by-cadastral-number", key("cad")));
+    const auto by_number = stack.wait_final(stack.submit("property-by-cadastral-number", unique_key("cad")));
     ASSERT_EQ(by_number->getValue<std::string>("status"), "completed") << by_number->getArray("history")->size();
     const auto object = by_number->getObject("outcome")->getObject("document")->getArray("objects")->getObject(0);
     EXPECT_EQ(object->getArray("rights")->size(), 2U);
     EXPECT_EQ(object->getArray("encumbrances")->getObject(0)->getValue<std::string>("kind"), "mortgage");
 
-    const auto by_owner = stack.wait_final(stack.submit("property-by-owner", key("owner")));
+    const auto by_owner = stack.wait_final(stack.submit("property-by-owner", unique_key("owner")));
     ASSERT_EQ(by_owner->getValue<std::string>("status"), "completed");
     EXPECT_EQ(by_owner->getObject("outcome")->getObject("document")->getArray("objects")->size(), 2U);
 
@@ -123,15 +120,15 @@ TEST(RealEstate, AnOwnerWithNothingRegisteredIsRefusedAndFaultsAreRetried) {
     const std::string owner = R"("owner": {"rnokpp": "3652504575"})";
     nobody.replace(nobody.find(owner), owner.size(), R"("owner": {"rnokpp": "1759013776"})");
     const auto reply = http(stack.gateway_address, "POST", "/v1/cases", nobody,
-                            {{"Content-Type", "application/json"}, {"Idempotency-Key", key("nobody")}});
+                            {{"Content-Type", "application/json"}, {"Idempotency-Key", unique_key("nobody")}});
     ASSERT_EQ(reply.status, 202) << reply.body;
     const auto refused = stack.wait_final(reply.json()->getValue<std::string>("id"));
     EXPECT_EQ(refused->getValue<std::string>("status"), "rejected");
     EXPECT_EQ(refused->getObject("outcome")->getValue<std::string>("message_en"),
               "No registered real property rights match the request");
-    EXPECT_EQ(
-        stack.wait_final(stack.submit("property-by-cadastral-number", key("cad")))->getValue<std::string>("status"),
-        "completed");
+    EXPECT_EQ(stack.wait_final(stack.submit("property-by-cadastral-number", unique_key("cad")))
+                  ->getValue<std::string>("status"),
+              "completed");
     int faults = 0;
     for (const auto& record : stack.records_of("real_estate"))
         faults += record->getValue<std::string>("fault") != "none";
@@ -143,7 +140,7 @@ TEST(RealEstate, ARegistryThatKeepsFailingFailsTheCaseWithTheReason) {
     stack.start_simulator();
     stack.start_registry("real_estate", {"--error-rate", "1"});
     stack.start_gateway();
-    const auto done = stack.wait_final(stack.submit("property-by-cadastral-number", key("down")));
+    const auto done = stack.wait_final(stack.submit("property-by-cadastral-number", unique_key("down")));
     EXPECT_EQ(done->getValue<std::string>("status"), "failed");
     EXPECT_NE(done->getObject("outcome")->getValue<std::string>("message_en").find("unavailable"), std::string::npos);
     EXPECT_EQ(stack.records_of("real_estate").size(), 3U);  // max_attempts, all with one message id
@@ -157,7 +154,7 @@ TEST(RealEstate, LeftOutOfTheConfigItsServicesAreGoneAndNothingElse) {
     EXPECT_FALSE(has(codes, "drrp.extract-by-cadastral-number"));
     EXPECT_TRUE(has(codes, "drac.birth-extract"));
     const auto reply = http(stack.gateway_address, "POST", "/v1/cases", sample_case("property-by-owner"),
-                            {{"Content-Type", "application/json"}, {"Idempotency-Key", key("gone")}});
+                            {{"Content-Type", "application/json"}, {"Idempotency-Key", unique_key("gone")}});
     EXPECT_EQ(reply.status, 422);
     EXPECT_EQ(reply.json()->getArray("errors")->getObject(0)->getValue<std::string>("field"), "service");
 }
@@ -167,16 +164,16 @@ TEST(Igov, OrdersAreCreatedAndMovedOverSignedRest) {
     stack.start_simulator();
     stack.start_registry("igov");
     stack.start_gateway();
-    const auto created = stack.wait_final(stack.submit("igov-create-order", key("create")));
+    const auto created = stack.wait_final(stack.submit("igov-create-order", unique_key("create")));
     ASSERT_EQ(created->getValue<std::string>("status"), "completed");
     EXPECT_EQ(created->getObject("outcome")->getValue<std::string>("registry_reference").rfind("3-", 0), 0U);
 
-    const auto pushed = stack.wait_final(stack.submit("igov-push-status", key("push")));
+    const auto pushed = stack.wait_final(stack.submit("igov-push-status", unique_key("push")));
     ASSERT_EQ(pushed->getValue<std::string>("status"), "completed");
     EXPECT_EQ(pushed->getObject("outcome")->getObject("document")->getValue<std::string>("previous_status"), "created");
 
     // The same change again: the order is already opened, and the portal allows no opened -> opened.
-    const auto again = stack.wait_final(stack.submit("igov-push-status", key("again")));
+    const auto again = stack.wait_final(stack.submit("igov-push-status", unique_key("again")));
     EXPECT_EQ(again->getValue<std::string>("status"), "rejected");
     EXPECT_NE(again->getObject("outcome")->getValue<std::string>("message_en").find("cannot become opened"),
               std::string::npos);
@@ -196,7 +193,7 @@ TEST(Igov, ATamperedSignedAnswerFailsTheCaseAtTheContentDigest) {
     stack.start_simulator();
     stack.start_registry("igov", {"--answer-signature", "tampered"});
     stack.start_gateway();
-    const auto done = stack.wait_final(stack.submit("igov-create-order", key("tampered")));
+    const auto done = stack.wait_final(stack.submit("igov-create-order", unique_key("tampered")));
     EXPECT_EQ(done->getValue<std::string>("status"), "failed");
     const auto history = done->getArray("history");
     const auto note = history->getObject(history->size() - 1)->getValue<std::string>("note");
@@ -221,7 +218,7 @@ TEST(Business, ASearchThenTheDetailsCompleteTheExtractInTwoSignedRequests) {
     stack.start_simulator();
     stack.start_registry("business");
     stack.start_gateway();
-    const std::string id = stack.submit("business-extract", key("edr"));
+    const std::string id = stack.submit("business-extract", unique_key("edr"));
     const auto done = stack.wait_final(id);
     ASSERT_EQ(done->getValue<std::string>("status"), "completed");
     const auto document = done->getObject("outcome")->getObject("document");
@@ -244,10 +241,10 @@ TEST(Business, AnEntrepreneurIsRegisteredOnceAndRefusedTheSecondTime) {
     stack.start_simulator();
     stack.start_registry("business");
     stack.start_gateway();
-    const auto first = stack.wait_final(stack.submit("fop-registration", key("fop1")));
+    const auto first = stack.wait_final(stack.submit("fop-registration", unique_key("fop1")));
     ASSERT_EQ(first->getValue<std::string>("status"), "completed");
     EXPECT_EQ(first->getObject("outcome")->getValue<std::string>("registry_reference").rfind("2010000", 0), 0U);
-    const auto second = stack.wait_final(stack.submit("fop-registration", key("fop2")));
+    const auto second = stack.wait_final(stack.submit("fop-registration", unique_key("fop2")));
     EXPECT_EQ(second->getValue<std::string>("status"), "rejected");
     EXPECT_NE(second->getObject("outcome")->getValue<std::string>("message_uk").find("вже зареєстрована"),
               std::string::npos);
@@ -255,7 +252,7 @@ TEST(Business, AnEntrepreneurIsRegisteredOnceAndRefusedTheSecondTime) {
     std::string unknown = sample_case("business-extract");
     unknown.replace(unknown.find("14360570"), 8, "00032129");
     const auto reply = http(stack.gateway_address, "POST", "/v1/cases", unknown,
-                            {{"Content-Type", "application/json"}, {"Idempotency-Key", key("unknown")}});
+                            {{"Content-Type", "application/json"}, {"Idempotency-Key", unique_key("unknown")}});
     ASSERT_EQ(reply.status, 202);
     EXPECT_EQ(stack.wait_final(reply.json()->getValue<std::string>("id"))->getValue<std::string>("status"), "rejected");
 }
@@ -271,9 +268,9 @@ TEST_P(RestFaults, SlowBrokenAndDroppedAnswersAreRetriedToCompletion) {
                          {"--latency-ms", "20", "--malformed-rate", "0.4", "--drop-rate", "0.3", "--seed", "5"});
     stack.start_gateway(R"({"workers": 2, "max_attempts": 40, "backoff_initial_ms": 10, "backoff_max_ms": 20})");
     for (int i = 0; i < 3; ++i) {
-        EXPECT_EQ(
-            stack.wait_final(stack.submit(sample, key(registry + std::to_string(i))))->getValue<std::string>("status"),
-            "completed");
+        EXPECT_EQ(stack.wait_final(stack.submit(sample, unique_key(registry + std::to_string(i))))
+                      ->getValue<std::string>("status"),
+                  "completed");
     }
     int faults = 0;
     for (const auto& record : stack.records_of(registry)) faults += record->getValue<std::string>("fault") != "none";
@@ -286,7 +283,7 @@ TEST_P(RestFaults, ARegistryThatKeepsAnswering5xxFailsTheCase) {
     stack.start_simulator();
     stack.start_registry(registry, {"--error-rate", "1"});
     stack.start_gateway();
-    const auto done = stack.wait_final(stack.submit(sample, key(registry + "-down")));
+    const auto done = stack.wait_final(stack.submit(sample, unique_key(registry + "-down")));
     EXPECT_EQ(done->getValue<std::string>("status"), "failed");
     EXPECT_NE(done->getObject("outcome")->getValue<std::string>("message_en").find("unavailable"), std::string::npos);
 }
@@ -313,7 +310,7 @@ TEST(Diia, SharedDocumentsArriveByCallbackAndCompleteTheCase) {
     stack.start_simulator();
     stack.start_registry("diia", diia_options(stack));
     stack.start_gateway();
-    const std::string id = stack.submit("diia-document-request", key("diia-docs"));
+    const std::string id = stack.submit("diia-document-request", unique_key("diia-docs"));
     const auto done = stack.wait_final(id);
     ASSERT_EQ(done->getValue<std::string>("status"), "completed") << done->getArray("history")->size();
     const auto files = done->getObject("outcome")->getObject("document")->getArray("files");
@@ -335,7 +332,7 @@ TEST(Diia, HashedFilesAreSignedAndADeclineIsARefusal) {
     stack.start_simulator();
     stack.start_registry("diia", diia_options(stack));
     stack.start_gateway();
-    const auto signed_files = stack.wait_final(stack.submit("diia-sign-files", key("diia-sign")));
+    const auto signed_files = stack.wait_final(stack.submit("diia-sign-files", unique_key("diia-sign")));
     ASSERT_EQ(signed_files->getValue<std::string>("status"), "completed");
     EXPECT_EQ(signed_files->getObject("outcome")
                   ->getObject("document")
@@ -348,9 +345,9 @@ TEST(Diia, HashedFilesAreSignedAndADeclineIsARefusal) {
     declined.start_simulator();
     declined.start_registry("diia", diia_options(declined, {"--decline", "yes"}));
     declined.start_gateway();
-    EXPECT_EQ(
-        declined.wait_final(declined.submit("diia-document-request", key("diia-no")))->getValue<std::string>("status"),
-        "rejected");
+    EXPECT_EQ(declined.wait_final(declined.submit("diia-document-request", unique_key("diia-no")))
+                  ->getValue<std::string>("status"),
+              "rejected");
 }
 
 TEST(Diia, AForgedCallbackIsRefused) {
@@ -358,7 +355,7 @@ TEST(Diia, AForgedCallbackIsRefused) {
     stack.start_simulator();
     stack.start_registry("diia", diia_options(stack, {"--callback-delay-ms", "60000"}));  // the real one comes late
     stack.start_gateway();
-    const std::string id = stack.submit("diia-document-request", key("diia-forged"));
+    const std::string id = stack.submit("diia-document-request", unique_key("diia-forged"));
     // Unsigned: refused by signature, whatever it claims.
     const auto forged =
         http(stack.gateway_address, "POST", "/v1/callbacks/diia", "--x--\r\n",
@@ -375,9 +372,9 @@ TEST(Diia, FaultsOnTheWayToTheDeepLinkAreRetriedAndAnUnreachableDiiaFailsTheCase
     stack.start_registry("diia", diia_options(stack, {"--error-rate", "0.3", "--drop-rate", "0.3", "--latency-ms", "10",
                                                       "--seed", "3"}));
     stack.start_gateway(R"({"workers": 2, "max_attempts": 40, "backoff_initial_ms": 10, "backoff_max_ms": 20})");
-    EXPECT_EQ(
-        stack.wait_final(stack.submit("diia-document-request", key("diia-faults")))->getValue<std::string>("status"),
-        "completed");
+    EXPECT_EQ(stack.wait_final(stack.submit("diia-document-request", unique_key("diia-faults")))
+                  ->getValue<std::string>("status"),
+              "completed");
     int faults = 0;
     for (const auto& record : stack.records_of("diia")) faults += record->getValue<std::string>("fault") != "none";
     EXPECT_GT(faults, 0);
@@ -386,7 +383,7 @@ TEST(Diia, FaultsOnTheWayToTheDeepLinkAreRetriedAndAnUnreachableDiiaFailsTheCase
     down.start_simulator();
     down.start_registry("diia", diia_options(down, {"--error-rate", "1"}));
     down.start_gateway();
-    const auto failed = down.wait_final(down.submit("diia-document-request", key("diia-down")));
+    const auto failed = down.wait_final(down.submit("diia-document-request", unique_key("diia-down")));
     EXPECT_EQ(failed->getValue<std::string>("status"), "failed");
     EXPECT_NE(failed->getObject("outcome")->getValue<std::string>("message_en").find("unavailable"), std::string::npos);
 }
@@ -399,7 +396,7 @@ TEST(Breaker, ARegistryThatKeepsFailingIsLeftAloneUntilItRecovers) {
                             "breaker_failures": 3, "breaker_cooldown_ms": 1500, "breaker_max_cooldown_ms": 1500})");
     std::vector<std::string> ids;
     for (int i = 0; i < 4; ++i)
-        ids.push_back(stack.submit("property-by-cadastral-number", key("breaker" + std::to_string(i))));
+        ids.push_back(stack.submit("property-by-cadastral-number", unique_key("breaker" + std::to_string(i))));
     // The breaker opens after 3 failures: the registry then sees no request until the cooldown ends.
     for (int i = 0; i < 200 && stack.records_of("real_estate").size() < 3; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -18,10 +18,6 @@ using namespace vikno::testing;
 
 namespace {
 
-std::string key(const std::string& what) {
-    return what + "-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-}
-
 void start_emalyatko_registries(Stack& stack, const std::vector<std::string>& demographic_options = {}) {
     stack.situations_dir = std::string(VIKNO_SOURCE_DIR) + "/config/situations";
     stack.start_simulator();
@@ -56,7 +52,7 @@ TEST(Situations, EMalyatkoRunsItsStepsInOrderWithFieldsFromEarlierOutcomes) {
     Stack stack;
     start_emalyatko_registries(stack);
     const auto situation =
-        stack.wait_final(stack.submit("situation-emalyatko", key("emalyatko")), std::chrono::seconds(40));
+        stack.wait_final(stack.submit("situation-emalyatko", unique_key("emalyatko")), std::chrono::seconds(40));
     ASSERT_EQ(situation->getValue<std::string>("status"), "completed")
         << situation->getObject("outcome")->getValue<std::string>("message_en");
     auto steps = steps_of(situation);
@@ -94,7 +90,7 @@ TEST(Situations, EMalyatkoRunsItsStepsInOrderWithFieldsFromEarlierOutcomes) {
 TEST(Situations, ARegistryDownForAWhileDelaysItsStepAndTheSituationStillCompletes) {
     Stack stack;
     start_emalyatko_registries(stack, {"--error-rate", "1"});
-    const std::string id = stack.submit("situation-emalyatko", key("emalyatko-down"));
+    const std::string id = stack.submit("situation-emalyatko", unique_key("emalyatko-down"));
     // ЄДДР answers every request with a server error until it is told otherwise.
     while (stack.records_of("demographic_registry").size() < 3)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -126,7 +122,7 @@ TEST(Situations, AnOptionalStepRefusedGivesAPartialCompletionThatSaysWhy) {
         R"("last_name": "Шевчук", "first_name": "Богдан", "patronymic": "Андрійович", "birth_date": "2019-08-24")");
     replace(R"("mother_rnokpp": "3652504575")", R"("mother_rnokpp": "5260181590")");
     replace(R"("children_count": 3)", R"("children_count": 1)");
-    const auto situation = stack.wait_final(submit_with(stack, body, key("partial")), std::chrono::seconds(40));
+    const auto situation = stack.wait_final(submit_with(stack, body, unique_key("partial")), std::chrono::seconds(40));
     ASSERT_EQ(situation->getValue<std::string>("status"), "partly_completed");
     auto steps = steps_of(situation);
     EXPECT_EQ(steps["origin"]->getValue<std::string>("status"), "rejected");
@@ -140,7 +136,7 @@ TEST(Situations, TheSoleTraderSituationRegistersThenTakesOnTheTaxRegisterThenNot
     Stack stack;
     start_emalyatko_registries(stack);
     const auto situation =
-        stack.wait_final(stack.submit("situation-fop-registration", key("fop")), std::chrono::seconds(40));
+        stack.wait_final(stack.submit("situation-fop-registration", unique_key("fop")), std::chrono::seconds(40));
     ASSERT_EQ(situation->getValue<std::string>("status"), "completed");
     auto steps = steps_of(situation);
     const auto edr = stack.wait_final(steps["edr"]->getValue<std::string>("case_id"));
@@ -157,7 +153,7 @@ TEST(Situations, TheSoleTraderSituationRegistersThenTakesOnTheTaxRegisterThenNot
 TEST(Situations, ASituationCanBeCancelledWhileStepsWait) {
     Stack stack;
     start_emalyatko_registries(stack, {"--error-rate", "1"});
-    const std::string id = stack.submit("situation-emalyatko", key("cancel"));
+    const std::string id = stack.submit("situation-emalyatko", unique_key("cancel"));
     while (stack.records_of("demographic_registry").size() < 2)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const HttpReply cancel = http(stack.gateway_address, "POST", "/v1/cases/" + id + "/cancel");
@@ -198,7 +194,7 @@ TEST(Situations, ADefinitionWithACycleOrAnUnknownServiceStopsTheStart) {
 TEST(Situations, AGatewayKilledMidwayResumesTheSituationAndSendsNoStepTwice) {
     Stack stack;
     start_emalyatko_registries(stack, {"--latency-ms", "150"});  // ЄДДР is slow: the kill falls mid-situation
-    const std::string id = stack.submit("situation-emalyatko", key("emalyatko-kill"));
+    const std::string id = stack.submit("situation-emalyatko", unique_key("emalyatko-kill"));
     while (stack.records_of("demographic_registry").empty() && stack.records().size() < 2) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -15,12 +15,11 @@ using namespace vikno::business;
 
 namespace {
 
-
 Case sample(const std::string& name) {
     return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name);
 }
 
-const ExchangeContext kContext{{"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "msg-0001", "operator-17", "case-1"};
+using plugin_testing::kContext;
 
 RegistryAnswer answer(int status, const std::string& body, const std::string& type = "application/json") {
     return {status, {{"Content-Type", type}}, body};
@@ -47,7 +46,8 @@ TEST_P(Golden, TranslationMatchesTheGoldenRequest) {
 INSTANTIATE_TEST_SUITE_P(Samples, Golden, ::testing::Values("business-extract", "fop-registration"),
                          [](const auto& info) {
                              std::string name = info.param;
-                             for (auto& ch : name) if (ch == '-') ch = '_';
+                             for (auto& ch : name)
+                                 if (ch == '-') ch = '_';
                              return name;
                          });
 
@@ -85,8 +85,9 @@ TEST(Validation, NamesTheWrongFields) {
 
 TEST(Interpretation, ASearchContinuesToTheFirstMatchsDetails) {
     const Exchange sent = search_sent();
-    const auto result = interpret_answer(sample("business-extract"), sent,
-                                         answer(200, R"([{"id":1001,"code":"14360570","name":"ПРИВАТБАНК","state":1}])"));
+    const auto result =
+        interpret_answer(sample("business-extract"), sent,
+                         answer(200, R"([{"id":1001,"code":"14360570","name":"ПРИВАТБАНК","state":1}])"));
     ASSERT_EQ(result.verdict, Verdict::Continue);
     ASSERT_TRUE(result.next);
     EXPECT_EQ(result.next->path, "/r1/SEVDEIR-TEST/GOV/00015622/EDR/1.0/subjects/1001");
@@ -101,29 +102,42 @@ TEST(Interpretation, ASearchContinuesToTheFirstMatchsDetails) {
 TEST(Interpretation, TheDetailsCompleteTheCase) {
     Exchange details = search_sent();
     details.path = "/r1/SEVDEIR-TEST/GOV/00015622/EDR/1.0/subjects/1001";
-    const auto result = interpret_answer(sample("business-extract"), details, answer(200,
-        R"({"id":1001,"code":"14360570","names":{"name":"АТ","short":"АТ КБ «ПРИВАТБАНК»"},"state":1,"state_text":"зареєстровано",
+    const auto result = interpret_answer(
+        sample("business-extract"), details,
+        answer(
+            200,
+            R"({"id":1001,"code":"14360570","names":{"name":"АТ","short":"АТ КБ «ПРИВАТБАНК»"},"state":1,"state_text":"зареєстровано",
             "activity_kinds":[{"code":"64.19","name":"x","is_primary":true}],"heads":[{"name":"Н","role_text":"голова"}]})"));
     EXPECT_EQ(result.verdict, Verdict::Completed);
     EXPECT_EQ(result.outcome.registry_reference, "14360570");
-    EXPECT_EQ(result.outcome.document->getArray("activity_kinds")->getObject(0)->getValue<std::string>("code"), "64.19");
+    EXPECT_EQ(result.outcome.document->getArray("activity_kinds")->getObject(0)->getValue<std::string>("code"),
+              "64.19");
     EXPECT_EQ(interpret_answer(sample("business-extract"), details, answer(404, R"({"errors":[]})")).verdict,
               Verdict::Rejected);
-    EXPECT_EQ(interpret_answer(sample("business-extract"), details, answer(200, R"({"id":1})")).verdict, Verdict::Retry);
+    EXPECT_EQ(interpret_answer(sample("business-extract"), details, answer(200, R"({"id":1})")).verdict,
+              Verdict::Retry);
 }
 
 TEST(Interpretation, ARegistrationIsRecordedOrRefusedWithReasons) {
     const Case c = sample("fop-registration");
     const Exchange sent = translate_case(c, kContext, default_settings()).value();
     const std::string ns = R"( xmlns:fop="urn:vikno:registry:edr:fop:1")";
-    const auto registered = interpret_answer(c, sent, answer(200,
-        "<fop:FopRegistrationResponse" + ns + "><fop:Registered><fop:RecordNumber>20100001</fop:RecordNumber>"
-        "<fop:RegisteredAt>2026-11-26</fop:RegisteredAt></fop:Registered></fop:FopRegistrationResponse>", "application/xml"));
+    const auto registered = interpret_answer(
+        c, sent,
+        answer(200,
+               "<fop:FopRegistrationResponse" + ns +
+                   "><fop:Registered><fop:RecordNumber>20100001</fop:RecordNumber>"
+                   "<fop:RegisteredAt>2026-11-26</fop:RegisteredAt></fop:Registered></fop:FopRegistrationResponse>",
+               "application/xml"));
     EXPECT_EQ(registered.verdict, Verdict::Completed);
     EXPECT_EQ(registered.outcome.registry_reference, "20100001");
-    const auto refused = interpret_answer(c, sent, answer(200,
-        "<fop:FopRegistrationResponse" + ns + "><fop:Refused><fop:Reason>вже зареєстрована</fop:Reason>"
-        "<fop:Reason>КВЕД 64.19</fop:Reason></fop:Refused></fop:FopRegistrationResponse>", "application/xml"));
+    const auto refused =
+        interpret_answer(c, sent,
+                         answer(200,
+                                "<fop:FopRegistrationResponse" + ns +
+                                    "><fop:Refused><fop:Reason>вже зареєстрована</fop:Reason>"
+                                    "<fop:Reason>КВЕД 64.19</fop:Reason></fop:Refused></fop:FopRegistrationResponse>",
+                                "application/xml"));
     EXPECT_EQ(refused.verdict, Verdict::Rejected);
     EXPECT_NE(refused.outcome.message_uk.find("вже зареєстрована; КВЕД 64.19"), std::string::npos);
     EXPECT_EQ(interpret_answer(c, sent, answer(503, "")).verdict, Verdict::Retry);

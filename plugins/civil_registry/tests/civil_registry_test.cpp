@@ -19,27 +19,24 @@ using namespace vikno::civil_registry;
 
 namespace {
 
+Case sample(const std::string& name) {
+    return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name);
+}
 
-Case sample(const std::string& name) { return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name); }
-
-const ExchangeContext kContext{{"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "msg-0001", "operator-17", "case-1"};
+using plugin_testing::kContext;
 
 const xml::Schema& schema() {
-    static const xml::Schema s = plugin_testing::soap_schema(VIKNO_XROAD_SCHEMA_DIR, kNamespace,
-                                                      std::string(CIVIL_REGISTRY_DIR) + "/schema/civil_registry.xsd");
+    static const xml::Schema s = plugin_testing::soap_schema(
+        VIKNO_XROAD_SCHEMA_DIR, kNamespace, std::string(CIVIL_REGISTRY_DIR) + "/schema/civil_registry.xsd");
     return s;
 }
 
 RegistryAnswer soap_answer(int status, const std::string& body_xml, const std::string& id = "msg-0001") {
     return plugin_testing::soap_answer(status, {"SEVDEIR-TEST", "GOV", "00015622", "DRACS", "BirthRecordExtract", "v1"},
-                                body_xml, id);
+                                       body_xml, id);
 }
 
-Exchange sent() {
-    Exchange e;
-    e.message_id = "msg-0001";
-    return e;
-}
+using plugin_testing::sent;
 
 }  // namespace
 
@@ -64,7 +61,8 @@ INSTANTIATE_TEST_SUITE_P(Samples, Golden,
                                            "death-extract"),
                          [](const auto& info) {
                              std::string name = info.param;
-                             for (auto& ch : name) if (ch == '-') ch = '_';
+                             for (auto& ch : name)
+                                 if (ch == '-') ch = '_';
                              return name;
                          });
 
@@ -91,7 +89,8 @@ TEST(Validation, NamesTheMissingOrWrongFields) {
 TEST(Settings, UnknownKeysAndBadMemberCodesAreRefused) {
     EXPECT_FALSE(soap::parse_service_settings({{"membercode", "00015622"}}, default_settings()).ok());
     EXPECT_FALSE(soap::parse_service_settings({{"member_code", "00015623"}}, default_settings()).ok());
-    EXPECT_TRUE(soap::parse_service_settings({{"member_code", "00015622"}, {"subsystem", "DRACS2"}}, default_settings()).ok());
+    EXPECT_TRUE(
+        soap::parse_service_settings({{"member_code", "00015622"}, {"subsystem", "DRACS2"}}, default_settings()).ok());
 }
 
 TEST(Interpretation, RecordFoundCompletesWithTheExtract) {
@@ -114,8 +113,10 @@ TEST(Interpretation, RecordFoundCompletesWithTheExtract) {
 }
 
 TEST(Interpretation, NotFoundIsARejection) {
-    const auto result = interpret_answer(sample("birth-extract"), sent(), soap_answer(200,
-        R"(<drac:BirthRecordExtractResponse xmlns:drac="urn:vikno:registry:drac:1"><drac:NotFound>
+    const auto result = interpret_answer(
+        sample("birth-extract"), sent(),
+        soap_answer(200,
+                    R"(<drac:BirthRecordExtractResponse xmlns:drac="urn:vikno:registry:drac:1"><drac:NotFound>
            <drac:Reason>немає</drac:Reason></drac:NotFound></drac:BirthRecordExtractResponse>)"));
     EXPECT_EQ(result.verdict, Verdict::Rejected);
     EXPECT_EQ(result.outcome.message_en, "No birth record found");
@@ -136,14 +137,16 @@ TEST(Interpretation, MalformedForeignOrUnexpectedAnswersAreNotUsed) {
     EXPECT_EQ(interpret_answer(c, sent(), {503, {}, "Service Unavailable"}).verdict, Verdict::Retry);
     // An answer to another message must not complete this case.
     const auto other = soap_answer(200, R"(<drac:BirthRecordExtractResponse xmlns:drac="urn:vikno:registry:drac:1">
-        <drac:NotFound><drac:Reason>x</drac:Reason></drac:NotFound></drac:BirthRecordExtractResponse>)", "msg-9999");
+        <drac:NotFound><drac:Reason>x</drac:Reason></drac:NotFound></drac:BirthRecordExtractResponse>)",
+                                   "msg-9999");
     EXPECT_EQ(interpret_answer(c, sent(), other).verdict, Verdict::Retry);
     // The answer for another service.
     const auto wrong = soap_answer(200, R"(<drac:DeathRecordExtractResponse xmlns:drac="urn:vikno:registry:drac:1">
         <drac:NotFound><drac:Reason>x</drac:Reason></drac:NotFound></drac:DeathRecordExtractResponse>)");
     EXPECT_EQ(interpret_answer(c, sent(), wrong).verdict, Verdict::Retry);
     // XXE in an answer is refused by the parser, never expanded.
-    const auto xxe = interpret_answer(c, sent(), {200, {}, R"(<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>)"});
+    const auto xxe =
+        interpret_answer(c, sent(), {200, {}, R"(<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>)"});
     EXPECT_EQ(xxe.verdict, Verdict::Retry);
     EXPECT_NE(xxe.reason.find("DOCTYPE"), std::string::npos);
 }

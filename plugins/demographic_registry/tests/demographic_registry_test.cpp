@@ -16,18 +16,14 @@ namespace {
 
 Case sample() { return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", "newborn-unzr"); }
 
-const ExchangeContext kContext{{"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "msg-0001", "operator-17", "case-1"};
+using plugin_testing::kContext;
 
 RegistryAnswer soap_answer(const std::string& body_xml, const std::string& id = "msg-0001") {
     return plugin_testing::soap_answer(200, {"SEVDEIR-TEST", "GOV", "37508470", "EDDR", "AssignNewbornUnzr", "v1"},
                                        body_xml, id);
 }
 
-Exchange sent() {
-    Exchange e;
-    e.message_id = "msg-0001";
-    return e;
-}
+using plugin_testing::sent;
 
 std::string response(const std::string& inner) {
     return R"(<eddr:AssignNewbornUnzrResponse xmlns:eddr="urn:vikno:registry:eddr:1">)" + inner +

@@ -1,11 +1,11 @@
 #include "translator.h"
 
+#include <vikno/case_json.h>
 #include <vikno/signing.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-#include <sstream>
 
 namespace vikno::diia {
 namespace {
@@ -75,15 +75,14 @@ Exchange offer_request(const Case& c, const Settings& settings, const std::strin
         data->set("hashedFilesSigning", signing_data);
         body.set("data", data);
     }
-    std::ostringstream text;
-    body.stringify(text);
+    const std::string text = to_json_text(body);
     Exchange next;
     next.protocol = Protocol::Rest;
     next.method = "POST";
     next.path = "/api/v2/acquirers/branch/" + settings.branch_id + "/offer-request/dynamic";
     next.content_type = "application/json";
     next.headers = {{"Authorization", "Bearer " + session_token}};
-    next.body = text.str();
+    next.body = text;
     next.message_id = request_id + "-offer";
     return next;
 }

@@ -19,7 +19,9 @@ Case sample(const std::string& name) {
 
 const ExchangeContext kContext{{"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "req-0001", "operator-17", "case-1"};
 
-RegistryAnswer json_answer(int status, const std::string& body) { return {status, {{"Content-Type", "application/json"}}, body}; }
+RegistryAnswer json_answer(int status, const std::string& body) {
+    return {status, {{"Content-Type", "application/json"}}, body};
+}
 
 }  // namespace
 
@@ -62,13 +64,15 @@ TEST(Interpretation, SessionThenDeepLinkThenAwait) {
     EXPECT_NE(next.next->body.find(R"("requestId":"req-0001")"), std::string::npos) << next.next->body;
     EXPECT_NE(next.next->body.find(R"("hashedFiles":[{"fileName":"zayava.pdf")"), std::string::npos) << next.next->body;
 
-    const auto waiting = interpret_answer(c, *next.next, json_answer(200, R"({"deeplink":"https://diia.app/x"})"), settings);
+    const auto waiting =
+        interpret_answer(c, *next.next, json_answer(200, R"({"deeplink":"https://diia.app/x"})"), settings);
     EXPECT_EQ(waiting.verdict, Verdict::Await);
     EXPECT_EQ(waiting.awaiting, "req-0001");
     EXPECT_EQ(waiting.outcome.document->getValue<std::string>("deeplink"), "https://diia.app/x");
 
-    EXPECT_EQ(interpret_answer(c, session, json_answer(401, R"({"message":"wrong partner credentials"})"), settings).verdict,
-              Verdict::Failed);
+    EXPECT_EQ(
+        interpret_answer(c, session, json_answer(401, R"({"message":"wrong partner credentials"})"), settings).verdict,
+        Verdict::Failed);
     EXPECT_EQ(interpret_answer(c, session, json_answer(503, ""), settings).verdict, Verdict::Retry);
     EXPECT_EQ(interpret_answer(c, session, json_answer(200, "{}"), settings).verdict, Verdict::Retry);
 }
@@ -76,7 +80,8 @@ TEST(Interpretation, SessionThenDeepLinkThenAwait) {
 TEST(Callback, FilesCompleteNoFilesIsADeclineGarbageFails) {
     const Case c = sample("diia-document-request");
     const std::string body = build_multipart({{"encodeData", "passport.pdf", "application/pdf", "%PDF"}}, "bnd");
-    RegistryAnswer callback{0, {{"Content-Type", "multipart/form-data; boundary=bnd"}, {kTraceHeader, "req-0001"}}, body};
+    RegistryAnswer callback{
+        0, {{"Content-Type", "multipart/form-data; boundary=bnd"}, {kTraceHeader, "req-0001"}}, body};
     const auto done = read_callback(c, callback);
     EXPECT_EQ(done.verdict, Verdict::Completed);
     EXPECT_EQ(done.outcome.document->getArray("files")->getObject(0)->getValue<std::string>("content_base64"),

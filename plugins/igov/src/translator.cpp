@@ -2,11 +2,11 @@
 
 #include "order_id.h"
 
+#include <vikno/case_json.h>
 #include <vikno/xroad_rest.h>
 
 #include <Poco/JSON/Object.h>
 
-#include <sstream>
 
 namespace vikno::igov {
 namespace {
@@ -15,11 +15,6 @@ bool digits(const std::string& text) {
     return !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
 }
 
-std::string json_text(const Poco::JSON::Object& object) {
-    std::ostringstream out;
-    object.stringify(out);
-    return out.str();
-}
 
 }  // namespace
 
@@ -66,12 +61,12 @@ Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, c
         body.set("applicant", applicant);
         body.set("sID_Office", c.office.id);
         body.set("sID_Case", c.id);
-        return xroad_rest::json_exchange("POST", xroad_rest::path(settings, "orders"), json_text(body), context);
+        return xroad_rest::json_exchange("POST", xroad_rest::path(settings, "orders"), to_json_text(body), context);
     }
     body.set("sStatus", c.subject_text("status").value_or(""));
     body.set("sComment", c.subject_text("comment").value_or(""));
     const std::string order = c.subject_text("order_id").value_or("");
-    return xroad_rest::json_exchange("PUT", xroad_rest::path(settings, "orders/" + order + "/status"), json_text(body),
+    return xroad_rest::json_exchange("PUT", xroad_rest::path(settings, "orders/" + order + "/status"), to_json_text(body),
                                      context);
 }
 

@@ -16,20 +16,17 @@ using namespace vikno::igov;
 
 namespace {
 
-
 Case sample(const std::string& name) {
     return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name);
 }
 
-const ExchangeContext kContext{{"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "msg-0001", "operator-17", "case-1"};
+using plugin_testing::kContext;
 
-RegistryAnswer json_answer(int status, const std::string& body) { return {status, {{"Content-Type", "application/json"}}, body}; }
-
-Exchange sent() {
-    Exchange e;
-    e.message_id = "msg-0001";
-    return e;
+RegistryAnswer json_answer(int status, const std::string& body) {
+    return {status, {{"Content-Type", "application/json"}}, body};
 }
+
+using plugin_testing::sent;
 
 }  // namespace
 
@@ -62,7 +59,8 @@ TEST_P(Golden, TranslationMatchesTheGoldenRequest) {
     auto exchange = translate_case(c, kContext, default_settings());
     ASSERT_TRUE(exchange.ok()) << exchange.error().message;
     const Exchange& e = exchange.value();
-    const std::string text = e.method + " " + e.path + "\n" + find_header(e.headers, "X-Road-Client") + "\n" + e.body + "\n";
+    const std::string text =
+        e.method + " " + e.path + "\n" + find_header(e.headers, "X-Road-Client") + "\n" + e.body + "\n";
     const std::string golden_path = std::string(IGOV_DIR) + "/tests/golden/" + GetParam() + ".txt";
     EXPECT_EQ(text, plugin_testing::golden(golden_path, text)) << "run with VIKNO_UPDATE_GOLDEN=1 to accept a change";
     EXPECT_EQ(find_header(e.headers, "X-Road-Id"), "msg-0001");
@@ -72,7 +70,8 @@ TEST_P(Golden, TranslationMatchesTheGoldenRequest) {
 INSTANTIATE_TEST_SUITE_P(Samples, Golden, ::testing::Values("igov-create-order", "igov-push-status"),
                          [](const auto& info) {
                              std::string name = info.param;
-                             for (auto& ch : name) if (ch == '-') ch = '_';
+                             for (auto& ch : name)
+                                 if (ch == '-') ch = '_';
                              return name;
                          });
 
@@ -95,11 +94,13 @@ TEST(Validation, NamesTheWrongFields) {
 }
 
 TEST(Interpretation, CreatedAndChangedOrdersComplete) {
-    const auto created = interpret_answer(sample("igov-create-order"), sent(),
+    const auto created = interpret_answer(
+        sample("igov-create-order"), sent(),
         json_answer(201, R"({"nID_Server":3,"nID_Protected":"2000008","sID_Order":"3-2000008","sStatus":"created"})"));
     EXPECT_EQ(created.verdict, Verdict::Completed);
     EXPECT_EQ(created.outcome.registry_reference, "3-2000008");
-    const auto changed = interpret_answer(sample("igov-push-status"), sent(),
+    const auto changed = interpret_answer(
+        sample("igov-push-status"), sent(),
         json_answer(200, R"({"sID_Order":"3-1000421","sStatus":"opened","sStatusPrevious":"created"})"));
     EXPECT_EQ(changed.verdict, Verdict::Completed);
     EXPECT_EQ(changed.outcome.document->getValue<std::string>("previous_status"), "created");
@@ -107,14 +108,21 @@ TEST(Interpretation, CreatedAndChangedOrdersComplete) {
 
 TEST(Interpretation, RefusalsFaultsAndMalformedAnswers) {
     const Case push = sample("igov-push-status");
-    const auto refused = interpret_answer(push, sent(), json_answer(409,
-        R"({"errors":[{"code":"transition_not_allowed","message":"an order in status closed cannot become opened"}]})"));
+    const auto refused = interpret_answer(
+        push, sent(),
+        json_answer(
+            409,
+            R"({"errors":[{"code":"transition_not_allowed","message":"an order in status closed cannot become opened"}]})"));
     EXPECT_EQ(refused.verdict, Verdict::Rejected);
     EXPECT_NE(refused.outcome.message_en.find("cannot become opened"), std::string::npos);
-    EXPECT_EQ(interpret_answer(push, sent(), json_answer(404, R"({"errors":[{"code":"order_not_found","message":"no"}]})")).verdict,
-              Verdict::Rejected);
-    EXPECT_EQ(interpret_answer(push, sent(), json_answer(400, R"({"errors":[{"code":"invalid_status","message":"x"}]})")).verdict,
-              Verdict::Failed);
+    EXPECT_EQ(
+        interpret_answer(push, sent(), json_answer(404, R"({"errors":[{"code":"order_not_found","message":"no"}]})"))
+            .verdict,
+        Verdict::Rejected);
+    EXPECT_EQ(
+        interpret_answer(push, sent(), json_answer(400, R"({"errors":[{"code":"invalid_status","message":"x"}]})"))
+            .verdict,
+        Verdict::Failed);
     EXPECT_EQ(interpret_answer(push, sent(), json_answer(503, "busy")).verdict, Verdict::Retry);
     EXPECT_EQ(interpret_answer(push, sent(), json_answer(200, R"({"sID_Ord)")).verdict, Verdict::Retry);
     EXPECT_EQ(interpret_answer(push, sent(), json_answer(200, R"({"sStatus":"opened"})")).verdict, Verdict::Retry);

@@ -19,31 +19,30 @@ using namespace vikno::real_estate;
 
 namespace {
 
+Case sample(const std::string& name) {
+    return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name);
+}
 
-Case sample(const std::string& name) { return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name); }
-
-const ExchangeContext kContext{{"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "msg-0001", "operator-17", "case-1"};
+using plugin_testing::kContext;
 
 const xml::Schema& schema() {
     static const xml::Schema s = plugin_testing::soap_schema(VIKNO_XROAD_SCHEMA_DIR, kNamespace,
-                                                      std::string(REAL_ESTATE_DIR) + "/schema/real_estate.xsd");
+                                                             std::string(REAL_ESTATE_DIR) + "/schema/real_estate.xsd");
     return s;
 }
 
 RegistryAnswer answer_with(const std::string& inner, const std::string& id = "msg-0001") {
-    return plugin_testing::soap_answer(200, {"SEVDEIR-TEST", "GOV", "00015622", "DRRP", "ExtractByCadastralNumber", "v1"},
-                                std::string(R"(<drrp:PropertyRightsExtractResponse xmlns:drrp="urn:vikno:registry:drrp:1">)") +
-                                    inner + "</drrp:PropertyRightsExtractResponse>",
-                                id);
+    return plugin_testing::soap_answer(
+        200, {"SEVDEIR-TEST", "GOV", "00015622", "DRRP", "ExtractByCadastralNumber", "v1"},
+        std::string(R"(<drrp:PropertyRightsExtractResponse xmlns:drrp="urn:vikno:registry:drrp:1">)") + inner +
+            "</drrp:PropertyRightsExtractResponse>",
+        id);
 }
 
-Exchange sent() {
-    Exchange e;
-    e.message_id = "msg-0001";
-    return e;
-}
+using plugin_testing::sent;
 
-const std::string kExtract = R"(<drrp:Extract><drrp:ExtractNumber>ДРРП-1</drrp:ExtractNumber><drrp:IssuedAt>2026-11-26</drrp:IssuedAt>
+const std::string kExtract =
+    R"(<drrp:Extract><drrp:ExtractNumber>ДРРП-1</drrp:ExtractNumber><drrp:IssuedAt>2026-11-26</drrp:IssuedAt>
   <drrp:Object><drrp:RegistrationNumber>2710955605101</drrp:RegistrationNumber>
     <drrp:CadastralNumber>0510100000:02:011:0432</drrp:CadastralNumber><drrp:Kind>land_plot</drrp:Kind>
     <drrp:Address>м. Вінниця, вул. Соборна, 12</drrp:Address><drrp:Area>0.1000</drrp:Area>
@@ -75,7 +74,8 @@ TEST_P(Golden, TranslationMatchesTheGoldenFileAndTheSchemas) {
 INSTANTIATE_TEST_SUITE_P(Samples, Golden, ::testing::Values("property-by-cadastral-number", "property-by-owner"),
                          [](const auto& info) {
                              std::string name = info.param;
-                             for (auto& ch : name) if (ch == '-') ch = '_';
+                             for (auto& ch : name)
+                                 if (ch == '-') ch = '_';
                              return name;
                          });
 
@@ -135,8 +135,9 @@ TEST(Interpretation, AnExtractCompletesWithObjectsRightsAndEncumbrances) {
 }
 
 TEST(Interpretation, NothingRegisteredIsARejection) {
-    const auto result = interpret_answer(sample("property-by-owner"), sent(),
-                                         answer_with("<drrp:NotFound><drrp:Reason>немає</drrp:Reason></drrp:NotFound>"));
+    const auto result =
+        interpret_answer(sample("property-by-owner"), sent(),
+                         answer_with("<drrp:NotFound><drrp:Reason>немає</drrp:Reason></drrp:NotFound>"));
     EXPECT_EQ(result.verdict, Verdict::Rejected);
     EXPECT_EQ(result.outcome.message_en, "No registered real property rights match the request");
 }

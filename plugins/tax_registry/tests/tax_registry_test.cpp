@@ -15,17 +15,13 @@ Case sample(const std::string& name) {
     return plugin_testing::sample_case(std::string(VIKNO_SOURCE_DIR) + "/config/samples", name);
 }
 
-const ExchangeContext kContext{{"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "msg-0001", "operator-17", "case-1"};
+using plugin_testing::kContext;
 
 RegistryAnswer json_answer(int status, const std::string& body) {
     return {status, {{"Content-Type", "application/json"}}, body};
 }
 
-Exchange sent() {
-    Exchange e;
-    e.message_id = "msg-0001";
-    return e;
-}
+using plugin_testing::sent;
 
 }  // namespace
 

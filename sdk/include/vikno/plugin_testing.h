@@ -32,7 +32,8 @@ inline std::string golden(const std::string& path, const std::string& actual) {
 /// The case in `dir`/`name`.json, as the API would accept it, with id `case-<name>`.
 inline Case sample_case(const std::string& dir, const std::string& name) {
     auto parsed = parse_submitted_case(read_file(dir + "/" + name + ".json"));
-    if (!parsed) throw std::runtime_error(name + ": " + parsed.error().front().field + " " + parsed.error().front().reason);
+    if (!parsed)
+        throw std::runtime_error(name + ": " + parsed.error().front().field + " " + parsed.error().front().reason);
     Case c = std::move(parsed).value();
     c.id = "case-" + name;
     return c;
@@ -41,10 +42,22 @@ inline Case sample_case(const std::string& dir, const std::string& name) {
 /// The SOAP 1.1 envelope and X-Road schemas together with a registry's body schema.
 inline xml::Schema soap_schema(const std::string& xroad_schema_dir, const std::string& body_namespace,
                                const std::string& body_xsd) {
-    auto loaded = xml::Schema::load_all({{soap::kEnvelopeNs, xroad_schema_dir + "/soap11-envelope.xsd"},
-                                         {body_namespace, body_xsd}});
+    auto loaded = xml::Schema::load_all(
+        {{soap::kEnvelopeNs, xroad_schema_dir + "/soap11-envelope.xsd"}, {body_namespace, body_xsd}});
     if (!loaded) throw std::runtime_error(loaded.error().message);
     return std::move(loaded).value();
+}
+
+/// The exchange context plugin tests translate with: the test gateway's X-Road client, message
+/// `msg-0001` from `operator-17` for case `case-1` (golden files are made with it).
+inline const ExchangeContext kContext{
+    {"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"}, "msg-0001", "operator-17", "case-1"};
+
+/// The request an answer is read against: only its message id matters to the interpreters.
+inline Exchange sent(const std::string& message_id = "msg-0001") {
+    Exchange e;
+    e.message_id = message_id;
+    return e;
 }
 
 /// A registry's SOAP answer to `message_id` with `body_xml` in the body.

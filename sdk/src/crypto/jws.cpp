@@ -1,10 +1,11 @@
 #include <vikno/jws.h>
 
+#include <vikno/case_json.h>
+
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
 #include <cstdlib>
-#include <sstream>
 
 namespace vikno::jws {
 namespace {
@@ -27,9 +28,7 @@ Result<std::string> sign_detached(std::string_view payload, const crypto::Signer
     header.set("alg", signer.algorithm().jws);
     header.set("kid", signer.certificate().thumbprint());
     header.set("iat", static_cast<Poco::Int64>(issued_at));
-    std::ostringstream json;
-    header.stringify(json);
-    const std::string protected_header = crypto::base64url(json.str());
+    const std::string protected_header = crypto::base64url(to_json_text(header));
     auto signature = signer.sign(protected_header + "." + crypto::base64url(payload));
     if (!signature) return signature.error();
     return protected_header + ".." + crypto::base64url(signature.value());
