@@ -1,16 +1,17 @@
 // Registries that answer later (Diia) call the gateway back. The callback is believed only when it
-// carries the registry's own signature (the pinned certificate, as for answers), names a request a
-// case is waiting for, and has not been processed before. Then it ends the case like an answer
-// would: audit first, then the store.
+// carries the registry's own signature (the pinned certificate, as for answers) over the header
+// that names its request, that request is one a case is waiting for, and no other callback for it
+// was or is being processed (the store hands it to one caller). Then it ends the case like an
+// answer would: audit first, then the store.
 
 #include "api/endpoints.h"
 #include "api/problem.h"
+#include "api/request_body.h"
 #include "audit/entries.h"
 #include "common/clock.h"
+#include "signing/message_signing.h"
 
 #include <vikno/http_signature.h>
-
-#include <Poco/StreamCopier.h>
 
 #include <spdlog/spdlog.h>
 
@@ -36,63 +37,126 @@ std::string wire_of(Request& request, const std::string& body) {
 
 }  // namespace
 
+httpsig::HttpMessage callback_message(const Poco::Net::HTTPRequest& request, std::string body) {
+    httpsig::HttpMessage message;
+    message.method = request.getMethod();
+    // A request without Host (HTTP/1.0) gets a target no signature covers: refused, not thrown.
+    message.target_uri = "https://" + request.get("Host", "") + request.getURI();
+    for (const auto& [header, value] : request) message.headers.emplace_back(header, value);
+    message.body = std::move(body);
+    return message;
+}
+
 void registry_callback(ApiContext& context, const std::string& name, Request& request, Response& response) {
     const std::string instance = request.getURI();
     const LoadedPlugin* plugin = plugin_named(context.plugins, name);
     if (plugin == nullptr || plugin->descriptor.callback_header.empty()) {
-        send_problem(response, {404, "not-found", "No such callback", "no loaded plugin '" + name + "' takes callbacks", {}},
+        send_problem(response,
+                     {404, "not-found", "No such callback", "no loaded plugin '" + name + "' takes callbacks", {}},
                      instance);
         return;
     }
-    std::string body;
-    Poco::StreamCopier::copyToString(request.stream(), body);
-    if (body.size() > 16U * context.config.server.max_body_bytes) {
-        send_problem(response, {413, "too-large", "Callback too large", "", {}}, instance);
+    // Anyone can reach this endpoint before the signature is checked: bound what it may make us hold.
+    const std::size_t limit = 16U * context.config.server.max_body_bytes;
+    auto body = read_body(request, limit);
+    if (!body) {
+        response.setKeepAlive(false);  // the rest of an oversized body is never read
+        send_problem(
+            response,
+            {413, "too-large", "Callback too large", "the body is over " + std::to_string(limit) + " bytes", {}},
+            instance);
         return;
     }
-    Headers headers;
-    for (const auto& [header, value] : request) headers.emplace_back(header, value);
-
-    httpsig::HttpMessage message;
-    message.method = request.getMethod();
-    message.target_uri = "https://" + request.getHost() + request.getURI();
-    message.headers = headers;
-    message.body = body;
+    const httpsig::HttpMessage message = callback_message(request, std::move(*body));
+    const std::string& binding = plugin->descriptor.callback_header;
     const RegistryTrust& trust = context.credentials.registry(plugin->config_index);
-    if (auto verified = httpsig::verify(message, trust.answer_certificate, std::time(nullptr)); !verified) {
-        spdlog::warn("callback for {} refused: {}: {}", name, verified.error().code, verified.error().message);
-        send_problem(response, {401, "callback-signature", "The callback's signature does not verify",
-                                verified.error().code + ": " + verified.error().message, {}},
+    auto correlation = check_callback(message, binding, trust.answer_certificate, std::time(nullptr));
+    if (!correlation) {
+        spdlog::warn("callback for {} refused: {}: {}", name, correlation.error().code, correlation.error().message);
+        const bool unbound = correlation.error().code.starts_with("binding_");
+        send_problem(response,
+                     {401, "callback-signature",
+                      unbound ? "The callback is not bound to its request by its signature"
+                              : "The callback's signature does not verify",
+                      correlation.error().code + ": " + correlation.error().message,
+                      unbound ? FieldErrors{{"header:" + binding, correlation.error().code}} : FieldErrors{}},
                      instance);
         return;
     }
-    const std::string correlation = find_header(headers, plugin->descriptor.callback_header);
-    const auto case_id = correlation.empty() ? std::nullopt : context.store.awaiting_case(name, correlation);
-    const auto found = case_id ? context.store.find(*case_id) : std::nullopt;
+    const CallbackClaim claim = context.store.claim_callback(name, correlation.value());
+    if (claim.state == CallbackClaim::State::Answered) {
+        send_problem(response,
+                     {409,
+                      "already-answered",
+                      "This request was answered by an earlier callback",
+                      binding + " '" + correlation.value() + "'",
+                      {}},
+                     instance);
+        return;
+    }
+    if (claim.state == CallbackClaim::State::Busy) {
+        // The other copy may still fail and be released: the registry may try again.
+        response.set("Retry-After", "5");
+        send_problem(response,
+                     {503,
+                      "callback-in-progress",
+                      "Another callback for this request is being processed",
+                      binding + " '" + correlation.value() + "'",
+                      {}},
+                     instance);
+        return;
+    }
+    const auto found = claim.state == CallbackClaim::State::Taken ? context.store.find(claim.case_id) : std::nullopt;
     if (!found) {
-        send_problem(response, {404, "unknown-request", "No case awaits this callback",
-                                "no case is waiting for " + plugin->descriptor.callback_header + " '" + correlation + "'",
-                                {{"header:" + plugin->descriptor.callback_header, "names no awaiting request"}}},
+        if (claim.state == CallbackClaim::State::Taken) context.store.release_callback(name, correlation.value());
+        send_problem(response,
+                     {404,
+                      "unknown-request",
+                      "No case awaits this callback",
+                      "no case is waiting for " + binding + " '" + correlation.value() + "'",
+                      {{"header:" + binding, "names no awaiting request"}}},
                      instance);
         return;
     }
+    // From here the callback is ours alone until it is finished or released.
+    struct Release {
+        ApiContext& context;
+        const std::string& name;
+        const std::string& correlation;
+        bool finished = false;
+        ~Release() {
+            if (!finished) context.store.release_callback(name, correlation);
+        }
+    } release{context, name, correlation.value()};
     const Case& c = *found;
-    Interpretation meaning = plugin->plugin->interpret_callback(c, RegistryAnswer{0, headers, body});
+    Interpretation meaning = plugin->plugin->interpret_callback(c, RegistryAnswer{0, message.headers, message.body});
     if (meaning.verdict == Verdict::Retry) {
         response.set("Retry-After", "30");
         send_problem(response, {503, "try-later", "The callback cannot be taken now", meaning.reason, {}}, instance);
         return;
     }
-    if (meaning.verdict != Verdict::Completed && meaning.verdict != Verdict::Rejected) meaning.verdict = Verdict::Failed;
+    if (meaning.verdict != Verdict::Completed && meaning.verdict != Verdict::Rejected)
+        meaning.verdict = Verdict::Failed;
     const CaseStatus status = final_status(meaning.verdict);
     const std::string answer = R"({"status":"accepted"})";
-    ExchangeRecord record{c.id, 0, name, "callback", now_ms(), 0, wire_of(request, body),
-                          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + answer, 0, ""};
+    ExchangeRecord record{c.id,
+                          0,
+                          name,
+                          "callback",
+                          now_ms(),
+                          0,
+                          wire_of(request, message.body),
+                          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + answer,
+                          0,
+                          ""};
     context.dispatcher.audit_entries(
         {audit::exchange_entry(c, record, {plugin->descriptor.version, "verified", std::string(to_string(status))}),
          audit::case_event(c, std::string(to_string(status)), meaning.reason)});
-    if (!context.store.finish_callback(c.id, name, correlation, status, meaning.outcome, meaning.reason, record)) {
-        send_problem(response, {409, "already-processed", "This callback was processed before", "", {}}, instance);
+    release.finished =
+        context.store.finish_callback(c.id, name, correlation.value(), status, meaning.outcome, meaning.reason, record);
+    if (!release.finished) {
+        send_problem(response, {409, "already-answered", "This request was answered by an earlier callback", "", {}},
+                     instance);
         return;
     }
     spdlog::info("case {}: {} called back: {} ({})", c.id, name, to_string(status), meaning.reason);

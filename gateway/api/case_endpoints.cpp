@@ -1,5 +1,6 @@
 #include "api/endpoints.h"
 #include "api/problem.h"
+#include "api/request_body.h"
 #include "audit/entries.h"
 #include "common/ids.h"
 
@@ -19,19 +20,6 @@ namespace vikno::gateway::endpoints {
 namespace {
 
 constexpr std::size_t kMaxIdempotencyKey = 255;
-
-// Reads at most `limit` bytes; nullopt when the body is larger.
-std::optional<std::string> read_body(Request& request, std::size_t limit) {
-    std::string body;
-    std::istream& in = request.stream();
-    char buffer[8192];
-    while (in) {
-        in.read(buffer, sizeof buffer);
-        body.append(buffer, static_cast<std::size_t>(in.gcount()));
-        if (body.size() > limit) return std::nullopt;
-    }
-    return body;
-}
 
 bool valid_key(const std::string& key) {
     if (key.empty() || key.size() > kMaxIdempotencyKey) return false;

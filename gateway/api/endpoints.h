@@ -3,6 +3,8 @@
 
 #include "api/api_server.h"
 
+#include <vikno/http_signature.h>
+
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
@@ -26,6 +28,8 @@ void list_registries(ApiContext& context, Request& request, Response& response);
 /// POST /v1/callbacks/{plugin}: a registry answering an awaiting case later. Authenticated by the
 /// registry's signature (its pinned certificate), not by an office certificate.
 void registry_callback(ApiContext& context, const std::string& plugin, Request& request, Response& response);
+/// A callback's head and body as its signature covers them (also what the callback fuzz target reads).
+httpsig::HttpMessage callback_message(const Poco::Net::HTTPRequest& request, std::string body);
 void metrics(ApiContext& context, Request& request, Response& response);
 
 /// Sends a JSON body with the given status.

@@ -61,33 +61,51 @@ AnswerCheck check_answer(SignatureProfile profile, const Exchange& sent, const R
     if (profile == SignatureProfile::None) return {AnswerCheck::Outcome::Verified, ""};
     Result<bool> verified = true;
     if (profile == SignatureProfile::XmlDsigXRoad) {
-        verified = xmldsig::verify_envelope(answer.body, pinned, now);
+        // The signed header's xrd:id binds the answer to this request (a replayed or misrouted answer
+        // to another case verifies as well, but is not this case's answer).
+        verified = xmldsig::verify_envelope(answer.body, pinned, now, sent.message_id);
     } else if (profile == SignatureProfile::DetachedJws) {
         verified = jws::verify_detached(answer.header(jws::kHeader), answer.body, pinned, now);
+        // The JWS covers the body only: the echoed X-Road-Id is outside it (docs/signing.md says so),
+        // but a mismatch still shows a misrouted answer.
+        const std::string echoed = answer.header("X-Road-Id");
+        if (verified && !echoed.empty() && echoed != sent.message_id) {
+            verified = Error{"answer_mismatch", "the answer is for message " + echoed + ", not " + sent.message_id};
+        }
     } else {
         httpsig::HttpMessage message;
         message.status = answer.status;
         message.headers = answer.headers;
         message.body = answer.body;
-        verified = httpsig::verify(message, pinned, now);
-    }
-    if (verified) {
-        // A signed answer to another request (replayed or misrouted) is not this request's answer.
-        const std::string echoed = answer.header("X-Road-Id");
-        if (profile != SignatureProfile::XmlDsigXRoad && !echoed.empty() && echoed != sent.message_id) {
-            return {AnswerCheck::Outcome::Refused, "answer refused: answer_mismatch: the answer is for message " +
-                                                       echoed + ", not " + sent.message_id};
+        // X-Road REST: the service echoes X-Road-Id, which the answer's signature covers.
+        const bool xroad = !find_header(sent.headers, "X-Road-Id").empty();
+        verified = httpsig::verify(message, pinned, now,
+                                   xroad ? httpsig::BindingHeaders{"X-Road-Id"} : httpsig::BindingHeaders{});
+        if (verified && xroad && answer.header("X-Road-Id") != find_header(sent.headers, "X-Road-Id")) {
+            verified = Error{"answer_mismatch", "the answer is for message " + answer.header("X-Road-Id") + ", not " +
+                                                    find_header(sent.headers, "X-Road-Id")};
         }
-        return {AnswerCheck::Outcome::Verified, ""};
     }
+    if (verified) return {AnswerCheck::Outcome::Verified, ""};
     const Error& error = verified.error();
     const std::string reason = "answer refused: " + error.code + ": " + error.message;
     // An unsigned server error or a cut-short body is not the registry's word: try again later.
     // Anything that looks like a registry answer but fails a check is refused for good.
+    // A signed server fault that names no request (X-Road lets a fault leave out the header) is not
+    // this case's answer either way: it cannot fail the case, only delay it.
     const bool unsigned_failure =
-        answer.status >= 500 && (error.code == "signature_missing" || error.code == "soap_envelope_invalid");
+        answer.status >= 500 &&
+        (error.code == "signature_missing" || error.code == "soap_envelope_invalid" || error.code == "answer_unbound");
     const bool not_an_answer = unsigned_failure || is_parse_failure(error.code);
     return {not_an_answer ? AnswerCheck::Outcome::Transient : AnswerCheck::Outcome::Refused, reason};
+}
+
+Result<std::string> check_callback(const httpsig::HttpMessage& callback, const std::string& binding_header,
+                                   const crypto::Certificate& pinned, std::time_t now) {
+    if (auto verified = httpsig::verify(callback, pinned, now, {binding_header}); !verified) return verified.error();
+    const std::string correlation = find_header(callback.headers, binding_header);
+    if (correlation.empty()) return Error{"binding_missing", binding_header + " is empty"};
+    return correlation;
 }
 
 }  // namespace vikno::gateway

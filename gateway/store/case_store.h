@@ -46,6 +46,18 @@ struct ExchangeRecord {
 };
 
 /// A case event waiting to be delivered to a CNAP back-end (docs/api.md, "Callbacks").
+/// What claim_callback() found for a registry's callback.
+struct CallbackClaim {
+    enum class State {
+        Unknown,   ///< no case ever awaited it
+        Answered,  ///< an earlier callback for the same request was processed
+        Busy,      ///< another callback for it is being processed right now
+        Taken      ///< this caller may process it for `case_id`
+    };
+    State state = State::Unknown;
+    std::string case_id;
+};
+
 struct PendingEvent {
     std::int64_t seq = 0;  ///< increases with every event; a case's events are delivered in this order
     std::string event_id;  ///< stable across attempts, for the receiver to deduplicate
@@ -69,7 +81,7 @@ struct StepRecord {
     int position = 0;
     /// pending, running, completed, rejected, failed, cancelled, skipped, not_applicable
     std::string status;
-    std::string case_id;      ///< the step's own case, once it started
+    std::string case_id;  ///< the step's own case, once it started
     std::string reason;
     std::string case_status;  ///< the step case's status, when it has one
 };
@@ -108,13 +120,16 @@ public:
     /// outcome, the outbox row removed (nothing more is sent), the exchange kept; one transaction.
     virtual void await_callback(const OutboxItem& item, const std::string& registry, const std::string& correlation,
                                 const Outcome& interim, const std::string& note, const ExchangeRecord* exchange) = 0;
-    /// The case waiting for `registry`'s callback `correlation`, if any.
-    virtual std::optional<std::string> awaiting_case(const std::string& registry, const std::string& correlation) = 0;
-    /// The callback arrived: final status, outcome and the callback's exchange, atomically; false
-    /// (and nothing changed) when no case was waiting for it any more (a repeated callback).
-    virtual bool finish_callback(const std::string& case_id, const std::string& registry, const std::string& correlation,
-                                 CaseStatus status, const Outcome& outcome, const std::string& note,
-                                 const ExchangeRecord& exchange) = 0;
+    /// Takes `registry`'s callback `correlation` for one caller at a time: the awaiting case, or why
+    /// there is none. A taken callback is finished or released; a crash releases it at start.
+    virtual CallbackClaim claim_callback(const std::string& registry, const std::string& correlation) = 0;
+    /// Gives a taken callback back (it could not be processed now); the case awaits it again.
+    virtual void release_callback(const std::string& registry, const std::string& correlation) = 0;
+    /// The callback arrived: final status, outcome and the callback's exchange, atomically, and the
+    /// callback is marked answered; false (and nothing changed) unless this caller had taken it.
+    virtual bool finish_callback(const std::string& case_id, const std::string& registry,
+                                 const std::string& correlation, CaseStatus status, const Outcome& outcome,
+                                 const std::string& note, const ExchangeRecord& exchange) = 0;
 
     /// Cases accepted and not yet final or awaiting a callback (outbox rows): what overload control
     /// compares with server.max_backlog. Cheap: no query.

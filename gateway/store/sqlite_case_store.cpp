@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS awaiting (
   registry    TEXT NOT NULL,
   correlation TEXT NOT NULL,
   case_id     TEXT NOT NULL,
+  state       TEXT NOT NULL DEFAULT 'awaiting',
   PRIMARY KEY (registry, correlation)
 );
 CREATE TABLE IF NOT EXISTS exchanges (
@@ -105,16 +106,14 @@ CREATE TABLE IF NOT EXISTS steps (
 // Columns added after the first release, for stores created before them.
 void migrate(sqlite3* db) {
     const std::vector<std::pair<const char*, const char*>> columns{
-        {"cases", "callback_url TEXT"},
-        {"cases", "parent_id TEXT"},
-        {"cases", "step_id TEXT"},
-        {"cases", "cancel_requested INTEGER NOT NULL DEFAULT 0"},
-        {"events", "step TEXT"},
+        {"cases", "callback_url TEXT"}, {"cases", "parent_id TEXT"},
+        {"cases", "step_id TEXT"},      {"cases", "cancel_requested INTEGER NOT NULL DEFAULT 0"},
+        {"events", "step TEXT"},        {"awaiting", "state TEXT NOT NULL DEFAULT 'awaiting'"},
     };
     for (const auto& [table, column] : columns) {
         const std::string name = std::string(column).substr(0, std::string(column).find(' '));
-        sqlite::Statement known(db, ("SELECT 1 FROM pragma_table_info('" + std::string(table) + "') WHERE name = '" +
-                                     name + "'").c_str());
+        sqlite::Statement known(
+            db, ("SELECT 1 FROM pragma_table_info('" + std::string(table) + "') WHERE name = '" + name + "'").c_str());
         if (!known.step()) sqlite::exec(db, ("ALTER TABLE " + std::string(table) + " ADD COLUMN " + column).c_str());
     }
 }
@@ -275,10 +274,11 @@ SubmitResult SqliteCaseStore::submit_situation(const Case& c, const std::vector<
 
 void SqliteCaseStore::insert_case(const Case& c, const std::string& body_hash, const std::string& submission,
                                   std::int64_t now, const std::string& parent_id, const std::string& step_id) {
-    sqlite::Statement insert(*statements_,
-                             "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, "
-                             "created_ms, updated_ms, callback_url, parent_id, step_id) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, NULLIF(?9, ''), NULLIF(?10, ''), NULLIF(?11, ''))");
+    sqlite::Statement insert(
+        *statements_,
+        "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, "
+        "created_ms, updated_ms, callback_url, parent_id, step_id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, NULLIF(?9, ''), NULLIF(?10, ''), NULLIF(?11, ''))");
     insert.bind(1, c.id).bind(2, c.service).bind(3, c.office.id).bind(4, c.idempotency_key).bind(5, body_hash);
     insert.bind(6, submission).bind(7, std::string(to_string(CaseStatus::Queued)));
     insert.bind(8, now).bind(9, c.callback_url).bind(10, parent_id).bind(11, step_id).run();
@@ -370,7 +370,10 @@ std::optional<std::int64_t> SqliteCaseStore::next_due_ms() {
 int SqliteCaseStore::release_claims() {
     std::lock_guard lock(mutex_);
     sqlite::Statement(*statements_, "UPDATE outbox SET claimed = 0 WHERE claimed = 1").run();
-    return sqlite3_changes(db_);
+    const int released = sqlite3_changes(db_);
+    // A callback taken when the process died was not processed: the registry's retry may take it.
+    sqlite::Statement(*statements_, "UPDATE awaiting SET state = 'awaiting' WHERE state = 'taking'").run();
+    return released + sqlite3_changes(db_);
 }
 
 void SqliteCaseStore::reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
@@ -449,12 +452,32 @@ void SqliteCaseStore::await_callback(const OutboxItem& item, const std::string& 
     make_durable(commit_count);
 }
 
-std::optional<std::string> SqliteCaseStore::awaiting_case(const std::string& registry, const std::string& correlation) {
+CallbackClaim SqliteCaseStore::claim_callback(const std::string& registry, const std::string& correlation) {
     std::lock_guard lock(mutex_);
-    sqlite::Statement s(*statements_, "SELECT case_id FROM awaiting WHERE registry = ?1 AND correlation = ?2");
+    sqlite::Statement s(*statements_, "SELECT case_id, state FROM awaiting WHERE registry = ?1 AND correlation = ?2");
     s.bind(1, registry).bind(2, correlation);
-    if (!s.step()) return std::nullopt;
-    return s.text(0);
+    if (!s.step()) return {};
+    CallbackClaim claim{CallbackClaim::State::Taken, s.text(0)};
+    const std::string state = s.text(1);
+    if (state == "answered") return {CallbackClaim::State::Answered, claim.case_id};
+    if (state != "awaiting") return {CallbackClaim::State::Busy, claim.case_id};
+    // Under the store's mutex nobody else moves it between the read and this write; a lost claim
+    // (no sync here) is released at the next start.
+    sqlite::Statement(*statements_, "UPDATE awaiting SET state = 'taking' WHERE registry = ?1 AND correlation = ?2")
+        .bind(1, registry)
+        .bind(2, correlation)
+        .run();
+    return claim;
+}
+
+void SqliteCaseStore::release_callback(const std::string& registry, const std::string& correlation) {
+    std::lock_guard lock(mutex_);
+    sqlite::Statement(
+        *statements_,
+        "UPDATE awaiting SET state = 'awaiting' WHERE registry = ?1 AND correlation = ?2 AND state = 'taking'")
+        .bind(1, registry)
+        .bind(2, correlation)
+        .run();
 }
 
 bool SqliteCaseStore::finish_callback(const std::string& case_id, const std::string& registry,
@@ -464,9 +487,10 @@ bool SqliteCaseStore::finish_callback(const std::string& case_id, const std::str
     {
         std::lock_guard lock(mutex_);
         sqlite::Transaction tx(db_);
-        sqlite::Statement remove(*statements_,
-                                 "DELETE FROM awaiting WHERE registry = ?1 AND correlation = ?2 AND case_id = ?3");
-        remove.bind(1, registry).bind(2, correlation).bind(3, case_id).run();
+        sqlite::Statement answered(*statements_,
+                                   "UPDATE awaiting SET state = 'answered' WHERE registry = ?1 AND "
+                                   "correlation = ?2 AND case_id = ?3 AND state = 'taking'");
+        answered.bind(1, registry).bind(2, correlation).bind(3, case_id).run();
         if (sqlite3_changes(db_) == 0) return false;  // the transaction rolls back on scope exit
         insert_exchange(exchange);
         sqlite::Statement(*statements_, "UPDATE cases SET outcome = ?2 WHERE id = ?1")
@@ -507,11 +531,12 @@ std::vector<ExchangeRecord> SqliteCaseStore::exchanges(const std::string& case_i
 std::optional<PendingEvent> SqliteCaseStore::claim_event(std::int64_t now) {
     std::lock_guard lock(mutex_);
     sqlite::Transaction tx(db_);
-    sqlite::Statement claim(*statements_,
-                            "UPDATE events SET claimed = 1 WHERE seq = (SELECT e.seq FROM events e WHERE e.delivered = 0 "
-                            "AND e.claimed = 0 AND e.due_ms <= ?1 AND NOT EXISTS (SELECT 1 FROM events p WHERE "
-                            "p.case_id = e.case_id AND p.delivered = 0 AND p.seq < e.seq) ORDER BY e.seq LIMIT 1) "
-                            "RETURNING seq, event_id, case_id, url, status, note, outcome, at_ms, attempts, step");
+    sqlite::Statement claim(
+        *statements_,
+        "UPDATE events SET claimed = 1 WHERE seq = (SELECT e.seq FROM events e WHERE e.delivered = 0 "
+        "AND e.claimed = 0 AND e.due_ms <= ?1 AND NOT EXISTS (SELECT 1 FROM events p WHERE "
+        "p.case_id = e.case_id AND p.delivered = 0 AND p.seq < e.seq) ORDER BY e.seq LIMIT 1) "
+        "RETURNING seq, event_id, case_id, url, status, note, outcome, at_ms, attempts, step");
     claim.bind(1, now);
     if (!claim.step()) return std::nullopt;
     PendingEvent event;
@@ -525,8 +550,7 @@ std::optional<PendingEvent> SqliteCaseStore::claim_event(std::int64_t now) {
     event.at_ms = claim.integer(7);
     event.attempts = static_cast<int>(claim.integer(8));
     if (!claim.is_null(9)) event.step = claim.text(9);
-    while (claim.step()) {
-    }
+    while (claim.step()) {}
     sqlite::Statement owner(*statements_, "SELECT office_id, service FROM cases WHERE id = ?1");
     owner.bind(1, event.case_id);
     if (owner.step()) {
@@ -545,8 +569,9 @@ void SqliteCaseStore::event_delivered(std::int64_t seq) {
 
 void SqliteCaseStore::event_retry(std::int64_t seq, std::int64_t next_ms, const std::string& error) {
     std::lock_guard lock(mutex_);
-    sqlite::Statement(*statements_,
-                      "UPDATE events SET claimed = 0, attempts = attempts + 1, due_ms = ?2, last_error = ?3 WHERE seq = ?1")
+    sqlite::Statement(
+        *statements_,
+        "UPDATE events SET claimed = 0, attempts = attempts + 1, due_ms = ?2, last_error = ?3 WHERE seq = ?1")
         .bind(1, seq)
         .bind(2, next_ms)
         .bind(3, error)
@@ -577,9 +602,10 @@ std::vector<std::string> SqliteCaseStore::active_situations() {
 
 std::vector<StepRecord> SqliteCaseStore::steps(const std::string& situation_id) {
     std::lock_guard lock(mutex_);
-    sqlite::Statement s(*statements_,
-                        "SELECT s.step_id, s.service, s.optional, s.position, s.status, s.case_id, s.reason, c.status "
-                        "FROM steps s LEFT JOIN cases c ON c.id = s.case_id WHERE s.situation_id = ?1 ORDER BY s.position");
+    sqlite::Statement s(
+        *statements_,
+        "SELECT s.step_id, s.service, s.optional, s.position, s.status, s.case_id, s.reason, c.status "
+        "FROM steps s LEFT JOIN cases c ON c.id = s.case_id WHERE s.situation_id = ?1 ORDER BY s.position");
     s.bind(1, situation_id);
     std::vector<StepRecord> steps;
     while (s.step()) {
@@ -627,7 +653,8 @@ void SqliteCaseStore::end_step(const std::string& situation_id, const std::strin
                                const std::string& reason) {
     std::lock_guard lock(mutex_);
     // Not synced: it is derived from the step's case (durable) or decided again after a restart.
-    sqlite::Statement(*statements_, "UPDATE steps SET status = ?3, reason = ?4 WHERE situation_id = ?1 AND step_id = ?2")
+    sqlite::Statement(*statements_,
+                      "UPDATE steps SET status = ?3, reason = ?4 WHERE situation_id = ?1 AND step_id = ?2")
         .bind(1, situation_id)
         .bind(2, step_id)
         .bind(3, status)

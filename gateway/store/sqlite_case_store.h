@@ -36,7 +36,8 @@ public:
                 const std::string& note, const ExchangeRecord* exchange) override;
     void await_callback(const OutboxItem& item, const std::string& registry, const std::string& correlation,
                         const Outcome& interim, const std::string& note, const ExchangeRecord* exchange) override;
-    std::optional<std::string> awaiting_case(const std::string& registry, const std::string& correlation) override;
+    CallbackClaim claim_callback(const std::string& registry, const std::string& correlation) override;
+    void release_callback(const std::string& registry, const std::string& correlation) override;
     bool finish_callback(const std::string& case_id, const std::string& registry, const std::string& correlation,
                          CaseStatus status, const Outcome& outcome, const std::string& note,
                          const ExchangeRecord& exchange) override;

@@ -19,7 +19,8 @@ namespace {
 std::string pki(const std::string& name) { return std::string(VIKNO_TEST_PKI_DIR) + "/" + name; }
 
 const crypto::Signer& gateway_key() {
-    static const auto s = std::move(crypto::open_signer(pki("gateway-signing.key"), pki("gateway-signing.crt")).value());
+    static const auto s =
+        std::move(crypto::open_signer(pki("gateway-signing.key"), pki("gateway-signing.crt")).value());
     return *s;
 }
 const crypto::Signer& registry_key() {
@@ -108,7 +109,8 @@ TEST(MessageSigning, AnswersAreVerifiedRefusedOrRetried) {
         tampered.body = R"({"id":2})";
         EXPECT_EQ(check(profile, tampered), AnswerCheck::Outcome::Refused);
         // A verified answer to another message is not this request's answer.
-        EXPECT_EQ(check(profile, signed_rest_answer(profile, R"({"id":1})", 200, "m-2")), AnswerCheck::Outcome::Refused);
+        EXPECT_EQ(check(profile, signed_rest_answer(profile, R"({"id":1})", 200, "m-2")),
+                  AnswerCheck::Outcome::Refused);
         // A proxy's unsigned 502 is not the registry's word: retry.
         RegistryAnswer proxy{502, {{"Content-Type", "text/html"}}, "<html>Bad gateway</html>"};
         EXPECT_EQ(check(profile, proxy), AnswerCheck::Outcome::Transient);
@@ -125,8 +127,43 @@ TEST(MessageSigning, ACutShortSoapAnswerIsRetriedAndAnUnsignedOneRefused) {
                   .outcome,
               AnswerCheck::Outcome::Transient);
     RegistryAnswer bare{200, {}, soap_exchange().body};
-    const auto refused =
-        check_answer(SignatureProfile::XmlDsigXRoad, soap_exchange(), bare, registry_key().certificate(), std::time(nullptr));
+    const auto refused = check_answer(SignatureProfile::XmlDsigXRoad, soap_exchange(), bare,
+                                      registry_key().certificate(), std::time(nullptr));
     EXPECT_EQ(refused.outcome, AnswerCheck::Outcome::Refused);
     EXPECT_EQ(refused.reason.rfind("answer refused: signature_missing", 0), 0U) << refused.reason;
+}
+
+namespace {
+
+std::string refusal(SignatureProfile profile, const Exchange& sent, const RegistryAnswer& answer) {
+    const auto checked = check_answer(profile, sent, answer, registry_key().certificate(), std::time(nullptr));
+    return checked.outcome == AnswerCheck::Outcome::Verified ? "verified"
+                                                             : checked.reason.substr(0, checked.reason.find(':', 17));
+}
+
+}  // namespace
+
+// What binds an answer to its request is inside the signature, and an answer without it is refused.
+TEST(MessageSigning, AGenuineRestAnswerForAnotherCaseOrWithoutItsMessageIdIsRefused) {
+    const auto profile = SignatureProfile::HttpMessageSig;
+    EXPECT_EQ(refusal(profile, rest_exchange(), signed_rest_answer(profile, R"({"id":1})")), "verified");
+    EXPECT_EQ(refusal(profile, rest_exchange(), signed_rest_answer(profile, R"({"id":1})", 200, "m-2")),
+              "answer refused: answer_mismatch");
+    // Signed by the registry, but naming no request: it could be any case's answer.
+    RegistryAnswer unbound{200, {{"Content-Type", "application/json"}}, R"({"id":1})"};
+    httpsig::HttpMessage message{"", "", 200, unbound.headers, unbound.body};
+    ASSERT_TRUE(httpsig::sign(message, registry_key(), std::time(nullptr)).ok());
+    unbound.headers = message.headers;
+    EXPECT_EQ(refusal(profile, rest_exchange(), unbound), "answer refused: binding_missing");
+    // The X-Road-Id added after signing is not covered.
+    unbound.headers.emplace_back("X-Road-Id", "m-1");
+    EXPECT_EQ(refusal(profile, rest_exchange(), unbound), "answer refused: binding_uncovered");
+}
+
+TEST(MessageSigning, AGenuineSoapAnswerForAnotherMessageIsRefused) {
+    const std::string answer = xmldsig::sign_envelope(soap_exchange().body, registry_key()).value();
+    Exchange sent = soap_exchange();
+    EXPECT_EQ(refusal(SignatureProfile::XmlDsigXRoad, sent, {200, {}, answer}), "verified");
+    sent.message_id = "m-2";
+    EXPECT_EQ(refusal(SignatureProfile::XmlDsigXRoad, sent, {200, {}, answer}), "answer refused: answer_mismatch");
 }

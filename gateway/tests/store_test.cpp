@@ -17,7 +17,8 @@ namespace {
 
 Case make_case(const std::string& key, const std::string& last_name = "Коваленко") {
     auto parsed = parse_submitted_case(R"({"service": "drac.death-extract", "office": {"id": "o1", "operator": "op"},
-      "applicant": {"last_name": ")" + last_name + R"(", "first_name": "О", "birth_date": "1990-01-01"}, "subject": {}})");
+      "applicant": {"last_name": ")" + last_name +
+                                       R"(", "first_name": "О", "birth_date": "1990-01-01"}, "subject": {}})");
     Case c = std::move(parsed).value();
     c.id = new_uuid();
     c.idempotency_key = key;
@@ -101,8 +102,49 @@ TEST(Ids, NewUuidIsARandomVersion4Uuid) {
         const std::string id = new_uuid();
         ASSERT_EQ(id.size(), 36U);
         EXPECT_EQ(id[8], '-');
-        EXPECT_EQ(id[14], '4');  // version
+        EXPECT_EQ(id[14], '4');                                          // version
         EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // variant
         EXPECT_TRUE(seen.insert(id).second);
     }
+}
+
+// A registry's callback is handed to one caller at a time and answered once (two concurrent copies
+// of one callback must not both be processed and audited).
+TEST(Store, ACallbackIsTakenByOneCallerAndAnsweredOnce) {
+    const std::string path = temp_db();
+    {
+        SqliteCaseStore store(path);
+        const Case c = make_case("cb");
+        store.submit(c, "msg-cb");
+        auto item = store.claim_next(now_ms());
+        ASSERT_TRUE(item);
+        store.await_callback(*item, "diia", "request-1", Outcome{}, "deep link issued", nullptr);
+
+        EXPECT_EQ(store.claim_callback("diia", "request-2").state, CallbackClaim::State::Unknown);
+        const auto taken = store.claim_callback("diia", "request-1");
+        ASSERT_EQ(taken.state, CallbackClaim::State::Taken);
+        EXPECT_EQ(taken.case_id, c.id);
+        EXPECT_EQ(store.claim_callback("diia", "request-1").state, CallbackClaim::State::Busy);
+        store.release_callback("diia", "request-1");  // could not be processed: the next copy may take it
+        ASSERT_EQ(store.claim_callback("diia", "request-1").state, CallbackClaim::State::Taken);
+        // A copy that never took it cannot finish it; the taker can, once.
+        ExchangeRecord record{c.id, 0, "diia", "callback", now_ms(), 0, "REQ", "RESP", 0, ""};
+        EXPECT_TRUE(
+            store.finish_callback(c.id, "diia", "request-1", CaseStatus::Completed, Outcome{}, "files", record));
+        EXPECT_FALSE(
+            store.finish_callback(c.id, "diia", "request-1", CaseStatus::Rejected, Outcome{}, "declined", record));
+        EXPECT_EQ(store.claim_callback("diia", "request-1").state, CallbackClaim::State::Answered);
+        EXPECT_EQ(store.find(c.id)->status, CaseStatus::Completed);
+
+        const Case other = make_case("cb2");
+        store.submit(other, "msg-cb2");
+        auto next = store.claim_next(now_ms());
+        store.await_callback(*next, "diia", "request-3", Outcome{}, "deep link issued", nullptr);
+        ASSERT_EQ(store.claim_callback("diia", "request-3").state, CallbackClaim::State::Taken);
+    }
+    // Taken when the process died: released at the next start, so the registry's retry is taken.
+    SqliteCaseStore reopened(path);
+    reopened.release_claims();
+    EXPECT_EQ(reopened.claim_callback("diia", "request-3").state, CallbackClaim::State::Taken);
+    EXPECT_EQ(reopened.claim_callback("diia", "request-1").state, CallbackClaim::State::Answered);
 }

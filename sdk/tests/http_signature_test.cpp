@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ctime>
 
 using namespace vikno;
@@ -36,7 +37,8 @@ httpsig::HttpMessage answer() {
 
 std::string code(const httpsig::HttpMessage& m, const std::string& pinned = "gateway-signing",
                  std::time_t now = std::time(nullptr)) {
-    const auto cert = crypto::Certificate::load_pem_file(std::string(VIKNO_TEST_PKI_DIR) + "/" + pinned + ".crt").value();
+    const auto cert =
+        crypto::Certificate::load_pem_file(std::string(VIKNO_TEST_PKI_DIR) + "/" + pinned + ".crt").value();
     const auto result = httpsig::verify(m, cert, now);
     return result.ok() ? "ok" : result.error().code;
 }
@@ -66,8 +68,10 @@ TEST(HttpSignature, RequestRoundTripCoversTheXRoadHeaders) {
     const auto m = signed_request();
     EXPECT_EQ(code(m), "ok");
     const std::string input = find_header(m.headers, "Signature-Input");
-    EXPECT_NE(input.find(R"(("@method" "@target-uri" "content-digest" "content-type" "x-road-client" "x-road-id" "x-road-userid"))"),
-              std::string::npos)
+    EXPECT_NE(
+        input.find(
+            R"(("@method" "@target-uri" "content-digest" "content-type" "x-road-client" "x-road-id" "x-road-userid"))"),
+        std::string::npos)
         << input;
     EXPECT_NE(input.find(R"(alg="ecdsa-p256-sha256")"), std::string::npos);
     EXPECT_EQ(find_header(m.headers, "Content-Digest"), "sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:");
@@ -121,10 +125,12 @@ TEST(HttpSignature, AnotherKeyIsRefusedByKeyId) {
 
 TEST(HttpSignature, WeakAndUnknownAlgorithmsAreRefused) {
     auto m = signed_request();
-    set_header(m, "Signature-Input", replace_all(find_header(m.headers, "Signature-Input"), "ecdsa-p256-sha256", "rsa-v1_5-sha1"));
+    set_header(m, "Signature-Input",
+               replace_all(find_header(m.headers, "Signature-Input"), "ecdsa-p256-sha256", "rsa-v1_5-sha1"));
     EXPECT_EQ(code(m), "algorithm_weak");
     m = signed_request();
-    set_header(m, "Signature-Input", replace_all(find_header(m.headers, "Signature-Input"), "ecdsa-p256-sha256", "hmac-sha256"));
+    set_header(m, "Signature-Input",
+               replace_all(find_header(m.headers, "Signature-Input"), "ecdsa-p256-sha256", "hmac-sha256"));
     EXPECT_EQ(code(m), "algorithm_refused");
 }
 
@@ -138,4 +144,60 @@ TEST(HttpSignature, ExpiredCertificateIsRefused) {
     auto m = answer();
     ASSERT_TRUE(httpsig::sign(m, *signer("civil_registry-signing-expired"), std::time(nullptr)).ok());
     EXPECT_EQ(code(m, "civil_registry-signing-expired"), "certificate_expired");
+}
+
+namespace {
+
+constexpr const char* kTrace = "X-Document-Request-Trace-Id";
+
+// A registry's callback naming its request in a header of its own (Diia's shape).
+httpsig::HttpMessage callback(bool bind = true) {
+    httpsig::HttpMessage m;
+    m.method = "POST";
+    m.target_uri = "https://127.0.0.1:8443/v1/callbacks/diia";
+    m.headers = {{"Content-Type", "multipart/form-data; boundary=b"}, {kTrace, "request-a"}};
+    m.body = "--b--\r\n";
+    EXPECT_TRUE(httpsig::sign(m, *signer("business-signing"), std::time(nullptr),
+                              bind ? httpsig::BindingHeaders{kTrace} : httpsig::BindingHeaders{})
+                    .ok());
+    return m;
+}
+
+std::string bound_code(const httpsig::HttpMessage& m) {
+    const auto cert =
+        crypto::Certificate::load_pem_file(std::string(VIKNO_TEST_PKI_DIR) + "/business-signing.crt").value();
+    const auto result = httpsig::verify(m, cert, std::time(nullptr), {"x-document-request-trace-id"});
+    return result.ok() ? "ok" : result.error().code;
+}
+
+}  // namespace
+
+TEST(HttpSignature, ABindingHeaderIsCoveredAndChecked) {
+    const auto m = callback();
+    EXPECT_EQ(bound_code(m), "ok");
+    EXPECT_NE(find_header(m.headers, "Signature-Input").find("\"x-document-request-trace-id\""), std::string::npos);
+}
+
+TEST(HttpSignature, ACallbackRetargetedToAnotherRequestIsRefused) {
+    auto m = callback();
+    set_header(m, kTrace, "request-b");
+    EXPECT_EQ(bound_code(m), "signature_invalid");
+}
+
+TEST(HttpSignature, ABindingHeaderTheSignatureDoesNotCoverIsRefused) {
+    // Genuinely signed, but over the profile's components only: the header could say anything.
+    auto m = callback(false);
+    EXPECT_EQ(code(m, "business-signing"), "ok");
+    EXPECT_EQ(bound_code(m), "binding_uncovered");
+}
+
+TEST(HttpSignature, ABindingHeaderGivenTwiceOrNotAtAllIsRefused) {
+    auto twice = callback();
+    twice.headers.insert(twice.headers.begin(), {kTrace, "request-b"});
+    EXPECT_EQ(bound_code(twice), "binding_duplicated");
+    auto missing = callback();
+    missing.headers.erase(
+        std::remove_if(missing.headers.begin(), missing.headers.end(), [](const auto& h) { return h.first == kTrace; }),
+        missing.headers.end());
+    EXPECT_EQ(bound_code(missing), "binding_missing");
 }

@@ -61,6 +61,38 @@ TEST(Jws, AnotherKeyAndExpiredCertificatesAreRefused) {
     const auto expired = signer("civil_registry-signing-expired");
     const std::string old = jws::sign_detached(kPayload, *expired, std::time(nullptr)).value();
     EXPECT_EQ(code(old, kPayload, expired->certificate()), "certificate_expired");
-    const std::string stale = jws::sign_detached(kPayload, *signer("gateway-signing"), std::time(nullptr) - 3600).value();
+    const std::string stale =
+        jws::sign_detached(kPayload, *signer("gateway-signing"), std::time(nullptr) - 3600).value();
     EXPECT_EQ(code(stale), "signature_stale");
+}
+
+namespace {
+
+// A JWS over `header_json` as given, genuinely signed by the pinned key.
+std::string signed_with_header(const std::string& header_json) {
+    const std::string protected_header = header_of(header_json);
+    const auto signature =
+        signer("gateway-signing")->sign(protected_header + "." + crypto::base64url(kPayload)).value();
+    return protected_header + ".." + crypto::base64url(signature);
+}
+
+}  // namespace
+
+TEST(Jws, AHeaderNamingAMemberTwiceIsRefused) {
+    const std::string now = std::to_string(std::time(nullptr));
+    const std::string kid = pinned().thumbprint();
+    // The same header with each member once verifies: the refusal below is for the duplicate only.
+    EXPECT_EQ(code(signed_with_header(R"({"alg":"ES256","kid":")" + kid + R"(","iat":)" + now + "}")), "ok");
+    EXPECT_EQ(code(signed_with_header(R"({"alg":"none","alg":"ES256","kid":")" + kid + R"(","iat":)" + now + "}")),
+              "header_duplicated");
+    EXPECT_EQ(code(signed_with_header(R"({"alg":"ES256","kid":")" + kid + R"(","iat":)" + now + R"(,"iat":0})")),
+              "header_duplicated");
+}
+
+TEST(Jws, AnIatThatIsNotANumberIsRefused) {
+    const std::string now = std::to_string(std::time(nullptr));
+    const std::string kid = pinned().thumbprint();
+    EXPECT_EQ(code(signed_with_header(R"({"alg":"ES256","kid":")" + kid + R"(","iat":")" + now + "\"}")),
+              "iat_not_numeric");
+    EXPECT_EQ(code(signed_with_header(R"({"alg":"ES256","kid":")" + kid + R"(","iat":true})")), "iat_not_numeric");
 }

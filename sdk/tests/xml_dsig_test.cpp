@@ -25,7 +25,9 @@ crypto::Certificate pinned(const std::string& name = "gateway-signing") {
     return crypto::Certificate::load_pem_file(pki(name + ".crt")).value();
 }
 
-std::string envelope(const std::string& body = R"(<drac:BirthExtractRequest xmlns:drac="urn:vikno:registry:drac:1"><drac:Rnokpp>3652504575</drac:Rnokpp></drac:BirthExtractRequest>)") {
+std::string envelope(
+    const std::string& body =
+        R"(<drac:BirthExtractRequest xmlns:drac="urn:vikno:registry:drac:1"><drac:Rnokpp>3652504575</drac:Rnokpp></drac:BirthExtractRequest>)") {
     soap::XRoadHeader header;
     header.client = {"SEVDEIR-TEST", "GOV", "12345678", "VIKNO"};
     header.service = {"SEVDEIR-TEST", "GOV", "00015622", "DRACS", "BirthExtract", "v1"};
@@ -102,8 +104,9 @@ TEST(XmlDsig, SignedEnvelopeStillValidatesAgainstTheXRoadSchemas) {
 // the gateway's certificate (docs/signing.md shows the same command).
 TEST(XmlDsig, XmlsecCommandLineToolVerifiesTheGatewaysSignature) {
     const std::string file = write_temp(signed_envelope());
-    const std::string id_attrs = " --id-attr:Id http://schemas.xmlsoap.org/soap/envelope/:Header"
-                                 " --id-attr:Id http://schemas.xmlsoap.org/soap/envelope/:Body ";
+    const std::string id_attrs =
+        " --id-attr:Id http://schemas.xmlsoap.org/soap/envelope/:Header"
+        " --id-attr:Id http://schemas.xmlsoap.org/soap/envelope/:Body ";
     EXPECT_EQ(run("xmlsec1 --verify --enabled-key-data key-value --pubkey-cert-pem " + pki("gateway-signing.crt") +
                   id_attrs + file),
               0);
@@ -163,9 +166,9 @@ TEST(XmlDsig, ExpiredCertificateIsRefused) {
 }
 
 TEST(XmlDsig, XxeInsideASignedDocumentIsRefusedBeforeAnything) {
-    const std::string text = "<?xml version=\"1.0\"?><!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>" +
-                             replace(signed_envelope().substr(signed_envelope().find("<soap:Envelope")), "operator-17",
-                                     "&x;");
+    const std::string text =
+        "<?xml version=\"1.0\"?><!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>" +
+        replace(signed_envelope().substr(signed_envelope().find("<soap:Envelope")), "operator-17", "&x;");
     EXPECT_EQ(code_of(text), "xml_doctype_forbidden");
 }
 
@@ -192,8 +195,9 @@ TEST(XmlDsig, WrappingSignedBodyMovedIntoAHeaderWrapper) {
 TEST(XmlDsig, WrappingEvilBodyTakesTheSignedId) {
     std::string text = signed_envelope();
     const std::string body = body_of(text);
-    const std::string evil = replace(kEvilBody, "<soap:Body>",
-                                     "<soap:Body xmlns:wsu=\"" + std::string(xmldsig::kWsuNs) + "\" wsu:Id=\"soap-body\">");
+    const std::string evil =
+        replace(kEvilBody, "<soap:Body>",
+                "<soap:Body xmlns:wsu=\"" + std::string(xmldsig::kWsuNs) + "\" wsu:Id=\"soap-body\">");
     text = replace(text, body, evil);
     text = replace(text, "<ds:Signature", "<w:Wrapper xmlns:w=\"urn:w\">" + body + "</w:Wrapper><ds:Signature");
     EXPECT_EQ(code_of(text), "id_duplicated");
@@ -202,9 +206,11 @@ TEST(XmlDsig, WrappingEvilBodyTakesTheSignedId) {
 TEST(XmlDsig, WrappingSignedBodyNestedInsideTheEvilBody) {
     std::string text = signed_envelope();
     const std::string body = body_of(text);
-    const std::string evil = replace(kEvilBody, "</soap:Body>", "<w:Wrapper xmlns:w=\"urn:w\">" + body + "</w:Wrapper></soap:Body>");
-    text = replace(text, body, replace(evil, "<soap:Body>", "<soap:Body xmlns:wsu=\"" + std::string(xmldsig::kWsuNs) +
-                                                                 "\" wsu:Id=\"evil\">"));
+    const std::string evil =
+        replace(kEvilBody, "</soap:Body>", "<w:Wrapper xmlns:w=\"urn:w\">" + body + "</w:Wrapper></soap:Body>");
+    text = replace(
+        text, body,
+        replace(evil, "<soap:Body>", "<soap:Body xmlns:wsu=\"" + std::string(xmldsig::kWsuNs) + "\" wsu:Id=\"evil\">"));
     EXPECT_EQ(code_of(text), "reference_invalid");
 }
 
@@ -238,7 +244,8 @@ TEST(XmlDsig, WrappingSecondSignatureByTheAttacker) {
 TEST(XmlDsig, WrappingReferenceRedirectedToAnotherElement) {
     std::string text = signed_envelope();
     text = replace(text, "URI=\"#soap-body\"", "URI=\"#other\"");
-    text = replace(text, "<drac:Rnokpp>", "<drac:Rnokpp xmlns:wsu=\"" + std::string(xmldsig::kWsuNs) + "\" wsu:Id=\"other\">");
+    text = replace(text, "<drac:Rnokpp>",
+                   "<drac:Rnokpp xmlns:wsu=\"" + std::string(xmldsig::kWsuNs) + "\" wsu:Id=\"other\">");
     EXPECT_EQ(code_of(text), "reference_invalid");
 }
 
@@ -246,4 +253,63 @@ TEST(XmlDsig, SigningTwiceIsRefused) {
     const auto again = xmldsig::sign_envelope(signed_envelope(), *signer("gateway-signing"));
     ASSERT_FALSE(again.ok());
     EXPECT_EQ(again.error().code, "already_signed");
+}
+
+// Content inside ds:Signature that no reference covers: accepting it would let the next reader
+// trust a forged record because "the signature verified".
+TEST(XmlDsig, AnExtraDsObjectWithAForgedRecordIsRefused) {
+    std::string text = signed_envelope();
+    text = replace(text, "</ds:Signature>",
+                   "<ds:Object><xrd:id xmlns:xrd=\"http://x-road.eu/xsd/xroad.xsd\">forged</xrd:id>" + kEvilBody +
+                       "</ds:Object></ds:Signature>");
+    EXPECT_EQ(code_of(text), "signature_content_refused");
+}
+
+TEST(XmlDsig, AnAttributeOnTheSignatureIsRefused) {
+    std::string text = replace(signed_envelope(), "<ds:Signature ", "<ds:Signature Id=\"sig\" ");
+    EXPECT_EQ(code_of(text), "signature_attribute_refused");
+}
+
+TEST(XmlDsig, AKeyNameInKeyInfoIsRefused) {
+    std::string text =
+        replace(signed_envelope(), "<ds:KeyInfo>", "<ds:KeyInfo><ds:KeyName>registry-signing</ds:KeyName>");
+    EXPECT_EQ(code_of(text), "keyinfo_refused");
+    text = replace(signed_envelope(), "</ds:X509Data>", "<ds:X509SubjectName>CN=x</ds:X509SubjectName></ds:X509Data>");
+    EXPECT_EQ(code_of(text), "keyinfo_refused");
+}
+
+TEST(XmlDsig, AnUnknownElementInSignedInfoOrAReferenceIsRefused) {
+    EXPECT_EQ(code_of(replace(signed_envelope(), "</ds:SignedInfo>", "<ds:Manifest/></ds:SignedInfo>")),
+              "signature_content_refused");
+    EXPECT_EQ(code_of(replace(signed_envelope(), "<ds:DigestValue>", "<ds:Object/><ds:DigestValue>")),
+              "signature_content_refused");
+    EXPECT_EQ(code_of(replace(signed_envelope(), "<ds:Reference URI", "<ds:Reference Type=\"urn:x\" URI")),
+              "signature_attribute_refused");
+}
+
+TEST(XmlDsig, SignatureWithoutKeyInfoStillVerifies) {
+    std::string text = signed_envelope();
+    const auto start = text.find("<ds:KeyInfo>");
+    const auto end = text.find("</ds:KeyInfo>") + std::string("</ds:KeyInfo>").size();
+    text.erase(start, end - start);
+    EXPECT_EQ(verify_code(text), "ok");
+}
+
+// The answer's xrd:id, inside the signed header, binds it to its request.
+TEST(XmlDsig, AGenuineAnswerForAnotherMessageIsRefusedByItsMessageId) {
+    const auto cert = pinned();
+    const std::string text = signed_envelope();
+    EXPECT_TRUE(xmldsig::verify_envelope(text, cert, std::time(nullptr), "4f1e2d3c-0000-4000-8000-000000000001").ok());
+    const auto other = xmldsig::verify_envelope(text, cert, std::time(nullptr), "4f1e2d3c-0000-4000-8000-000000000002");
+    ASSERT_FALSE(other.ok());
+    EXPECT_EQ(other.error().code, "answer_mismatch");
+
+    std::string no_id = envelope();
+    const auto start = no_id.find("<xrd:id>");
+    const auto end = no_id.find("</xrd:id>") + std::string("</xrd:id>").size();
+    no_id.erase(start, end - start);
+    const auto unbound = xmldsig::verify_envelope(xmldsig::sign_envelope(no_id, *signer("gateway-signing")).value(),
+                                                  cert, std::time(nullptr), "4f1e2d3c-0000-4000-8000-000000000001");
+    ASSERT_FALSE(unbound.ok());
+    EXPECT_EQ(unbound.error().code, "answer_unbound");
 }

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(fuzz_case_json fuzz_soap_envelope fuzz_signatures fuzz_http_response fuzz_plugin_answers)
+((${#targets[@]})) || targets=(fuzz_case_json fuzz_soap_envelope fuzz_signatures fuzz_http_response fuzz_registry_callback
+  fuzz_plugin_answers)
 
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   -DVIKNO_FUZZ=ON >/dev/null

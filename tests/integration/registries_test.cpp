@@ -366,6 +366,83 @@ TEST(Diia, AForgedCallbackIsRefused) {
     EXPECT_NE(now->getValue<std::string>("status"), "completed");
 }
 
+namespace {
+
+// The simulator prints what the gateway answered to each callback it sent; waits for `line`.
+bool diia_printed(const Stack& stack, const std::string& line) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::ifstream in(stack.dir + "/sim-diia.log");
+        const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (log.find(line) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+}  // namespace
+
+// A genuine callback whose binding to its request is not inside the signature, or is given twice,
+// is refused; the genuine callback that follows still completes the case.
+TEST(Diia, ACallbackIsBelievedOnlyWhenItsSignatureCoversItsRequest) {
+    for (const std::string attack : {"unbound", "duplicate"}) {
+        Stack stack;
+        stack.start_simulator();
+        stack.start_registry("diia", diia_options(stack, {"--callback-attack", attack}));
+        stack.start_gateway();
+        const auto done = stack.wait_final(stack.submit("diia-document-request", unique_key("diia-" + attack)));
+        EXPECT_EQ(done->getValue<std::string>("status"), "completed") << attack;
+        EXPECT_TRUE(diia_printed(stack, "(" + attack + ") answered 401 urn:vikno:problem:callback-signature"))
+            << attack;
+        EXPECT_TRUE(diia_printed(stack, "(genuine) answered 200")) << attack;
+        std::ifstream in(stack.gateway_log);
+        const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        EXPECT_NE(log.find(attack == "unbound" ? "binding_uncovered" : "binding_duplicated"), std::string::npos)
+            << attack;
+    }
+}
+
+// One applicant's genuine signed callback, re-targeted at another applicant's pending request,
+// must not complete (or decline) that request.
+TEST(Diia, ACallbackRetargetedToAnotherApplicantsRequestIsRefused) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("diia", diia_options(stack, {"--callback-attack", "retarget", "--callback-delay-ms", "400"}));
+    stack.start_gateway();
+    const std::string first = stack.submit("diia-document-request", unique_key("diia-a"));
+    const std::string second = stack.submit("diia-sign-files", unique_key("diia-b"));
+    const auto a = stack.wait_final(first);
+    const auto b = stack.wait_final(second);
+    ASSERT_TRUE(diia_printed(stack, ") answered 401 urn:vikno:problem:callback-signature"));
+    EXPECT_TRUE(diia_printed(stack, "(retarget to "));
+    // Each case ended with its own applicant's callback: documents for the first, signatures for the second.
+    ASSERT_EQ(a->getValue<std::string>("status"), "completed");
+    ASSERT_EQ(b->getValue<std::string>("status"), "completed");
+    const auto files_a = a->getObject("outcome")->getObject("document")->getArray("files");
+    const auto files_b = b->getObject("outcome")->getObject("document")->getArray("files");
+    EXPECT_EQ(files_a->getObject(0)->getValue<std::string>("filename"), "internal-passport.pdf");
+    EXPECT_EQ(files_b->getObject(0)->getValue<std::string>("filename"), "zayava.pdf.p7s");
+    EXPECT_NE(a->getObject("outcome")->getObject("document")->getValue<std::string>("request_id"),
+              b->getObject("outcome")->getObject("document")->getValue<std::string>("request_id"));
+}
+
+TEST(Diia, ASecondCallbackForAnAnsweredRequestIsRefused) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_registry("diia", diia_options(stack, {"--callback-attack", "replay"}));
+    stack.start_gateway();
+    const std::string id = stack.submit("diia-document-request", unique_key("diia-replay"));
+    EXPECT_EQ(stack.wait_final(id)->getValue<std::string>("status"), "completed");
+    EXPECT_TRUE(diia_printed(stack, "(replay) answered 409 urn:vikno:problem:already-answered"));
+    // The case was completed once: one callback exchange in its audit trail.
+    const auto listed = run_vikno({"audit", "list", "--case", id, "--dir", stack.dir + "/audit"}, stack.dir);
+    std::size_t callbacks = 0;
+    for (auto at = listed.output.find("diia #0"); at != std::string::npos; at = listed.output.find("diia #0", at + 1)) {
+        ++callbacks;
+    }
+    EXPECT_EQ(callbacks, 1U) << listed.output;
+}
+
 TEST(Diia, FaultsOnTheWayToTheDeepLinkAreRetriedAndAnUnreachableDiiaFailsTheCase) {
     Stack stack;
     stack.start_simulator();

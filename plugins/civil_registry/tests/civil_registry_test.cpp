@@ -131,6 +131,23 @@ TEST(Interpretation, ClientFaultFailsAndServerFaultRetries) {
     EXPECT_EQ(server.verdict, Verdict::Retry);
 }
 
+// The HTTP status is not signed, the envelope is: a signed "not found" delivered as 403 or 500 is
+// still the registry's "not found", not a refusal of access or an outage.
+TEST(Interpretation, TheSignedBodyDecidesWhateverTheUnsignedStatusSays) {
+    const Case c = sample("birth-extract");
+    const std::string not_found =
+        R"(<drac:BirthRecordExtractResponse xmlns:drac="urn:vikno:registry:drac:1"><drac:NotFound>
+           <drac:Reason>немає</drac:Reason></drac:NotFound></drac:BirthRecordExtractResponse>)";
+    for (const int status : {200, 403, 500}) {
+        EXPECT_EQ(interpret_answer(c, sent(), soap_answer(status, not_found)).verdict, Verdict::Rejected) << status;
+    }
+    // A Client fault is the registry's refusal whatever the status; a Server fault delivered as 200 is still an outage.
+    EXPECT_EQ(interpret_answer(c, sent(), {200, {}, soap::build_fault(nullptr, "soap:Client", "bad date")}).verdict,
+              Verdict::Failed);
+    EXPECT_EQ(interpret_answer(c, sent(), {200, {}, soap::build_fault(nullptr, "soap:Server", "busy")}).verdict,
+              Verdict::Retry);
+}
+
 TEST(Interpretation, MalformedForeignOrUnexpectedAnswersAreNotUsed) {
     const Case c = sample("birth-extract");
     EXPECT_EQ(interpret_answer(c, sent(), {200, {}, "<soap:Envelope"}).verdict, Verdict::Retry);

@@ -28,9 +28,18 @@ Interpretation malformed(const std::string& reason) {
 
 }  // namespace
 
-Interpretation interpret_answer(const Case& c, const Exchange& /*sent*/, const RegistryAnswer& answer) {
+// The order a status change was sent for: `.../orders/{id}/status`.
+std::string order_of(const Exchange& sent) {
+    const auto end = sent.path.rfind("/status");
+    const auto start = sent.path.rfind("/orders/", end);
+    if (end == std::string::npos || start == std::string::npos) return {};
+    return sent.path.substr(start + 8, end - start - 8);
+}
+
+Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
-    if (service == nullptr) return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
+    if (service == nullptr)
+        return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
     if (answer.status >= 500) {
         return soap::decide(Verdict::Retry, "HTTP " + std::to_string(answer.status),
                             "Портал iGov тимчасово недоступний, запит буде повторено",
@@ -55,11 +64,18 @@ Interpretation interpret_answer(const Case& c, const Exchange& /*sent*/, const R
     }
     if (answer.status != 200 && answer.status != 201) {
         return soap::decide(Verdict::Failed, "HTTP " + std::to_string(answer.status) + " " + code,
-                            "Портал iGov відхилив запит: " + message, "The iGov portal refused the request: " + message);
+                            "Портал iGov відхилив запит: " + message,
+                            "The iGov portal refused the request: " + message);
     }
     const std::string order = json->optValue<std::string>("sID_Order", "");
     const std::string status = json->optValue<std::string>("sStatus", "");
     if (order.empty() || status.empty()) return malformed("sID_Order or sStatus missing");
+    // The answer is bound to this request by X-Road-Id; the order it reports must be the one asked about.
+    if (service->operation != Operation::CreateOrder && order != order_of(sent)) {
+        return soap::decide(Verdict::Failed,
+                            "order_mismatch: the answer reports order " + order + ", not " + order_of(sent),
+                            "Портал iGov відповів про іншу заявку", "The iGov portal answered about another order");
+    }
     Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     document->set("order_id", order);
     document->set("status", status);

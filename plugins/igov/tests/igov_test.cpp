@@ -99,11 +99,19 @@ TEST(Interpretation, CreatedAndChangedOrdersComplete) {
         json_answer(201, R"({"nID_Server":3,"nID_Protected":"2000008","sID_Order":"3-2000008","sStatus":"created"})"));
     EXPECT_EQ(created.verdict, Verdict::Completed);
     EXPECT_EQ(created.outcome.registry_reference, "3-2000008");
+    Exchange push = sent();
+    push.path = "/r1/SEVDEIR-TEST/GOV/00015622/IGOV/orders/3-1000421/status";
     const auto changed = interpret_answer(
-        sample("igov-push-status"), sent(),
+        sample("igov-push-status"), push,
         json_answer(200, R"({"sID_Order":"3-1000421","sStatus":"opened","sStatusPrevious":"created"})"));
     EXPECT_EQ(changed.verdict, Verdict::Completed);
     EXPECT_EQ(changed.outcome.document->getValue<std::string>("previous_status"), "created");
+    // A (signed, bound) answer that reports another order does not complete this one.
+    const auto other = interpret_answer(
+        sample("igov-push-status"), push,
+        json_answer(200, R"({"sID_Order":"3-1000439","sStatus":"opened","sStatusPrevious":"created"})"));
+    EXPECT_EQ(other.verdict, Verdict::Failed);
+    EXPECT_EQ(other.reason.rfind("order_mismatch", 0), 0U) << other.reason;
 }
 
 TEST(Interpretation, RefusalsFaultsAndMalformedAnswers) {

@@ -21,7 +21,8 @@ inline constexpr std::time_t kMaxClockSkewSeconds = 300;
 Result<std::string> sign_detached(std::string_view payload, const crypto::Signer& signer, std::time_t issued_at);
 
 /// Errors: `signature_missing` (empty), `signature_malformed` (not three parts, payload attached,
-/// header not JSON), `algorithm_weak`, `algorithm_refused` (`none`, HMAC, unknown), `keyinfo_untrusted`
+/// header not JSON), `header_duplicated` (a member name twice), `iat_not_numeric`, `algorithm_weak`,
+/// `algorithm_refused` (`none`, HMAC, unknown), `keyinfo_untrusted`
 /// (`kid` of another key, or an `x5c` that is not the pinned certificate), `signature_stale`,
 /// `certificate_expired`, `certificate_not_yet_valid`, `signature_invalid`.
 Result<bool> verify_detached(std::string_view compact, std::string_view payload, const crypto::Certificate& pinned,

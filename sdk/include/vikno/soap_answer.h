@@ -13,14 +13,15 @@
 namespace vikno::soap {
 
 struct OpenedAnswer {
-    std::optional<xml::Document> document;   ///< set when the plugin should read the body
-    xmlNodePtr body = nullptr;               ///< the expected response element
-    std::optional<Interpretation> decided;   ///< set when the answer already decides the case
+    std::optional<xml::Document> document;  ///< set when the plugin should read the body
+    xmlNodePtr body = nullptr;              ///< the expected response element
+    std::optional<Interpretation> decided;  ///< set when the answer already decides the case
 };
 
-/// Server fault or HTTP 5xx: Retry ("registry unavailable"); Client fault: Failed with the
-/// registry's reason; another non-200 status: Failed; not well-formed, a foreign xrd:id or another
-/// body element: Retry ("malformed answer"). Otherwise the document with `prefix` bound to `ns`.
+/// Server fault: Retry ("registry unavailable"); Client fault: Failed with the registry's reason;
+/// not well-formed: Retry (as "unavailable" for HTTP 5xx); a foreign xrd:id or another body
+/// element: Retry ("malformed answer"). Otherwise the document with `prefix` bound to `ns`. The
+/// HTTP status, which no signature covers, never overrides the signed envelope.
 OpenedAnswer open_answer(const RegistryAnswer& answer, const Exchange& sent, const std::string& prefix,
                          const std::string& ns, const std::string& response_element);
 

@@ -32,11 +32,17 @@ Result<std::string> sign_envelope(std::string_view envelope, const crypto::Signe
 /// envelope's own children (Ids registered on those two elements only; duplicates refused); only
 /// exclusive C14N, enveloped-signature and SHA-256 transforms; a strong signature method; any
 /// certificate in KeyInfo equal to the pinned one; the pinned certificate valid at `now`; digests
-/// and signature value correct (checked by xmlsec). Errors name the failed check:
+/// and signature value correct (checked by xmlsec); the ds:Signature in the profile's shape
+/// (SignedInfo, SignatureValue, optional KeyInfo with one X509Certificate; no ds:Object, no
+/// attributes). With `message_id`, the answer must also carry exactly one xrd:id in the signed
+/// Header, equal to it. Errors name the failed check:
 /// `xml_malformed` (and the other xml::parse codes), `soap_envelope_invalid`, `signature_missing`,
-/// `signature_duplicated`, `signature_misplaced`, `reference_invalid`, `id_duplicated`,
-/// `algorithm_weak`, `algorithm_refused`, `keyinfo_untrusted`, `certificate_expired`,
-/// `certificate_not_yet_valid`, `digest_mismatch`, `signature_invalid`.
-Result<bool> verify_envelope(std::string_view envelope, const crypto::Certificate& pinned, std::time_t now);
+/// `signature_duplicated`, `signature_misplaced`, `signature_attribute_refused`,
+/// `signature_content_refused`, `reference_invalid`, `id_duplicated`, `algorithm_weak`,
+/// `algorithm_refused`, `keyinfo_refused`, `keyinfo_untrusted`, `certificate_expired`,
+/// `certificate_not_yet_valid`, `digest_mismatch`, `signature_invalid`; with `message_id`:
+/// `answer_unbound`, `answer_mismatch`.
+Result<bool> verify_envelope(std::string_view envelope, const crypto::Certificate& pinned, std::time_t now,
+                             std::string_view message_id = {});
 
 }  // namespace vikno::xmldsig

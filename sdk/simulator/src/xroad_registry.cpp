@@ -86,8 +86,16 @@ Response XRoadSoapRegistry::client_fault(const soap::XRoadHeader* header, const 
     return {500, soap::kContentType, {}, soap::build_fault(header, "soap:Client", message)};
 }
 
-Response XRoadSoapRegistry::server_error(const Request& /*request*/) {
-    return {500, soap::kContentType, {}, soap::build_fault(nullptr, "soap:Server", "Registry temporarily unavailable")};
+Response XRoadSoapRegistry::server_error(const Request& request) {
+    // A service that could read the request echoes its header, which binds the fault to it.
+    std::optional<soap::XRoadHeader> header;
+    if (auto parsed = xml::parse(request.body)) {
+        if (auto read = soap::read_header(parsed.value())) header = read.value();
+    }
+    return {500,
+            soap::kContentType,
+            {},
+            soap::build_fault(header ? &*header : nullptr, "soap:Server", "Registry temporarily unavailable")};
 }
 
 std::string XRoadSoapRegistry::message_id(const Request& request) {

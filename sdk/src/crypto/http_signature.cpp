@@ -39,7 +39,12 @@ std::optional<std::string> field_value(const Headers& headers, const std::string
 
 bool has_field(const Headers& headers, const std::string& name) { return field_value(headers, name).has_value(); }
 
-std::vector<std::string> components_for(const HttpMessage& message) {
+std::size_t field_count(const Headers& headers, const std::string& name) {
+    return static_cast<std::size_t>(
+        std::count_if(headers.begin(), headers.end(), [&](const auto& h) { return lower(h.first) == name; }));
+}
+
+std::vector<std::string> components_for(const HttpMessage& message, const BindingHeaders& bound) {
     std::vector<std::string> components;
     if (message.is_response()) {
         components = {"@status", "content-digest"};
@@ -52,6 +57,13 @@ std::vector<std::string> components_for(const HttpMessage& message) {
             if (has_field(message.headers, name)) components.push_back(name);
         }
     }
+    for (const auto& name : bound) {
+        const std::string field = lower(name);
+        if (has_field(message.headers, field) &&
+            std::find(components.begin(), components.end(), field) == components.end()) {
+            components.push_back(field);
+        }
+    }
     return components;
 }
 
@@ -59,7 +71,8 @@ Result<std::string> component_value(const HttpMessage& message, const std::strin
     if (component == "@method") return message.method;
     if (component == "@target-uri") return message.target_uri;
     if (component == "@status") return std::to_string(message.status);
-    if (component.starts_with("@")) return Error{"signature_malformed", "the component " + component + " is not supported"};
+    if (component.starts_with("@"))
+        return Error{"signature_malformed", "the component " + component + " is not supported"};
     auto value = field_value(message.headers, component);
     if (!value) return Error{"components_missing", "the signed header " + component + " is not in the message"};
     return *value;
@@ -94,7 +107,8 @@ Result<SignatureInput> parse_input(const std::string& header) {
     input.label = trim(header.substr(0, equals));
     input.params_text = trim(header.substr(equals + 1));
     const std::string& text = input.params_text;
-    if (text.empty() || text.front() != '(') return Error{"signature_malformed", "Signature-Input lacks its component list"};
+    if (text.empty() || text.front() != '(')
+        return Error{"signature_malformed", "Signature-Input lacks its component list"};
     std::size_t pos = 1;
     while (pos < text.size() && text[pos] != ')') {
         if (text[pos] == ' ') {
@@ -143,6 +157,26 @@ Result<std::string> parse_signature(const std::string& header, const std::string
     return decoded.value();
 }
 
+// Each binding header once, and signed: a second copy, or an unsigned one, could name another request.
+Result<bool> check_bindings(const HttpMessage& message, const std::vector<std::string>& covered,
+                            const BindingHeaders& bound) {
+    for (const auto& name : bound) {
+        const std::string field = lower(name);
+        const std::size_t count = field_count(message.headers, field);
+        if (count == 0)
+            return Error{"binding_missing", "the message lacks " + name + ", which binds it to its request"};
+        if (count > 1) {
+            return Error{"binding_duplicated", "the message carries " + name + " " + std::to_string(count) +
+                                                   " times; the header that binds it must appear once"};
+        }
+        if (std::find(covered.begin(), covered.end(), field) == covered.end()) {
+            return Error{"binding_uncovered",
+                         "the signature does not cover " + name + ", which binds the message to its request"};
+        }
+    }
+    return true;
+}
+
 Result<bool> check_digest(const HttpMessage& message) {
     auto header = field_value(message.headers, "content-digest");
     if (!header) return Error{"components_missing", "the message has no Content-Digest"};
@@ -171,7 +205,8 @@ Result<bool> check_digest(const HttpMessage& message) {
 
 std::string content_digest(std::string_view body) { return "sha-256=:" + crypto::base64(crypto::sha256(body)) + ":"; }
 
-Result<bool> sign(HttpMessage& message, const crypto::Signer& signer, std::time_t created) {
+Result<bool> sign(HttpMessage& message, const crypto::Signer& signer, std::time_t created,
+                  const BindingHeaders& bound) {
     message.headers.erase(std::remove_if(message.headers.begin(), message.headers.end(),
                                          [](const auto& h) {
                                              const std::string name = lower(h.first);
@@ -180,7 +215,7 @@ Result<bool> sign(HttpMessage& message, const crypto::Signer& signer, std::time_
                                          }),
                           message.headers.end());
     message.headers.emplace_back("Content-Digest", content_digest(message.body));
-    const auto components = components_for(message);
+    const auto components = components_for(message, bound);
     std::string params = "(";
     for (std::size_t i = 0; i < components.size(); ++i) params += (i ? " \"" : "\"") + components[i] + "\"";
     params += ");created=" + std::to_string(created) + ";keyid=\"" + signer.certificate().thumbprint() + "\";alg=\"" +
@@ -194,7 +229,8 @@ Result<bool> sign(HttpMessage& message, const crypto::Signer& signer, std::time_
     return true;
 }
 
-Result<bool> verify(const HttpMessage& message, const crypto::Certificate& pinned, std::time_t now) {
+Result<bool> verify(const HttpMessage& message, const crypto::Certificate& pinned, std::time_t now,
+                    const BindingHeaders& bound) {
     try {
         const auto input_header = field_value(message.headers, "signature-input");
         const auto signature_header = field_value(message.headers, "signature");
@@ -205,13 +241,17 @@ Result<bool> verify(const HttpMessage& message, const crypto::Certificate& pinne
         if (!input) return input.error();
         const SignatureInput& in = input.value();
         const std::string alg = in.params.contains("alg") ? in.params.at("alg") : "";
-        if (crypto::is_weak_algorithm(alg)) return Error{"algorithm_weak", "the algorithm " + alg + " is weak and refused"};
+        if (crypto::is_weak_algorithm(alg))
+            return Error{"algorithm_weak", "the algorithm " + alg + " is weak and refused"};
         const crypto::Algorithm* algorithm = crypto::algorithm_by_name(alg);
         if (algorithm == nullptr) {
-            return Error{"algorithm_refused", "the signature must name an accepted alg (ecdsa-p256-sha256, "
-                                              "rsa-v1_5-sha256), got '" + alg + "'"};
+            return Error{"algorithm_refused",
+                         "the signature must name an accepted alg (ecdsa-p256-sha256, "
+                         "rsa-v1_5-sha256), got '" +
+                             alg + "'"};
         }
-        for (const auto& required : components_for(message)) {
+        if (auto bindings = check_bindings(message, in.components, bound); !bindings) return bindings.error();
+        for (const auto& required : components_for(message, {})) {
             if (std::find(in.components.begin(), in.components.end(), required) == in.components.end()) {
                 return Error{"components_missing", "the signature does not cover " + required};
             }
@@ -219,13 +259,15 @@ Result<bool> verify(const HttpMessage& message, const crypto::Certificate& pinne
         if (!in.params.contains("created")) return Error{"signature_malformed", "the signature has no created time"};
         char* end = nullptr;
         const long long created = std::strtoll(in.params.at("created").c_str(), &end, 10);
-        if (end == nullptr || *end != '\0' || std::llabs(static_cast<long long>(now) - created) > kMaxClockSkewSeconds) {
-            return Error{"signature_stale", "the signature was created more than " +
-                                                std::to_string(kMaxClockSkewSeconds) + " s from now"};
+        if (end == nullptr || *end != '\0' ||
+            std::llabs(static_cast<long long>(now) - created) > kMaxClockSkewSeconds) {
+            return Error{"signature_stale",
+                         "the signature was created more than " + std::to_string(kMaxClockSkewSeconds) + " s from now"};
         }
         if (in.params.contains("keyid") && in.params.at("keyid") != pinned.thumbprint()) {
             return Error{"keyinfo_untrusted", "signed with key '" + in.params.at("keyid") +
-                                                  "', which is not the pinned certificate '" + pinned.common_name() + "'"};
+                                                  "', which is not the pinned certificate '" + pinned.common_name() +
+                                                  "'"};
         }
         if (auto digest = check_digest(message); !digest) return digest.error();
         auto signature = parse_signature(*signature_header, in.label);

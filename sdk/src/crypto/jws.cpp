@@ -3,9 +3,12 @@
 #include <vikno/case_json.h>
 
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
 #include <cstdlib>
+#include <set>
+#include <vector>
 
 namespace vikno::jws {
 namespace {
@@ -13,13 +16,39 @@ namespace {
 Result<std::string> base64url_decode(std::string_view text) {
     std::string standard(text);
     for (auto& ch : standard) {
-        if (ch == '-') ch = '+';
-        else if (ch == '_') ch = '/';
-        else if (ch == '+' || ch == '/' || ch == '=') return Error{"signature_malformed", "not base64url"};
+        if (ch == '-')
+            ch = '+';
+        else if (ch == '_')
+            ch = '/';
+        else if (ch == '+' || ch == '/' || ch == '=')
+            return Error{"signature_malformed", "not base64url"};
     }
     while (standard.size() % 4 != 0) standard += '=';
     return crypto::base64_decode(standard);
 }
+
+// Poco keeps the last of two equal member names; another reader may keep the first. RFC 7515 4
+// lets a recipient refuse such a header, and we do, so that every reader sees one `alg`.
+class DuplicateMemberCheck final : public Poco::JSON::ParseHandler {
+public:
+    void startObject() override {
+        members_.emplace_back();
+        ParseHandler::startObject();
+    }
+    void endObject() override {
+        members_.pop_back();
+        ParseHandler::endObject();
+    }
+    void key(const std::string& name) override {
+        if (!members_.empty() && !members_.back().insert(name).second) duplicate_ = name;
+        ParseHandler::key(name);
+    }
+    const std::string& duplicate() const { return duplicate_; }
+
+private:
+    std::vector<std::set<std::string>> members_;
+    std::string duplicate_;
+};
 
 }  // namespace
 
@@ -37,21 +66,28 @@ Result<std::string> sign_detached(std::string_view payload, const crypto::Signer
 Result<bool> verify_detached(std::string_view compact, std::string_view payload, const crypto::Certificate& pinned,
                              std::time_t now) {
     try {
-        if (compact.empty()) return Error{"signature_missing", "the message is not signed (no " + std::string(kHeader) + ")"};
+        if (compact.empty())
+            return Error{"signature_missing", "the message is not signed (no " + std::string(kHeader) + ")"};
         const auto first = compact.find('.');
         const auto second = first == std::string_view::npos ? first : compact.find('.', first + 1);
         if (second == std::string_view::npos || compact.find('.', second + 1) != std::string_view::npos) {
             return Error{"signature_malformed", "a JWS has three parts separated by '.'"};
         }
-        if (second != first + 1) return Error{"signature_malformed", "the JWS carries its payload; a detached JWS must not"};
+        if (second != first + 1)
+            return Error{"signature_malformed", "the JWS carries its payload; a detached JWS must not"};
         const std::string_view protected_header = compact.substr(0, first);
         auto header_json = base64url_decode(protected_header);
         auto signature = base64url_decode(compact.substr(second + 1));
         if (!header_json || !signature) return Error{"signature_malformed", "the JWS parts are not base64url"};
-        Poco::JSON::Parser parser;
+        Poco::SharedPtr<DuplicateMemberCheck> members = new DuplicateMemberCheck;
+        Poco::JSON::Parser parser(members);
         const auto header = parser.parse(header_json.value()).extract<Poco::JSON::Object::Ptr>();
+        if (!members->duplicate().empty()) {
+            return Error{"header_duplicated", "the JWS header names '" + members->duplicate() + "' twice"};
+        }
         const std::string alg = header->optValue<std::string>("alg", "");
-        if (crypto::is_weak_algorithm(alg)) return Error{"algorithm_weak", "the algorithm " + alg + " is weak and refused"};
+        if (crypto::is_weak_algorithm(alg))
+            return Error{"algorithm_weak", "the algorithm " + alg + " is weak and refused"};
         const crypto::Algorithm* algorithm = nullptr;
         for (const auto* candidate : {&crypto::ecdsa_p256_sha256(), &crypto::rsa_pkcs1_sha256()}) {
             if (candidate->jws == alg) algorithm = candidate;
@@ -71,10 +107,14 @@ Result<bool> verify_detached(std::string_view compact, std::string_view payload,
             }
         }
         if (!header->has("iat")) return Error{"signature_malformed", "the JWS header has no iat"};
+        if (const auto iat = header->get("iat"); !iat.isInteger() || iat.isBoolean()) {
+            return Error{"iat_not_numeric",
+                         "iat must be a whole number of seconds (RFC 7519 NumericDate), not " + iat.toString()};
+        }
         const auto iat = header->getValue<Poco::Int64>("iat");
         if (std::llabs(static_cast<long long>(now) - iat) > kMaxClockSkewSeconds) {
-            return Error{"signature_stale", "the JWS was issued more than " + std::to_string(kMaxClockSkewSeconds) +
-                                                " s from now"};
+            return Error{"signature_stale",
+                         "the JWS was issued more than " + std::to_string(kMaxClockSkewSeconds) + " s from now"};
         }
         const std::string signing_input = std::string(protected_header) + "." + crypto::base64url(payload);
         return crypto::pinned_verifier(pinned)->verify(*algorithm, signing_input, signature.value(), now);

@@ -60,8 +60,9 @@ Result<EnvelopeParts> envelope_parts(const xml::Document& document, bool add_mis
         } else if (is(child, soap::kEnvelopeNs, "Body") && parts.body == nullptr) {
             parts.body = child;
         } else {
-            return Error{"soap_envelope_invalid", "the Envelope must hold one Header and then one Body, found an extra <" +
-                                                      xml::local_name(child) + ">"};
+            return Error{
+                "soap_envelope_invalid",
+                "the Envelope must hold one Header and then one Body, found an extra <" + xml::local_name(child) + ">"};
         }
     }
     if (parts.header == nullptr && parts.body != nullptr && add_missing_header) {
@@ -218,23 +219,97 @@ Result<xmlNodePtr> find_signature(const xml::Document& document, const EnvelopeP
     return found.front();
 }
 
+// The profile's shape of ds:Signature and nothing more: SignedInfo, SignatureValue and an optional
+// KeyInfo, no attributes, no ds:Object. Content the signature does not cover must not be there for
+// the next reader to trust (a ds:Object with a forged record verifies as well as an empty one).
+Result<bool> check_signature_shape(xmlNodePtr signature) {
+    if (signature->properties != nullptr) {
+        return Error{"signature_attribute_refused",
+                     "the ds:Signature carries the attribute '" +
+                         std::string(reinterpret_cast<const char*>(signature->properties->name)) +
+                         "', which the profile does not allow"};
+    }
+    const auto children = xml::child_elements(signature);
+    const std::vector<const char*> shape{"SignedInfo", "SignatureValue", "KeyInfo"};
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        const bool expected = i < shape.size() && is(children[i], kDsigNs, shape[i]);
+        if (!expected) {
+            return Error{"signature_content_refused",
+                         "the ds:Signature holds <" + xml::local_name(children[i]) + "> at position " +
+                             std::to_string(i + 1) +
+                             "; the profile allows SignedInfo, SignatureValue and KeyInfo only"};
+        }
+    }
+    if (children.size() < 2) return Error{"reference_invalid", "the ds:Signature lacks SignedInfo or SignatureValue"};
+    for (xmlNodePtr child : xml::child_elements(children.front())) {
+        const std::string name = xml::local_name(child);
+        const bool known = xml::namespace_uri(child) == kDsigNs &&
+                           (name == "CanonicalizationMethod" || name == "SignatureMethod" || name == "Reference");
+        if (!known) {
+            return Error{"signature_content_refused",
+                         "SignedInfo holds <" + name + ">, which the profile does not allow"};
+        }
+        if (name != "Reference") continue;
+        for (xmlAttrPtr a = child->properties; a != nullptr; a = a->next) {
+            if (std::strcmp(reinterpret_cast<const char*>(a->name), "URI") != 0 || a->ns != nullptr) {
+                return Error{"signature_attribute_refused", "a ds:Reference carries the attribute '" +
+                                                                std::string(reinterpret_cast<const char*>(a->name)) +
+                                                                "'; the profile allows URI only"};
+            }
+        }
+        for (xmlNodePtr part : xml::child_elements(child)) {
+            const std::string part_name = xml::local_name(part);
+            if (xml::namespace_uri(part) != kDsigNs ||
+                (part_name != "Transforms" && part_name != "DigestMethod" && part_name != "DigestValue")) {
+                return Error{"signature_content_refused",
+                             "a ds:Reference holds <" + part_name + ">, which the profile does not allow"};
+            }
+        }
+    }
+    return true;
+}
+
+// KeyInfo, when present, is one X509Data holding one X509Certificate: the pinned one. Any other
+// form (KeyName, KeyValue, RetrievalMethod, issuer and serial) names a key by something we never
+// look up, so it is refused rather than ignored.
+Result<bool> check_key_info(xmlNodePtr key_info, const crypto::Certificate& pinned, const std::string& pinned_der) {
+    const auto data = xml::child_elements(key_info);
+    if (data.size() != 1 || !is(data.front(), kDsigNs, "X509Data")) {
+        return Error{"keyinfo_refused", "KeyInfo must hold exactly one X509Data, found <" +
+                                            (data.empty() ? std::string("nothing") : xml::local_name(data.front())) +
+                                            (data.size() > 1 ? "> and more" : ">")};
+    }
+    const auto items = xml::child_elements(data.front());
+    if (items.size() != 1 || !is(items.front(), kDsigNs, "X509Certificate")) {
+        return Error{"keyinfo_refused", "X509Data must hold exactly one X509Certificate"};
+    }
+    auto der = crypto::base64_decode(xml::node_text(items.front()));
+    if (!der || der.value() != pinned_der) {
+        return Error{"keyinfo_untrusted", "the certificate in KeyInfo is not the pinned certificate '" +
+                                              pinned.common_name() + "'; KeyInfo is never trusted"};
+    }
+    return true;
+}
+
 // Everything about SignedInfo and KeyInfo that is checked before any cryptography.
 Result<bool> check_signed_info(xmlNodePtr signature, const std::string& header_id, const std::string& body_id,
                                const crypto::Certificate& pinned, const std::string& pinned_der) {
+    if (auto shape = check_signature_shape(signature); !shape) return shape;
     const auto children = xml::child_elements(signature);
-    if (children.empty() || !is(children.front(), kDsigNs, "SignedInfo")) {
-        return Error{"reference_invalid", "the ds:Signature has no SignedInfo"};
-    }
     std::string c14n_method;
     std::string signature_method;
     std::vector<xmlNodePtr> references;
     for (xmlNodePtr child : xml::child_elements(children.front())) {
-        if (is(child, kDsigNs, "CanonicalizationMethod")) c14n_method = attribute(child, "Algorithm");
-        else if (is(child, kDsigNs, "SignatureMethod")) signature_method = attribute(child, "Algorithm");
-        else if (is(child, kDsigNs, "Reference")) references.push_back(child);
+        if (is(child, kDsigNs, "CanonicalizationMethod"))
+            c14n_method = attribute(child, "Algorithm");
+        else if (is(child, kDsigNs, "SignatureMethod"))
+            signature_method = attribute(child, "Algorithm");
+        else if (is(child, kDsigNs, "Reference"))
+            references.push_back(child);
     }
     if (c14n_method != kExcC14n) {
-        return Error{"algorithm_refused", "SignedInfo must be canonicalised with exclusive C14N, not '" + c14n_method + "'"};
+        return Error{"algorithm_refused",
+                     "SignedInfo must be canonicalised with exclusive C14N, not '" + c14n_method + "'"};
     }
     if (crypto::is_weak_algorithm(signature_method)) {
         return Error{"algorithm_weak", "the signature method " + signature_method + " is weak and refused"};
@@ -243,8 +318,9 @@ Result<bool> check_signed_info(xmlNodePtr signature, const std::string& header_i
         return Error{"algorithm_refused", "the signature method '" + signature_method + "' is not accepted"};
     }
     if (references.size() != 2) {
-        return Error{"reference_invalid", "the signature must reference exactly the soap:Header and the soap:Body, found " +
-                                              std::to_string(references.size()) + " reference(s)"};
+        return Error{"reference_invalid",
+                     "the signature must reference exactly the soap:Header and the soap:Body, found " +
+                         std::to_string(references.size()) + " reference(s)"};
     }
     bool header_seen = false;
     bool body_seen = false;
@@ -262,18 +338,24 @@ Result<bool> check_signed_info(xmlNodePtr signature, const std::string& header_i
                                                   "(signature wrapping refused)"};
         }
     }
-    for (xmlNodePtr child : children) {
-        if (!is(child, kDsigNs, "KeyInfo")) continue;
-        for (xmlNodePtr data : xml::child_elements(child)) {
-            for (xmlNodePtr item : xml::child_elements(data)) {
-                if (!is(item, kDsigNs, "X509Certificate")) continue;
-                auto der = crypto::base64_decode(xml::node_text(item));
-                if (!der || der.value() != pinned_der) {
-                    return Error{"keyinfo_untrusted", "the certificate in KeyInfo is not the pinned certificate '" +
-                                                          pinned.common_name() + "'; KeyInfo is never trusted"};
-                }
-            }
-        }
+    if (children.size() == 3) return check_key_info(children[2], pinned, pinned_der);
+    return true;
+}
+
+// The X-Road message id in the signed Header, which binds an answer to its request (X-Road 4.0:
+// the service echoes the client's id). Exactly one, or the reader could take another.
+Result<bool> check_message_id(xmlNodePtr header, std::string_view expected) {
+    std::vector<xmlNodePtr> ids;
+    for (xmlNodePtr child : xml::child_elements(header)) {
+        if (is(child, soap::kXRoadNs, "id")) ids.push_back(child);
+    }
+    if (ids.empty())
+        return Error{"answer_unbound", "the signed header carries no xrd:id to bind the answer to its request"};
+    if (ids.size() > 1)
+        return Error{"answer_unbound", "the signed header carries xrd:id " + std::to_string(ids.size()) + " times"};
+    const std::string id = xml::node_text(ids.front());
+    if (id != expected) {
+        return Error{"answer_mismatch", "the answer is for message " + id + ", not " + std::string(expected)};
     }
     return true;
 }
@@ -327,11 +409,13 @@ Result<bool> xmlsec_verify(xmlNodePtr signature, const crypto::Certificate& pinn
         auto* reference = static_cast<xmlSecDSigReferenceCtxPtr>(xmlSecPtrListGetItem(&ctx->signedInfoReferences, i));
         if (reference != nullptr && reference->status != xmlSecDSigStatusSucceeded) {
             const std::string uri = reference->uri != nullptr ? reinterpret_cast<const char*>(reference->uri) : "";
-            return Error{"digest_mismatch", "the digest of " + std::string(uri == std::string("#") + kBodyId ? "the Body" : uri) +
+            return Error{"digest_mismatch", "the digest of " +
+                                                std::string(uri == std::string("#") + kBodyId ? "the Body" : uri) +
                                                 " does not match: the content was changed after signing"};
         }
     }
-    return Error{"signature_invalid", "the signature value does not match the pinned key of '" + pinned.common_name() + "'"};
+    return Error{"signature_invalid",
+                 "the signature value does not match the pinned key of '" + pinned.common_name() + "'"};
 }
 
 }  // namespace
@@ -380,7 +464,8 @@ Result<std::string> sign_envelope(std::string_view envelope, const crypto::Signe
     return text;
 }
 
-Result<bool> verify_envelope(std::string_view envelope, const crypto::Certificate& pinned, std::time_t now) {
+Result<bool> verify_envelope(std::string_view envelope, const crypto::Certificate& pinned, std::time_t now,
+                             std::string_view message_id) {
     try {
         auto parsed = xml::parse(envelope);
         if (!parsed) return parsed.error();
@@ -404,7 +489,9 @@ Result<bool> verify_envelope(std::string_view envelope, const crypto::Certificat
             return r.error();
         }
         if (auto valid = pinned.check_valid_at(now); !valid) return valid.error();
-        return xmlsec_verify(signature.value(), pinned, pinned_der);
+        if (auto r = xmlsec_verify(signature.value(), pinned, pinned_der); !r) return r;
+        if (!message_id.empty()) return check_message_id(parts.value().header, message_id);
+        return true;
     } catch (const std::exception& e) {
         return Error{"signature_invalid", e.what()};
     }
