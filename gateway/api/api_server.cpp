@@ -14,6 +14,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace vikno::gateway {
 namespace {
 
@@ -26,17 +28,34 @@ public:
         const std::string& method = request.getMethod();
         try {
             route(path, method, request, response);
+            finish_body(request, response);
         } catch (const std::exception& e) {
             spdlog::error("api: {} {}: {}", method, path, e.what());
             if (!response.sent()) {
-                send_problem(response, {500, "internal", "Internal error",
-                                        "the gateway could not complete the request; it is logged", {}},
-                             path);
+                send_problem(
+                    response,
+                    {500, "internal", "Internal error", "the gateway could not complete the request; it is logged", {}},
+                    path);
             }
         }
     }
 
 private:
+    // An early answer (415, 400, 403, 503 ...) leaves the request body unread. On a keep-alive
+    // connection those bytes would be parsed as the next request, so read what is left, within the
+    // body limit; a body over it closes the connection instead.
+    void finish_body(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) const {
+        if (!response.getKeepAlive()) return;
+        std::istream& in = request.stream();
+        char buffer[8192];
+        std::size_t left = context_.config.server.max_body_bytes;
+        while (in && left > 0) {
+            in.read(buffer, static_cast<std::streamsize>(std::min(sizeof buffer, left)));
+            left -= static_cast<std::size_t>(in.gcount());
+        }
+        if (in && in.peek() != std::char_traits<char>::eof()) response.setKeepAlive(false);
+    }
+
     void route(const std::string& path, const std::string& method, Poco::Net::HTTPServerRequest& request,
                Poco::Net::HTTPServerResponse& response) {
         // Health and metrics carry no personal data and serve supervisors without office certificates.
@@ -44,7 +63,8 @@ private:
         if (path == "/metrics") return endpoints::metrics(context_, request, response);
         static const std::string kCallbacks = "/v1/callbacks/";
         if (path.rfind(kCallbacks, 0) == 0) {
-            if (method == "POST") return endpoints::registry_callback(context_, path.substr(kCallbacks.size()), request, response);
+            if (method == "POST")
+                return endpoints::registry_callback(context_, path.substr(kCallbacks.size()), request, response);
             return not_allowed(response, path, "POST");
         }
         const OfficeConfig* office = authenticate(request, response, path);
@@ -76,8 +96,12 @@ private:
             if (method == "GET") return endpoints::list_services(context_, *office, request, response);
             return not_allowed(response, path, "GET");
         }
-        send_problem(response, {404, "not-found", "No such resource",
-                                "see docs/api.md for the endpoints: /v1/cases, /v1/services, /v1/registries, /healthz, /metrics", {}},
+        send_problem(response,
+                     {404,
+                      "not-found",
+                      "No such resource",
+                      "see docs/api.md for the endpoints: /v1/cases, /v1/services, /v1/registries, /healthz, /metrics",
+                      {}},
                      path);
     }
 
@@ -94,24 +118,33 @@ private:
             name.clear();
         }
         if (name.empty()) {
-            send_problem(response, {403, "client-certificate-required", "Client certificate required",
-                                    "present the office's client certificate issued by the CNAP CA (see docs/api.md)", {}},
+            send_problem(response,
+                         {403,
+                          "client-certificate-required",
+                          "Client certificate required",
+                          "present the office's client certificate issued by the CNAP CA (see docs/api.md)",
+                          {}},
                          path);
             return nullptr;
         }
         const OfficeConfig* office = context_.config.office(name);
         if (office == nullptr) {
-            spdlog::warn("api: refused a client certificate for '{}': no such office in {}", name, context_.config.source);
-            send_problem(response, {403, "office-unknown", "Unknown office",
-                                    "the client certificate names office '" + name +
-                                        "', which this gateway's configuration does not list",
-                                    {}},
-                         path);
+            spdlog::warn("api: refused a client certificate for '{}': no such office in {}", name,
+                         context_.config.source);
+            send_problem(
+                response,
+                {403,
+                 "office-unknown",
+                 "Unknown office",
+                 "the client certificate names office '" + name + "', which this gateway's configuration does not list",
+                 {}},
+                path);
         }
         return office;
     }
 
-    static void not_allowed(Poco::Net::HTTPServerResponse& response, const std::string& path, const std::string& allow) {
+    static void not_allowed(Poco::Net::HTTPServerResponse& response, const std::string& path,
+                            const std::string& allow) {
         response.set("Allow", allow);
         send_problem(response, {405, "method-not-allowed", "Method not allowed", path + " accepts " + allow, {}}, path);
     }

@@ -5,7 +5,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-
 namespace vikno::gateway {
 
 void send_problem(Poco::Net::HTTPServerResponse& response, const Problem& problem, const std::string& instance) {
@@ -26,7 +25,9 @@ void send_problem(Poco::Net::HTTPServerResponse& response, const Problem& proble
         json.set("errors", errors);
     }
     const std::string text = to_json_text(json);
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(problem.status));
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(problem.status));
+    // An oversized body is never read to its end: the connection cannot carry another request.
+    if (problem.status == 413) response.setKeepAlive(false);
     response.setContentType("application/problem+json");
     response.setContentLength(static_cast<std::streamsize>(text.size()));
     response.send() << text;

@@ -2,20 +2,20 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "dispatch/dispatcher.h"
-#include "notify/callback_sender.h"
-#include "situations/situation_runner.h"
 #include "logging/logging.h"
 #include "metrics/metrics.h"
+#include "notify/callback_sender.h"
 #include "plugin_host/plugin_host.h"
 #include "signing/credentials.h"
+#include "situations/situation_runner.h"
 #include "store/sqlite_case_store.h"
 #include "store/sqlite_statement.h"
 
 #include <spdlog/spdlog.h>
 
 #include <csignal>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 
@@ -63,24 +63,26 @@ int serve(const std::vector<std::string>& args) {
         const Credentials credentials = Credentials::load(config);
         const std::time_t expires = credentials.signer().certificate().not_after();
         char expiry[32];
-        std::strftime(expiry, sizeof expiry, "%Y-%m-%d", std::gmtime(&expires));
-        spdlog::info("signing as '{}' ({}, certificate valid until {})", credentials.signer().certificate().common_name(),
-                     credentials.signer().algorithm().name, expiry);
+        // "3 Dec 2027", not YYYY-MM-DD: the log scrubber masks every ISO date as a possible birth date,
+        // and the gateway's own certificate facts are no personal data.
+        std::strftime(expiry, sizeof expiry, "%d %b %Y", std::gmtime(&expires));
+        spdlog::info("signing as '{}' ({}, certificate valid until {})",
+                     credentials.signer().certificate().common_name(), credentials.signer().algorithm().name, expiry);
         // The audit log is signed with the gateway's key; auditors verify it with its certificate.
         audit::AuditLog audit_log({config.audit.dir, static_cast<std::uint64_t>(config.audit.checkpoint_entries),
                                    config.audit.checkpoint_seconds},
                                   credentials.signer());
         spdlog::info("audit log in {} ({} entries)", config.audit.dir, audit_log.size());
         Dispatcher dispatcher(store, plugins, credentials, config, metrics, audit_log);
-        const Situations situations(config.situations_dir, [&](const std::string& service) {
-            return plugins.for_service(service) != nullptr;
-        });
+        const Situations situations(
+            config.situations_dir, [&](const std::string& service) { return plugins.for_service(service) != nullptr; });
         for (const auto& situation : situations.all()) {
-            spdlog::info("life situation {} from {} ({} steps)", situation.code, situation.source, situation.steps.size());
+            spdlog::info("life situation {} from {} ({} steps)", situation.code, situation.source,
+                         situation.steps.size());
         }
         SituationRunner situation_runner(store, situations, audit_log, [&] { dispatcher.notify(); });
-        ApiServer api({config, store, plugins, dispatcher, metrics, credentials.api_tls(), audit_log, credentials,
-                       situations});
+        ApiServer api(
+            {config, store, plugins, dispatcher, metrics, credentials.api_tls(), audit_log, credentials, situations});
         // Listen first: a gateway that cannot have its port must stop before it touches the outbox
         // (releasing claims, sending cases). Cases accepted meanwhile wait in the outbox.
         const std::uint16_t port = api.start();

@@ -5,8 +5,12 @@
 #include <vikno/xml.h>
 #include <vikno/xml_schema.h>
 
+#include <Poco/String.h>
+
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <fstream>
 #include <thread>
 
 using namespace vikno::testing;
@@ -30,7 +34,8 @@ TEST(GatewayFlow, EverySampleCompletesAndTheRegistryGotAValidXRoadMessage) {
     Stack stack;
     stack.start_simulator();
     stack.start_gateway();
-    for (const std::string sample : {"birth-extract", "birth-extract-by-certificate", "marriage-extract", "death-extract"}) {
+    for (const std::string sample :
+         {"birth-extract", "birth-extract-by-certificate", "marriage-extract", "death-extract"}) {
         const std::string id = stack.submit(sample, key());
         const auto done = stack.wait_final(id);
         EXPECT_EQ(done->getValue<std::string>("status"), "completed") << sample;
@@ -96,7 +101,8 @@ TEST(GatewayFlow, ARegistryThatRecoversCompletesTheCase) {
     stack.start_gateway(R"({"workers": 1, "max_attempts": 50, "backoff_initial_ms": 50, "backoff_max_ms": 100})");
     const std::string id = stack.submit("marriage-extract", key());
     while (stack.records().size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_EQ(http(stack.simulator_address, "PUT", "/__sim/faults", R"({"error_rate": 0})", {}, "gateway-tls").status, 204);
+    ASSERT_EQ(http(stack.simulator_address, "PUT", "/__sim/faults", R"({"error_rate": 0})", {}, "gateway-tls").status,
+              204);
     EXPECT_EQ(stack.wait_final(id)->getValue<std::string>("status"), "completed");
     for (const auto& record : stack.records()) {
         EXPECT_EQ(record->getValue<std::string>("message_id"), stack.records()[0]->getValue<std::string>("message_id"));
@@ -140,7 +146,8 @@ TEST(Api, IdempotentSubmitReplaysAndAnotherBodyConflicts) {
     stack.wait_final(first.json()->getValue<std::string>("id"));
     ASSERT_EQ(http(stack.gateway_address, "GET", "/v1/cases/" + other.json()->getValue<std::string>("id")).status, 404)
         << "one office must not read another office's case";
-    for (int i = 0; i < 200 && stack.records().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    for (int i = 0; i < 200 && stack.records().size() < 2; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
     EXPECT_EQ(stack.records().size(), 2U);  // one registry request per case
 }
 
@@ -158,7 +165,8 @@ TEST(Api, ErrorsAreProblemJsonWithFieldPaths) {
 
     std::string unknown_service = sample_case("birth-extract");
     unknown_service.replace(unknown_service.find("drac.birth-extract"), 18, "drac.divorce");
-    reply = http(gw, "POST", "/v1/cases", unknown_service, {{"Content-Type", "application/json"}, {"Idempotency-Key", key()}});
+    reply = http(gw, "POST", "/v1/cases", unknown_service,
+                 {{"Content-Type", "application/json"}, {"Idempotency-Key", key()}});
     EXPECT_EQ(reply.status, 422);
     EXPECT_EQ(reply.json()->getArray("errors")->getObject(0)->getValue<std::string>("field"), "service");
 
@@ -172,7 +180,8 @@ TEST(Api, ErrorsAreProblemJsonWithFieldPaths) {
     EXPECT_EQ(reply.status, 400);
     EXPECT_EQ(reply.json()->getArray("errors")->getObject(0)->getValue<std::string>("field"), "header:Idempotency-Key");
 
-    EXPECT_EQ(http(gw, "POST", "/v1/cases", "x", {{"Content-Type", "text/plain"}, {"Idempotency-Key", key()}}).status, 415);
+    EXPECT_EQ(http(gw, "POST", "/v1/cases", "x", {{"Content-Type", "text/plain"}, {"Idempotency-Key", key()}}).status,
+              415);
     EXPECT_EQ(http(gw, "GET", "/v1/cases/no-such-case").status, 404);
     EXPECT_EQ(http(gw, "DELETE", "/v1/services").status, 405);
     EXPECT_EQ(http(gw, "GET", "/healthz").status, 200);
@@ -210,4 +219,71 @@ TEST(Overload, BeyondTheBacklogSubmissionsAreRefusedQuicklyWithRetryAfter) {
         }
     }
     EXPECT_EQ(statuses, (std::vector<int>{202, 202, 202, 503}));
+}
+
+// Every early answer of the API leaves the connection fit for the next request (the unread body is
+// not parsed as one), and its status line's reason matches its code.
+TEST(KeepAlive, AnEarlyAnswerLeavesTheConnectionUsable) {
+    Stack stack;
+    stack.start_simulator();
+    stack.stop_simulator();  // accepted cases stay in the backlog
+    stack.max_backlog = 1;
+    stack.start_gateway(R"({"workers": 1, "max_attempts": 100, "backoff_initial_ms": 1000, "backoff_max_ms": 2000,
+                            "connect_timeout_ms": 100})",
+                        "");
+    const std::string body = sample_case("birth-extract");
+    HttpConnection connection(stack.gateway_address);
+    struct Early {
+        std::map<std::string, std::string> headers;
+        std::string body;
+        int status;
+        std::string reason;
+    };
+    const std::vector<Early> early{
+        {{{"Content-Type", "text/plain"}, {"Idempotency-Key", key()}}, body, 415, "Unsupported Media Type"},
+        {{{"Content-Type", "application/json"}}, body, 400, "Bad Request"},
+    };
+    for (const auto& e : early) {
+        const auto reply = connection.send("POST", "/v1/cases", e.body, e.headers);
+        EXPECT_EQ(reply.status, e.status);
+        EXPECT_EQ(reply.reason, e.reason);
+        EXPECT_EQ(connection.send("GET", "/v1/services").status, 200) << "after " << e.status;
+    }
+    // A body over the limit is not read to its end, so that answer closes the connection, and says so.
+    const auto too_large = http(stack.gateway_address, "POST", "/v1/cases", std::string((1 << 20) + 1, 'x'),
+                                {{"Content-Type", "application/json"}, {"Idempotency-Key", key()}});
+    EXPECT_EQ(too_large.status, 413);
+    EXPECT_EQ(too_large.reason, "Request Entity Too Large");
+    EXPECT_EQ(Poco::toLower(too_large.headers.at("Connection")), "close");
+    // Filling the backlog, then an overload answer: the next request on the connection still works.
+    EXPECT_EQ(
+        connection.send("POST", "/v1/cases", body, {{"Content-Type", "application/json"}, {"Idempotency-Key", key()}})
+            .status,
+        202);
+    const auto overloaded =
+        connection.send("POST", "/v1/cases", body, {{"Content-Type", "application/json"}, {"Idempotency-Key", key()}});
+    EXPECT_EQ(overloaded.status, 503);
+    EXPECT_EQ(overloaded.reason, "Service Unavailable");
+    EXPECT_EQ(connection.send("GET", "/v1/services").status, 200);
+    // Office mismatch (403) after the body was read.
+    std::string other = body;
+    other.replace(other.find("vinnytsia"), 9, "kharkivxx");
+    const auto mismatch =
+        connection.send("POST", "/v1/cases", other, {{"Content-Type", "application/json"}, {"Idempotency-Key", key()}});
+    EXPECT_GE(mismatch.status, 400);
+    EXPECT_EQ(connection.send("GET", "/v1/services").status, 200);
+}
+
+// The scrubber masks personal data in the log, not the gateway's own certificate facts.
+TEST(Logging, TheSigningCertificatesExpiryIsLoggedUnmasked) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_gateway();
+    std::ifstream in(stack.gateway_log);
+    const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = log.find("certificate valid until ");
+    ASSERT_NE(at, std::string::npos) << log;
+    const std::string expiry = log.substr(at + 24, 11);
+    EXPECT_EQ(expiry.find('*'), std::string::npos) << expiry;
+    EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(expiry[0]))) << expiry;
 }

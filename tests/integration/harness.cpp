@@ -3,10 +3,10 @@
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/UUIDGenerator.h>
 
@@ -42,9 +42,12 @@ std::string identity_for_sample(const std::string& sample) {
     return "office-vinnytsia";
 }
 
-HttpReply http(const std::string& address, const std::string& method, const std::string& path,
-               const std::string& body, const std::map<std::string, std::string>& headers,
-               const std::string& identity) {
+struct HttpConnection::Session {
+    std::unique_ptr<Poco::Net::HTTPSClientSession> client;
+};
+
+HttpConnection::HttpConnection(const std::string& address, const std::string& identity)
+    : session_(std::make_unique<Session>()) {
     static std::once_flag ssl;
     std::call_once(ssl, [] { Poco::Net::initializeSSL(); });
     Poco::Net::Context::Params params;
@@ -57,25 +60,38 @@ HttpReply http(const std::string& address, const std::string& method, const std:
     params.loadDefaultCAs = false;
     const Poco::Net::Context::Ptr context(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
     const auto colon = address.rfind(':');
-    Poco::Net::HTTPSClientSession session(address.substr(0, colon),
-                                          static_cast<Poco::UInt16>(std::stoi(address.substr(colon + 1))), context);
-    session.setTimeout(Poco::Timespan(20, 0));
+    session_->client = std::make_unique<Poco::Net::HTTPSClientSession>(
+        address.substr(0, colon), static_cast<Poco::UInt16>(std::stoi(address.substr(colon + 1))), context);
+    session_->client->setTimeout(Poco::Timespan(20, 0));
+    session_->client->setKeepAlive(true);
+}
+
+HttpConnection::~HttpConnection() = default;
+
+HttpReply HttpConnection::send(const std::string& method, const std::string& path, const std::string& body,
+                               const std::map<std::string, std::string>& headers) {
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setKeepAlive(true);
     for (const auto& [name, value] : headers) request.set(name, value);
     if (!body.empty() || method == "POST" || method == "PUT") {
         request.setContentLength(static_cast<std::streamsize>(body.size()));
     }
-    session.sendRequest(request) << body;
+    session_->client->sendRequest(request) << body;
     Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
+    std::istream& in = session_->client->receiveResponse(response);
     HttpReply reply;
     reply.status = response.getStatus();
+    reply.reason = response.getReason();
     reply.content_type = response.getContentType();
     for (const auto& [name, value] : response) reply.headers[name] = value;
     Poco::StreamCopier::copyToString(in, reply.body);
     return reply;
 }
 
+HttpReply http(const std::string& address, const std::string& method, const std::string& path, const std::string& body,
+               const std::map<std::string, std::string>& headers, const std::string& identity) {
+    return HttpConnection(address, identity).send(method, path, body, headers);
+}
 
 Stack::Stack() {
     dir = ::testing::TempDir() + "/vikno-it-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
@@ -94,9 +110,18 @@ namespace {
 
 // The options every simulator needs to serve HTTPS, check the gateway's signatures and sign answers.
 std::vector<std::string> security_options(const std::string& name) {
-    return {"--tls-cert", pki(name + "-tls.crt"), "--tls-key", pki(name + "-tls.key"), "--client-ca", pki("ca-chain.crt"),
-            "--signing-cert", pki(name + "-signing.crt"), "--signing-key", pki(name + "-signing.key"),
-            "--client-signing-cert", pki("gateway-signing.crt")};
+    return {"--tls-cert",
+            pki(name + "-tls.crt"),
+            "--tls-key",
+            pki(name + "-tls.key"),
+            "--client-ca",
+            pki("ca-chain.crt"),
+            "--signing-cert",
+            pki(name + "-signing.crt"),
+            "--signing-key",
+            pki(name + "-signing.key"),
+            "--client-signing-cert",
+            pki("gateway-signing.crt")};
 }
 
 std::vector<Poco::JSON::Object::Ptr> index_of(const std::string& folder) {
@@ -114,8 +139,13 @@ std::vector<Poco::JSON::Object::Ptr> index_of(const std::string& folder) {
 std::string Stack::start_registry(const std::string& name, const std::vector<std::string>& options) {
     const std::string ready = dir + "/sim-" + name + ".ready";
     Poco::File(dir + "/sim-" + name).createDirectories();
-    std::vector<std::string> argv{std::string(VIKNO_BIN_DIR) + "/vikno-sim-" + name, "--port", "0", "--record",
-                                  dir + "/sim-" + name, "--ready-file", ready};
+    std::vector<std::string> argv{std::string(VIKNO_BIN_DIR) + "/vikno-sim-" + name,
+                                  "--port",
+                                  "0",
+                                  "--record",
+                                  dir + "/sim-" + name,
+                                  "--ready-file",
+                                  ready};
     const auto security = security_options(name);
     argv.insert(argv.end(), security.begin(), security.end());
     argv.insert(argv.end(), options.begin(), options.end());
@@ -140,9 +170,17 @@ std::vector<Poco::JSON::Object::Ptr> Stack::records_of(const std::string& name) 
 std::string Stack::start_simulator(const std::vector<std::string>& options) {
     const std::string ready = dir + "/sim.ready";
     std::remove(ready.c_str());
-    std::vector<std::string> argv{VIKNO_SIM_BIN, "--port", sim_port, "--record", dir + "/sim", "--ready-file", ready,
-                                  "--foreign-signing-cert", pki("attacker-signing.crt"),
-                                  "--foreign-signing-key", pki("attacker-signing.key")};
+    std::vector<std::string> argv{VIKNO_SIM_BIN,
+                                  "--port",
+                                  sim_port,
+                                  "--record",
+                                  dir + "/sim",
+                                  "--ready-file",
+                                  ready,
+                                  "--foreign-signing-cert",
+                                  pki("attacker-signing.crt"),
+                                  "--foreign-signing-key",
+                                  pki("attacker-signing.key")};
     const auto security = security_options("civil_registry");
     argv.insert(argv.end(), security.begin(), security.end());
     argv.insert(argv.end(), options.begin(), options.end());
@@ -168,37 +206,53 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json_in, con
     // test sets its own.
     std::string dispatch_json = dispatch_json_in;
     if (dispatch_json.find("breaker_cooldown_ms") == std::string::npos) {
-        dispatch_json.insert(dispatch_json.find('{') + 1, R"("breaker_cooldown_ms": 50, "breaker_max_cooldown_ms": 200, )");
+        dispatch_json.insert(dispatch_json.find('{') + 1,
+                             R"("breaker_cooldown_ms": 50, "breaker_max_cooldown_ms": 200, )");
     }
     const std::string ready = dir + "/gateway.ready";
     const std::string config_path = dir + "/vikno.jsonc";
     std::ofstream config(config_path);
     config << R"({
-      "server": {"listen": "127.0.0.1:0", "ready_file": ")" << ready << R"(", "max_backlog": )" << max_backlog << R"(,
-                 "tls": {"certificate": ")" << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key")
-                                 << R"(", "client_ca": ")" << pki("cnap-ca.crt") << R"("}},
+      "server": {"listen": "127.0.0.1:0", "ready_file": ")"
+           << ready << R"(", "max_backlog": )" << max_backlog << R"(,
+                 "tls": {"certificate": ")"
+           << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key") << R"(", "client_ca": ")"
+           << pki("cnap-ca.crt") << R"("}},
       "offices": [{"id": "vinnytsia-po-01", "services": ["*"])"
-           << (callback_url.empty() ? "" : R"(, "callback_url": ")" + callback_url + R"(", "callback_hosts": ["127.0.0.1"])")
+           << (callback_url.empty() ? ""
+                                    : R"(, "callback_url": ")" + callback_url + R"(", "callback_hosts": ["127.0.0.1"])")
            << R"(},
                   {"id": "kharkiv-cnap-03", "services": ["drac.birth-extract"]},
                   {"id": "kyiv-cnap-11", "services": ["drac.death-extract"]}],
-      "signing": {"certificate": ")" << pki("gateway-signing.crt") << R"(", "key": ")" << signing_key << R"("},
-      "registry_tls": {"certificate": ")" << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key") << R"("},
-      "store": {"path": ")" << dir << R"(/vikno.db"},
-      "dispatch": )" << dispatch_json << R"(,
+      "signing": {"certificate": ")"
+           << pki("gateway-signing.crt") << R"(", "key": ")" << signing_key << R"("},
+      "registry_tls": {"certificate": ")"
+           << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key") << R"("},
+      "store": {"path": ")"
+           << dir << R"(/vikno.db"},
+      "dispatch": )"
+           << dispatch_json << R"(,
       "xroad": {"member_code": "12345678"},
-      "log": {"level": "debug", "file": ")" << gateway_log << R"("},
-      "situations": {"dir": ")" << situations_dir << R"("},
-      "callbacks": {)" << (callback_url.empty() ? "" : R"("tls_ca": ")" + pki("cnap-ca.crt") + R"(", )")
+      "log": {"level": "debug", "file": ")"
+           << gateway_log << R"("},
+      "situations": {"dir": ")"
+           << situations_dir << R"("},
+      "callbacks": {)"
+           << (callback_url.empty() ? "" : R"("tls_ca": ")" + pki("cnap-ca.crt") + R"(", )")
            << R"("backoff_initial_ms": 50, "backoff_max_ms": 300},
-      "audit": {"dir": ")" << dir << R"(/audit", "checkpoint_entries": 50, "checkpoint_seconds": 1},
-      "plugins": {"dir": ")" << plugin_dir << R"(", "load": [
-        {"file": ")" << plugin_file << R"(", "endpoint": "https://127.0.0.1:)" << sim_port << R"(/",
-         "tls_ca": ")" << pki(registry_tls_ca + ".crt") << R"(",
-         "answer_certificate": ")" << pki(pinned_registry + ".crt") << R"(")" << plugin_json << "}";
+      "audit": {"dir": ")"
+           << dir << R"(/audit", "checkpoint_entries": 50, "checkpoint_seconds": 1},
+      "plugins": {"dir": ")"
+           << plugin_dir << R"(", "load": [
+        {"file": ")"
+           << plugin_file << R"(", "endpoint": "https://127.0.0.1:)" << sim_port << R"(/",
+         "tls_ca": ")"
+           << pki(registry_tls_ca + ".crt") << R"(",
+         "answer_certificate": ")"
+           << pki(pinned_registry + ".crt") << R"(")" << plugin_json << "}";
     for (const auto& registry : registries_) {
-        config << R"(, {"file": "libvikno-)" << registry.name << R"(.so", "endpoint": "https://127.0.0.1:)" << registry.port
-               << R"(/", "tls_ca": ")" << pki("ca-chain.crt") << R"(", "answer_certificate": ")"
+        config << R"(, {"file": "libvikno-)" << registry.name << R"(.so", "endpoint": "https://127.0.0.1:)"
+               << registry.port << R"(/", "tls_ca": ")" << pki("ca-chain.crt") << R"(", "answer_certificate": ")"
                << pki(registry.name + "-signing.crt") << R"("})";
     }
     config << "]}\n    }";
@@ -225,7 +279,8 @@ std::string Stack::submit(const std::string& sample, const std::string& key) {
     const std::string identity = identity_for_sample(sample);
     const HttpReply reply = http(gateway_address, "POST", "/v1/cases", sample_case(sample),
                                  {{"Content-Type", "application/json"}, {"Idempotency-Key", key}}, identity);
-    if (reply.status != 202) throw std::runtime_error("submit answered " + std::to_string(reply.status) + ": " + reply.body);
+    if (reply.status != 202)
+        throw std::runtime_error("submit answered " + std::to_string(reply.status) + ": " + reply.body);
     const std::string id = reply.json()->getValue<std::string>("id");
     case_identity_[id] = identity;
     return id;

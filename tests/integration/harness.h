@@ -7,16 +7,16 @@
 #include <Poco/JSON/Object.h>
 
 #include <chrono>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
-
 
 namespace vikno::testing {
 
 struct HttpReply {
     int status = 0;
+    std::string reason;  ///< the status line's reason phrase
     std::string content_type;
     std::map<std::string, std::string> headers;
     std::string body;
@@ -31,6 +31,20 @@ std::string pki(const std::string& name);
 HttpReply http(const std::string& address, const std::string& method, const std::string& path,
                const std::string& body = "", const std::map<std::string, std::string>& headers = {},
                const std::string& identity = "office-vinnytsia");
+
+/// One keep-alive HTTPS connection for several requests in a row (as a CNAP back-end's pool
+/// would use it); `http()` is a connection for one request.
+class HttpConnection {
+public:
+    explicit HttpConnection(const std::string& address, const std::string& identity = "office-vinnytsia");
+    ~HttpConnection();
+    HttpReply send(const std::string& method, const std::string& path, const std::string& body = "",
+                   const std::map<std::string, std::string>& headers = {});
+
+private:
+    struct Session;
+    std::unique_ptr<Session> session_;
+};
 
 /// Runs `vikno ARGS...` to completion; its exit code and output (stdout and stderr).
 struct CommandResult {
@@ -112,7 +126,8 @@ private:
         std::string port;
         std::unique_ptr<Process> process;
     };
-    std::vector<Registry> registries_;  // besides the civil registry  // who submitted each case (only they may read it)
+    std::vector<Registry>
+        registries_;  // besides the civil registry  // who submitted each case (only they may read it)
 };
 
 std::string sample_case(const std::string& name);
