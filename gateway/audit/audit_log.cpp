@@ -83,9 +83,37 @@ AuditLog::~AuditLog() {
     if (checkpoints_fd_ >= 0) ::close(checkpoints_fd_);
 }
 
+namespace {
+
+// A write cut short (a crash, a full disk) leaves bytes after the last newline: that line was never
+// acknowledged to anyone. Keep a copy beside the file for the record, cut it off, and say so; the
+// complete lines before it are the log. Returns the text without the torn tail.
+std::string drop_torn_tail(const std::string& path, std::string text, const char* what) {
+    const auto last_newline = text.rfind('\n');
+    const std::size_t keep = last_newline == std::string::npos ? 0 : last_newline + 1;
+    if (keep == text.size()) return text;
+    const std::string copy = path + ".torn-" + std::to_string(now_ms());
+    {
+        std::ofstream out(copy, std::ios::binary);
+        out.write(text.data() + keep, static_cast<std::streamsize>(text.size() - keep));
+    }
+    spdlog::warn(
+        "audit: {}: dropping a torn last {} of {} bytes left by a cut-short write (never acknowledged); "
+        "a copy is in {}",
+        path, what, text.size() - keep, copy);
+    if (::truncate(path.c_str(), static_cast<off_t>(keep)) != 0) {
+        throw AuditError(path + ": cannot drop the torn last " + what + ": " + errno_text() +
+                         "; free space or fix the folder's permissions, then start again");
+    }
+    text.resize(keep);
+    return text;
+}
+
+}  // namespace
+
 void AuditLog::recover() {
     const std::string entries_path = options_.dir + "/" + kEntriesFile;
-    std::string text = read_all(entries_path);
+    const std::string text = drop_torn_tail(entries_path, read_all(entries_path), "entry");
     std::size_t start = 0;
     while (true) {
         const auto end = text.find('\n', start);
@@ -94,16 +122,8 @@ void AuditLog::recover() {
         tree_.append(last_leaf_);
         start = end + 1;
     }
-    if (start < text.size()) {
-        // A crash in the middle of a write: that entry was never acknowledged to anyone.
-        spdlog::warn("audit: {}: dropping a torn last entry of {} bytes left by a crash (never acknowledged)",
-                     entries_path, text.size() - start);
-        if (::truncate(entries_path.c_str(), static_cast<off_t>(start)) != 0) {
-            throw AuditError(entries_path + ": cannot drop the torn last entry: " + errno_text());
-        }
-    }
     const std::string checkpoints_path = options_.dir + "/" + kCheckpointsFile;
-    std::istringstream lines(read_all(checkpoints_path));
+    std::istringstream lines(drop_torn_tail(checkpoints_path, read_all(checkpoints_path), "checkpoint"));
     std::string line;
     std::string last;
     while (std::getline(lines, line)) {

@@ -106,6 +106,11 @@ VerifyReport verify_log(const std::string& dir, const std::vector<crypto::Certif
 
     const Lines checkpoint_lines = read_lines(dir + "/" + kCheckpointsFile);
     report.checkpoints = checkpoint_lines.lines.size();
+    if (checkpoint_lines.torn_bytes > 0) {
+        report.warnings.push_back("the last " + std::to_string(checkpoint_lines.torn_bytes) +
+                                  " bytes of the checkpoints are one cut short by a crash or a full disk (never "
+                                  "published; the gateway drops them at its next start and signs a new one)");
+    }
     std::optional<Checkpoint> previous;
     for (std::size_t c = 0; c < checkpoint_lines.lines.size(); ++c) {
         const std::string name = "checkpoint " + std::to_string(c);
