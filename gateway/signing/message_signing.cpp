@@ -78,12 +78,12 @@ AnswerCheck check_answer(SignatureProfile profile, const Exchange& sent, const R
         message.headers = answer.headers;
         message.body = answer.body;
         // X-Road REST: the service echoes X-Road-Id, which the answer's signature covers.
-        const bool xroad = !find_header(sent.headers, "X-Road-Id").empty();
+        const std::string request_id = find_header(sent.headers, "X-Road-Id");
+        const bool xroad = !request_id.empty();
         verified = httpsig::verify(message, pinned, now,
                                    xroad ? httpsig::BindingHeaders{"X-Road-Id"} : httpsig::BindingHeaders{});
-        if (verified && xroad && answer.header("X-Road-Id") != find_header(sent.headers, "X-Road-Id")) {
-            verified = Error{"answer_mismatch", "the answer is for message " + answer.header("X-Road-Id") + ", not " +
-                                                    find_header(sent.headers, "X-Road-Id")};
+        if (const std::string echoed = answer.header("X-Road-Id"); verified && xroad && echoed != request_id) {
+            verified = Error{"answer_mismatch", "the answer is for message " + echoed + ", not " + request_id};
         }
     }
     if (verified) return {AnswerCheck::Outcome::Verified, ""};
