@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -142,5 +144,21 @@ TEST(HttpTransport, AnAnswerThatAsksToCloseIsNotReused) {
     ASSERT_TRUE(transport.send(server.endpoint(), small_request()).delivered());
     ASSERT_TRUE(transport.send(server.endpoint(), small_request()).delivered());
     EXPECT_EQ(server.connections(), 2);
+    EXPECT_EQ(transport.idle_connections(), 0U);
+}
+
+// A registry that sends part of its answer and then stalls: the exchange ends at the request
+// deadline as a timeout, and the bytes it did send are kept for the exchange record.
+TEST(HttpTransport, AStalledAnswerEndsAtTheDeadlineAndKeepsTheBytesRead) {
+    const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
+    CountingServer server(head + std::string(4096, 'a'), false);
+    const HttpTransport transport(500, 300);
+    const auto started = std::chrono::steady_clock::now();
+    const auto result = transport.send(server.endpoint(), small_request());
+    const auto waited = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(result.failure, TransportResult::Failure::Timeout);
+    EXPECT_EQ(result.response_bytes.size(), head.size() + 4096);
+    // Bounded by the deadline, not by the stall (the server never finishes); generous for a noisy machine.
+    EXPECT_LT(waited, std::chrono::seconds(5));
     EXPECT_EQ(transport.idle_connections(), 0U);
 }

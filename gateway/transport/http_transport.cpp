@@ -271,7 +271,10 @@ bool HttpTransport::read_answer(Poco::Net::StreamSocket& socket, const Poco::URI
     std::optional<Head> head;  // parsed once, when the headers have arrived
     try {
         socket.setNoDelay(true);
-        socket.setSendTimeout(Poco::Timespan(static_cast<long>(request_timeout_ms_) * 1000));
+        // Writing counts against the same deadline as reading: a registry that stops reading stalls us no longer.
+        const auto send_left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+        if (send_left <= 0) throw Poco::TimeoutException("deadline");
+        socket.setSendTimeout(Poco::Timespan(send_left));
         socket.sendBytes(result.request_bytes.data(), static_cast<int>(result.request_bytes.size()));
         char buffer[16384];
         while (true) {
