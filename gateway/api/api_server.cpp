@@ -41,14 +41,14 @@ public:
     }
 
 private:
-    // An early answer (415, 400, 403, 503 ...) leaves the request body unread. On a keep-alive
-    // connection those bytes would be parsed as the next request, so read what is left, within the
-    // body limit; a body over it closes the connection instead.
+    // An early answer (415, 400, 403, 503, 413 ...) leaves the request body unread. On a keep-alive
+    // connection those bytes would be parsed as the next request; on a closing one they would turn
+    // the close into a reset that can lose our answer. So read what is left, up to four body limits;
+    // a body larger still closes the connection.
     void finish_body(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) const {
-        if (!response.getKeepAlive()) return;
         std::istream& in = request.stream();
         char buffer[8192];
-        std::size_t left = context_.config.server.max_body_bytes;
+        std::size_t left = 4 * context_.config.server.max_body_bytes;
         while (in && left > 0) {
             in.read(buffer, static_cast<std::streamsize>(std::min(sizeof buffer, left)));
             left -= static_cast<std::size_t>(in.gcount());
