@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <stdexcept>
 
 namespace vikno::gateway::endpoints {
 namespace {
@@ -60,7 +61,6 @@ void registry_callback(ApiContext& context, const std::string& name, Request& re
     const std::size_t limit = 16U * context.config.server.max_body_bytes;
     auto body = read_body(request, limit);
     if (!body) {
-        response.setKeepAlive(false);  // the rest of an oversized body is never read
         send_problem(
             response,
             {413, "too-large", "Callback too large", "the body is over " + std::to_string(limit) + " bytes", {}},
@@ -106,9 +106,7 @@ void registry_callback(ApiContext& context, const std::string& name, Request& re
                      instance);
         return;
     }
-    const auto found = claim.state == CallbackClaim::State::Taken ? context.store.find(claim.case_id) : std::nullopt;
-    if (!found) {
-        if (claim.state == CallbackClaim::State::Taken) context.store.release_callback(name, correlation.value());
+    if (claim.state == CallbackClaim::State::Unknown) {
         send_problem(response,
                      {404,
                       "unknown-request",
@@ -118,7 +116,7 @@ void registry_callback(ApiContext& context, const std::string& name, Request& re
                      instance);
         return;
     }
-    // From here the callback is ours alone until it is finished or released.
+    // From here the callback is ours alone until it is finished or, on any other way out, released.
     struct Release {
         ApiContext& context;
         const std::string& name;
@@ -128,6 +126,8 @@ void registry_callback(ApiContext& context, const std::string& name, Request& re
             if (!finished) context.store.release_callback(name, correlation);
         }
     } release{context, name, correlation.value()};
+    const auto found = context.store.find(claim.case_id);
+    if (!found) throw std::runtime_error("case " + claim.case_id + " awaits a callback but is not in the store");
     const Case& c = *found;
     Interpretation meaning = plugin->plugin->interpret_callback(c, RegistryAnswer{0, message.headers, message.body});
     if (meaning.verdict == Verdict::Retry) {
