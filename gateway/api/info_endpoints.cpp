@@ -6,7 +6,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-
 namespace vikno::gateway::endpoints {
 
 void list_services(ApiContext& context, const OfficeConfig& office, Request& /*request*/, Response& response) {
@@ -90,6 +89,8 @@ void list_registries(ApiContext& context, Request& /*request*/, Response& respon
         item->set("consecutive_failures", breaker.consecutive_failures);
         if (breaker.state != Breakers::State::Closed) item->set("retry_at", rfc3339(breaker.retry_at_ms));
         item->set("times_opened", breaker.opened_total);
+        item->set("in_flight", context.dispatcher.slots().in_flight(loaded.descriptor.name));
+        item->set("max_in_flight", context.dispatcher.slots().limit(loaded.descriptor.name));
         registries->add(item);
     }
     Object json;
@@ -99,16 +100,28 @@ void list_registries(ApiContext& context, Request& /*request*/, Response& respon
 
 void metrics(ApiContext& context, Request& /*request*/, Response& response) {
     std::string text = context.metrics.render(context.store.count_by_status());
-    text += "# HELP vikno_registry_breaker_state Circuit breaker per registry: 0 closed, 1 open, 2 half-open\n"
-            "# TYPE vikno_registry_breaker_state gauge\n";
+    text +=
+        "# HELP vikno_registry_breaker_state Circuit breaker per registry: 0 closed, 1 open, 2 half-open\n"
+        "# TYPE vikno_registry_breaker_state gauge\n";
     for (const auto& loaded : context.plugins.plugins()) {
         const auto state = breaker_of(context, loaded.descriptor.name).state;
         text += "vikno_registry_breaker_state{registry=\"" + loaded.descriptor.name + "\"} " +
-                std::to_string(state == Breakers::State::Closed ? 0 : state == Breakers::State::Open ? 1 : 2) + "\n";
+                std::to_string(state == Breakers::State::Closed ? 0
+                               : state == Breakers::State::Open ? 1
+                                                                : 2) +
+                "\n";
     }
-    text += "# HELP vikno_callback_events_pending Case events not yet delivered to CNAP back-ends\n"
-            "# TYPE vikno_callback_events_pending gauge\nvikno_callback_events_pending " +
-            std::to_string(context.store.events_pending()) + "\n";
+    text +=
+        "# HELP vikno_registry_in_flight Exchanges in flight per registry (at most its max_in_flight)\n"
+        "# TYPE vikno_registry_in_flight gauge\n";
+    for (const auto& loaded : context.plugins.plugins()) {
+        text += "vikno_registry_in_flight{registry=\"" + loaded.descriptor.name + "\"} " +
+                std::to_string(context.dispatcher.slots().in_flight(loaded.descriptor.name)) + "\n";
+    }
+    text +=
+        "# HELP vikno_callback_events_pending Case events not yet delivered to CNAP back-ends\n"
+        "# TYPE vikno_callback_events_pending gauge\nvikno_callback_events_pending " +
+        std::to_string(context.store.events_pending()) + "\n";
     response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
     response.setContentType("text/plain; version=0.0.4");
     response.setContentLength(static_cast<std::streamsize>(text.size()));

@@ -51,7 +51,8 @@ public:
     std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t min, std::int64_t max) const {
         if (!has(key)) return fallback;
         const auto value = object_->get(key);
-        if (!value.isInteger()) fail(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
+        if (!value.isInteger())
+            fail(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
         const auto number = value.convert<std::int64_t>();
         if (number < min || number > max) {
             fail(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
@@ -115,8 +116,7 @@ void require_https_url(const Section& s, const std::string& key, const std::stri
     try {
         const Poco::URI uri(url);
         if (uri.getScheme() == "https" && !uri.getHost().empty()) return;
-    } catch (const Poco::SyntaxException&) {
-    }
+    } catch (const Poco::SyntaxException&) {}
     s.fail(key, "expected " + what + " as https://HOST:PORT/PATH, got '" + url + "'");
 }
 
@@ -151,7 +151,7 @@ OfficeConfig read_office(const Section& s, std::set<std::string>& seen) {
 }
 
 PluginConfig read_plugin(const Section& s) {
-    s.allow({"file", "endpoint", "tls_ca", "answer_certificate", "settings"});
+    s.allow({"file", "endpoint", "tls_ca", "answer_certificate", "max_in_flight", "settings"});
     PluginConfig plugin;
     plugin.file = s.text("file", "");
     if (plugin.file.empty()) s.fail("file", "required: the plugin library, e.g. libvikno-civil_registry.so");
@@ -168,6 +168,7 @@ PluginConfig read_plugin(const Section& s) {
     plugin.tls_ca = required_file(s, "tls_ca", "the CA certificate(s) the registry's TLS certificate chains to");
     plugin.answer_certificate =
         required_file(s, "answer_certificate", "the registry's signing certificate, pinned to verify its answers");
+    plugin.max_in_flight = static_cast<int>(s.integer("max_in_flight", 0, 0, 256));
     const Section settings = s.section("settings");
     for (const auto& [key, value] : *settings.object()) {
         if (!value.isString()) settings.fail(key, "plugin settings are strings");
@@ -224,8 +225,8 @@ Config parse_config(const std::string& text, const std::string& source) {
     Config config;
     config.source = source;
     const Section top(root, source, "");
-    top.allow({"server", "store", "dispatch", "xroad", "log", "audit", "plugins", "offices", "signing", "registry_tls", "callbacks", "situations",
-               "client"});
+    top.allow({"server", "store", "dispatch", "xroad", "log", "audit", "plugins", "offices", "signing", "registry_tls",
+               "callbacks", "situations", "client"});
 
     const Section server = top.section("server");
     server.allow({"listen", "threads", "max_body_bytes", "max_backlog", "ready_file", "tls"});
@@ -237,28 +238,33 @@ Config parse_config(const std::string& text, const std::string& source) {
     config.server.ready_file = server.text("ready_file", "");
 
     const Section store = top.section("store");
-    store.allow({"path"});
+    store.allow({"path", "min_free_bytes"});
     config.store.path = store.text("path", config.store.path);
+    config.store.min_free_bytes = store.integer("min_free_bytes", config.store.min_free_bytes, 0, 1LL << 50);
     if (config.store.path.empty()) store.fail("path", "expected the SQLite database file, e.g. var/vikno.db");
 
     const Section dispatch = top.section("dispatch");
     dispatch.allow({"workers", "max_attempts", "backoff_initial_ms", "backoff_max_ms", "connect_timeout_ms",
-                    "request_timeout_ms", "breaker_failures", "breaker_cooldown_ms", "breaker_max_cooldown_ms"});
+                    "request_timeout_ms", "breaker_failures", "breaker_cooldown_ms", "breaker_max_cooldown_ms",
+                    "registry_max_in_flight"});
     auto& d = config.dispatch;
     d.workers = static_cast<int>(dispatch.integer("workers", d.workers, 1, 256));
     d.max_attempts = static_cast<int>(dispatch.integer("max_attempts", d.max_attempts, 1, 1000));
     d.backoff_initial_ms = static_cast<int>(dispatch.integer("backoff_initial_ms", d.backoff_initial_ms, 1, 3600000));
     d.backoff_max_ms = static_cast<int>(dispatch.integer("backoff_max_ms", d.backoff_max_ms, 1, 86400000));
-    if (d.backoff_max_ms < d.backoff_initial_ms) dispatch.fail("backoff_max_ms", "must not be below backoff_initial_ms");
+    if (d.backoff_max_ms < d.backoff_initial_ms)
+        dispatch.fail("backoff_max_ms", "must not be below backoff_initial_ms");
     d.connect_timeout_ms = static_cast<int>(dispatch.integer("connect_timeout_ms", d.connect_timeout_ms, 10, 600000));
     d.request_timeout_ms = static_cast<int>(dispatch.integer("request_timeout_ms", d.request_timeout_ms, 10, 3600000));
     d.breaker_failures = static_cast<int>(dispatch.integer("breaker_failures", d.breaker_failures, 1, 10000));
-    d.breaker_cooldown_ms = static_cast<int>(dispatch.integer("breaker_cooldown_ms", d.breaker_cooldown_ms, 10, 86400000));
+    d.breaker_cooldown_ms =
+        static_cast<int>(dispatch.integer("breaker_cooldown_ms", d.breaker_cooldown_ms, 10, 86400000));
     d.breaker_max_cooldown_ms =
         static_cast<int>(dispatch.integer("breaker_max_cooldown_ms", d.breaker_max_cooldown_ms, 10, 86400000));
     if (d.breaker_max_cooldown_ms < d.breaker_cooldown_ms) {
         dispatch.fail("breaker_max_cooldown_ms", "must not be below breaker_cooldown_ms");
     }
+    d.registry_max_in_flight = static_cast<int>(dispatch.integer("registry_max_in_flight", 0, 0, 256));
 
     const Section xroad = top.section("xroad");
     xroad.allow({"instance", "member_class", "member_code", "subsystem"});
@@ -267,8 +273,10 @@ Config parse_config(const std::string& text, const std::string& source) {
     config.xroad.member_code = xroad.text("member_code", "");
     config.xroad.subsystem = xroad.text("subsystem", config.xroad.subsystem);
     if (!identifiers::is_valid_edrpou(config.xroad.member_code)) {
-        xroad.fail("member_code", "expected the EDRPOU code of the organisation running the gateway (8 digits with a "
-                                  "correct check digit), got '" + config.xroad.member_code + "'");
+        xroad.fail("member_code",
+                   "expected the EDRPOU code of the organisation running the gateway (8 digits with a "
+                   "correct check digit), got '" +
+                       config.xroad.member_code + "'");
     }
 
     const Section log = top.section("log");
@@ -282,7 +290,8 @@ Config parse_config(const std::string& text, const std::string& source) {
     audit.allow({"dir", "checkpoint_entries", "checkpoint_seconds"});
     config.audit.dir = audit.text("dir", config.audit.dir);
     if (config.audit.dir.empty()) audit.fail("dir", "expected the audit log's folder, e.g. var/audit");
-    config.audit.checkpoint_entries = audit.integer("checkpoint_entries", config.audit.checkpoint_entries, 1, 100000000);
+    config.audit.checkpoint_entries =
+        audit.integer("checkpoint_entries", config.audit.checkpoint_entries, 1, 100000000);
     config.audit.checkpoint_seconds =
         static_cast<int>(audit.integer("checkpoint_seconds", config.audit.checkpoint_seconds, 1, 86400));
 
@@ -335,8 +344,9 @@ Config parse_config(const std::string& text, const std::string& source) {
         static_cast<int>(callbacks.integer("request_timeout_ms", config.callbacks.request_timeout_ms, 100, 600000));
     for (const auto& office : config.offices) {
         if ((!office.callback_url.empty() || !office.callback_hosts.empty()) && config.callbacks.tls_ca.empty()) {
-            callbacks.fail("tls_ca", "required when an office has callback_url or callback_hosts: the CA the CNAP "
-                                     "back-ends' TLS certificates chain to");
+            callbacks.fail("tls_ca",
+                           "required when an office has callback_url or callback_hosts: the CA the CNAP "
+                           "back-ends' TLS certificates chain to");
         }
     }
 
@@ -364,6 +374,12 @@ bool OfficeConfig::may_request(const std::string& service) const {
 
 bool OfficeConfig::may_call_back(const std::string& host) const {
     return std::find(callback_hosts.begin(), callback_hosts.end(), host) != callback_hosts.end();
+}
+
+int DispatchConfig::max_in_flight(int plugin_limit) const {
+    if (plugin_limit > 0) return plugin_limit;
+    if (registry_max_in_flight > 0) return registry_max_in_flight;
+    return std::max(1, workers - std::max(1, workers / 4));
 }
 
 const OfficeConfig* Config::office(const std::string& id) const {

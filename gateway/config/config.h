@@ -36,7 +36,7 @@ struct ServerConfig {
     int threads = 16;
     std::size_t max_body_bytes = 1024 * 1024;
     std::int64_t max_backlog = 100000;  ///< cases waiting to be sent; beyond it submissions get 503
-    std::string ready_file;  ///< written with host:port once listening (for tests and supervisors)
+    std::string ready_file;             ///< written with host:port once listening (for tests and supervisors)
     ServerTlsConfig tls;
 };
 
@@ -67,6 +67,10 @@ struct CallbackConfig {
 
 struct StoreConfig {
     std::string path = "var/vikno.db";
+    /// Below this much free space on the store's or the audit log's file system, new cases are
+    /// refused (503 storage-full) so that the accepted ones keep room to finish; a write refused
+    /// for lack of space pauses dispatch until this much is free again.
+    std::int64_t min_free_bytes = 64LL << 20;
 };
 
 struct DispatchConfig {
@@ -76,9 +80,14 @@ struct DispatchConfig {
     int backoff_max_ms = 60000;
     int connect_timeout_ms = 3000;
     int request_timeout_ms = 15000;
-    int breaker_failures = 5;             ///< consecutive failures that open a registry's breaker
-    int breaker_cooldown_ms = 30000;      ///< how long it stays open before a probe
-    int breaker_max_cooldown_ms = 300000; ///< the cooldown doubles after each failed probe, up to this
+    int breaker_failures = 5;              ///< consecutive failures that open a registry's breaker
+    int breaker_cooldown_ms = 30000;       ///< how long it stays open before a probe
+    int breaker_max_cooldown_ms = 300000;  ///< the cooldown doubles after each failed probe, up to this
+    /// Exchanges one registry may have in flight at once, so that a registry that stalls holds at
+    /// most this many workers and the others keep theirs; 0: three quarters of the workers.
+    int registry_max_in_flight = 0;
+    /// The limit for a registry whose plugin entry says `plugin_limit` (0: the default above).
+    int max_in_flight(int plugin_limit) const;
 };
 
 struct AuditConfig {
@@ -93,10 +102,11 @@ struct LogConfig {
 };
 
 struct PluginConfig {
-    std::string file;                 ///< the library, relative to plugins.dir unless absolute
-    std::string endpoint;             ///< the registry's base URL (https)
-    std::string tls_ca;               ///< the CA (chain) the registry's TLS certificate must chain to
-    std::string answer_certificate;   ///< the registry's signing certificate, pinned: answers must verify with it
+    std::string file;                ///< the library, relative to plugins.dir unless absolute
+    std::string endpoint;            ///< the registry's base URL (https)
+    std::string tls_ca;              ///< the CA (chain) the registry's TLS certificate must chain to
+    std::string answer_certificate;  ///< the registry's signing certificate, pinned: answers must verify with it
+    int max_in_flight = 0;           ///< 0: dispatch.registry_max_in_flight
     PluginSettings settings;
 };
 

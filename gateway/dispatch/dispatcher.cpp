@@ -18,7 +18,7 @@ constexpr int kMaxSteps = 8;  // requests one case may need at one registry
 }  // namespace
 
 CaseStatus final_status(Verdict verdict) {
-    return verdict == Verdict::Completed ? CaseStatus::Completed
+    return verdict == Verdict::Completed  ? CaseStatus::Completed
            : verdict == Verdict::Rejected ? CaseStatus::Rejected
                                           : CaseStatus::Failed;
 }
@@ -45,15 +45,24 @@ Dispatcher::Dispatcher(CaseStore& store, const PluginHost& plugins, const Creden
       transport_(config.dispatch.connect_timeout_ms, config.dispatch.request_timeout_ms),
       backoff_(config.dispatch.backoff_initial_ms, config.dispatch.backoff_max_ms),
       breakers_(config.dispatch.breaker_failures, config.dispatch.breaker_cooldown_ms,
-                config.dispatch.breaker_max_cooldown_ms) {}
+                config.dispatch.breaker_max_cooldown_ms) {
+    for (const LoadedPlugin& loaded : plugins.plugins()) {
+        std::vector<std::string> services;
+        for (const auto& service : loaded.descriptor.services) services.push_back(service.code);
+        slots_.add(loaded.descriptor.name,
+                   config.dispatch.max_in_flight(config.plugins.at(loaded.config_index).max_in_flight),
+                   std::move(services));
+    }
+}
 
 Dispatcher::~Dispatcher() { stop(); }
 
 void Dispatcher::start() {
     if (const int released = store_.release_claims(); released > 0) {
-        spdlog::warn("dispatch: {} case(s) were in flight when the gateway last stopped; sending them again with "
-                     "their original message ids",
-                     released);
+        spdlog::warn(
+            "dispatch: {} case(s) were in flight when the gateway last stopped; sending them again with "
+            "their original message ids",
+            released);
     }
     for (int i = 0; i < config_.dispatch.workers; ++i) {
         workers_.emplace_back([this] { run(); });
@@ -80,9 +89,14 @@ std::int64_t Dispatcher::backoff_ms(int attempts) {
 void Dispatcher::run() {
     while (!stopping_) {
         std::optional<OutboxItem> item;
+        bool skipped = false;
         try {
-            item = store_.claim_next(now_ms());
+            item = claim(skipped);
             if (item) {
+                const LoadedPlugin* loaded = plugins_.for_service(item->service);
+                // Taken by claim(); a worker idling because that registry was full may go on.
+                const SlotHold slot(slots_, loaded != nullptr ? loaded->descriptor.name : "",
+                                    [this] { wake_.notify_one(); });
                 process(*item);
                 continue;
             }
@@ -92,7 +106,12 @@ void Dispatcher::run() {
         }
         std::int64_t wait = kIdlePollMs;
         try {
-            if (auto due = store_.next_due_ms()) wait = std::clamp<std::int64_t>(*due - now_ms(), 0, kIdlePollMs);
+            // A row due now that could not be claimed belongs to a registry with every slot taken:
+            // wait for a slot to be given back (it wakes us) rather than spin.
+            if (auto due = store_.next_due_ms()) {
+                const std::int64_t until_due = *due - now_ms();
+                wait = until_due > 0 ? std::min(until_due, kIdlePollMs) : skipped ? kIdlePollMs : 0;
+            }
         } catch (const std::exception& e) {
             spdlog::error("dispatch: {}", e.what());
         }
@@ -102,6 +121,17 @@ void Dispatcher::run() {
             wake_.wait_for(lock, std::chrono::milliseconds(wait));
         }
     }
+}
+
+std::optional<OutboxItem> Dispatcher::claim(bool& skipped) {
+    std::lock_guard lock(claim_mutex_);
+    const auto skip = slots_.full_services();
+    skipped = !skip.empty();
+    auto item = store_.claim_next(now_ms(), skip);
+    if (item) {
+        if (const LoadedPlugin* loaded = plugins_.for_service(item->service)) slots_.take(loaded->descriptor.name);
+    }
+    return item;
 }
 
 void Dispatcher::release_after_error(const OutboxItem& item, const std::string& error) {
@@ -158,7 +188,8 @@ void Dispatcher::process(const OutboxItem& item) {
     const Case& c = *found;
     const LoadedPlugin* loaded = plugins_.for_service(c.service);
     if (loaded == nullptr) {
-        retry_or_fail(item, "no loaded plugin offers service " + c.service, nullptr, "gateway", Attempt{&c, nullptr, ""});
+        retry_or_fail(item, "no loaded plugin offers service " + c.service, nullptr, "gateway",
+                      Attempt{&c, nullptr, ""});
         return;
     }
     const std::string& registry = loaded->descriptor.name;
@@ -187,7 +218,8 @@ void Dispatcher::process(const OutboxItem& item) {
             !signed_request) {
             spdlog::error("case {}: the request to {} could not be signed: {}", c.id, registry,
                           signed_request.error().message);
-            retry_or_fail(item, "signing failed: " + signed_request.error().code + ": " + signed_request.error().message,
+            retry_or_fail(item,
+                          "signing failed: " + signed_request.error().code + ": " + signed_request.error().message,
                           nullptr, registry, attempt);
             return;
         }
@@ -203,17 +235,21 @@ void Dispatcher::process(const OutboxItem& item) {
         const TransportResult sent = transport_.send(loaded->endpoint, current, trust.tls);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
 
-        ExchangeRecord record{c.id,        item.attempts + 1,
-                              registry,    loaded->endpoint,
-                              started,     static_cast<std::int64_t>(seconds * 1000),
-                              sent.request_bytes, sent.response_bytes,
-                              sent.answer.status, sent.error};
+        ExchangeRecord record{c.id,
+                              item.attempts + 1,
+                              registry,
+                              loaded->endpoint,
+                              started,
+                              static_cast<std::int64_t>(seconds * 1000),
+                              sent.request_bytes,
+                              sent.response_bytes,
+                              sent.answer.status,
+                              sent.error};
         attempt.verification.clear();
         if (!sent.delivered()) {
             breakers_.failure(registry, now_ms());
-            metrics_.observe_exchange(registry,
-                                      sent.failure == TransportResult::Failure::Tls ? "tls_error" : "transport_error",
-                                      seconds);
+            metrics_.observe_exchange(
+                registry, sent.failure == TransportResult::Failure::Tls ? "tls_error" : "transport_error", seconds);
             retry_or_fail(item, sent.error, &record, registry, attempt);
             return;
         }

@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "dispatch/backoff.h"
 #include "dispatch/breaker.h"
+#include "dispatch/registry_slots.h"
 #include "metrics/metrics.h"
 #include "plugin_host/plugin_host.h"
 #include "signing/credentials.h"
@@ -40,6 +41,8 @@ public:
     void notify();
     /// The registries' circuit breakers (for GET /v1/registries and /metrics).
     const Breakers& breakers() const { return breakers_; }
+    /// Exchanges in flight per registry, against each registry's max_in_flight.
+    const RegistrySlots& slots() const { return slots_; }
     /// Writes audit entries (callbacks arrive through the API, not a worker); returns once on disk.
     void audit_entries(const std::vector<Poco::JSON::Object::Ptr>& entries) { audit_.append(entries); }
 
@@ -51,6 +54,9 @@ private:
         std::string verification;
     };
     void run();
+    /// The next due case whose registry has a free slot, with the slot taken; `skipped` says
+    /// whether some registry had none.
+    std::optional<OutboxItem> claim(bool& skipped);
     void process(const OutboxItem& item);
     void retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
                        const std::string& registry, const Attempt& attempt);
@@ -76,6 +82,8 @@ private:
     std::mutex backoff_mutex_;
     Backoff backoff_;
     Breakers breakers_;
+    std::mutex claim_mutex_;  // the skip list a claim uses and the slot it takes must agree
+    RegistrySlots slots_;
 };
 
 }  // namespace vikno::gateway

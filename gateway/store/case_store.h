@@ -29,6 +29,7 @@ struct OutboxItem {
     std::string case_id;
     std::string message_id;  ///< the X-Road id, the same on every attempt
     int attempts = 0;        ///< attempts made before this one
+    std::string service;     ///< the case's service code (which registry it goes to)
 };
 
 /// One request/answer pair with the bytes exactly as sent and received.
@@ -98,9 +99,11 @@ public:
 
     virtual std::optional<Case> find(const std::string& case_id) = 0;
 
-    /// Claims the outbox row due first (next attempt time <= now, not claimed) and sets its case to
-    /// `sending` in the same transaction, or returns nothing.
-    virtual std::optional<OutboxItem> claim_next(std::int64_t now_ms) = 0;
+    /// Claims the outbox row due first (next attempt time <= now, not claimed) whose case's service
+    /// is not in `skip_services` (registries with no free slot), and sets its case to `sending` in
+    /// the same transaction, or returns nothing.
+    virtual std::optional<OutboxItem> claim_next(std::int64_t now_ms,
+                                                 const std::vector<std::string>& skip_services = {}) = 0;
     /// When the next row falls due, if any row is waiting.
     virtual std::optional<std::int64_t> next_due_ms() = 0;
     /// At start: rows claimed by a process that died go back to the queue.

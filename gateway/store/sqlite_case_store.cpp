@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <sstream>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -344,16 +345,33 @@ std::optional<Case> SqliteCaseStore::find(const std::string& case_id) {
     return c;
 }
 
-std::optional<OutboxItem> SqliteCaseStore::claim_next(std::int64_t now) {
+std::optional<OutboxItem> SqliteCaseStore::claim_next(std::int64_t now, const std::vector<std::string>& skip_services) {
     std::lock_guard lock(mutex_);
     sqlite::Transaction tx(db_);
-    sqlite::Statement claim(*statements_,
-                            "UPDATE outbox SET claimed = 1 WHERE case_id = (SELECT case_id FROM outbox WHERE claimed = "
-                            "0 AND due_ms <= ?1 ORDER BY due_ms LIMIT 1) RETURNING case_id, message_id, attempts");
+    // Skipping services costs a look at each skipped row's case; it happens only while a registry
+    // has every slot taken (it is slow or stalled), and the cheap query serves every other claim.
+    const char* sql =
+        skip_services.empty()
+            ? "UPDATE outbox SET claimed = 1 WHERE case_id = (SELECT case_id FROM outbox WHERE claimed = 0 AND "
+              "due_ms <= ?1 ORDER BY due_ms LIMIT 1) RETURNING case_id, message_id, attempts"
+            : "UPDATE outbox SET claimed = 1 WHERE case_id = (SELECT o.case_id FROM outbox o JOIN cases c ON c.id = "
+              "o.case_id WHERE o.claimed = 0 AND o.due_ms <= ?1 AND c.service NOT IN (SELECT value FROM "
+              "json_each(?2)) ORDER BY o.due_ms LIMIT 1) RETURNING case_id, message_id, attempts";
+    sqlite::Statement claim(*statements_, sql);
     claim.bind(1, now);
+    if (!skip_services.empty()) {
+        Poco::JSON::Array services;
+        for (const auto& service : skip_services) services.add(service);
+        std::ostringstream text;
+        services.stringify(text);
+        claim.bind(2, text.str());
+    }
     if (!claim.step()) return std::nullopt;
-    OutboxItem item{claim.text(0), claim.text(1), static_cast<int>(claim.integer(2))};
+    OutboxItem item{claim.text(0), claim.text(1), static_cast<int>(claim.integer(2)), ""};
     while (claim.step()) {}
+    sqlite::Statement service(*statements_, "SELECT service FROM cases WHERE id = ?1");
+    service.bind(1, item.case_id);
+    if (service.step()) item.service = service.text(0);
     update_status(item.case_id, now_ms(), CaseStatus::Sending, "attempt " + std::to_string(item.attempts + 1));
     commit(tx);  // not synced: losing it on a power cut only repeats an attempt
                  // under the same message id

@@ -27,7 +27,8 @@ public:
 
     SubmitResult submit(const Case& c, const std::string& message_id) override;
     std::optional<Case> find(const std::string& case_id) override;
-    std::optional<OutboxItem> claim_next(std::int64_t now_ms) override;
+    std::optional<OutboxItem> claim_next(std::int64_t now_ms,
+                                         const std::vector<std::string>& skip_services = {}) override;
     std::optional<std::int64_t> next_due_ms() override;
     int release_claims() override;
     void reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,

@@ -21,7 +21,7 @@ Config config_with(std::vector<std::string> files) {
     Config config;
     config.source = "test.jsonc";
     config.plugin_dir = VIKNO_PLUGIN_DIR;
-    for (auto& file : files) config.plugins.push_back({file, "https://127.0.0.1:1/", "", "", {}});
+    for (auto& file : files) config.plugins.push_back({file, "https://127.0.0.1:1/", "", "", 0, {}});
     return config;
 }
 
@@ -57,7 +57,11 @@ TEST(PluginHost, RefusesMissingAndNonLibraryFiles) {
 TEST(PluginHost, RefusesAServiceOfferedTwice) {
     Config config = config_with({"libvikno-civil_registry.so"});
     config.plugins.push_back({std::string(VIKNO_TEST_PLUGIN_DIR) + "/libvikno-test-duplicate_service.so",
-                              "https://127.0.0.1:1/", "", "", {}});
+                              "https://127.0.0.1:1/",
+                              "",
+                              "",
+                              0,
+                              {}});
     try {
         PluginHost host(config);
         FAIL() << "a duplicate service was accepted";

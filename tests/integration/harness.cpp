@@ -167,6 +167,8 @@ std::vector<Poco::JSON::Object::Ptr> Stack::records_of(const std::string& name) 
     return index_of(dir + "/sim-" + name);
 }
 
+pid_t Stack::simulator_pid() const { return simulator_ ? simulator_->pid() : -1; }
+
 std::string Stack::start_simulator(const std::vector<std::string>& options) {
     const std::string ready = dir + "/sim.ready";
     std::remove(ready.c_str());
@@ -229,7 +231,7 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json_in, con
       "registry_tls": {"certificate": ")"
            << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key") << R"("},
       "store": {"path": ")"
-           << dir << R"(/vikno.db"},
+           << (var_dir.empty() ? dir : var_dir) << R"(/vikno.db", "min_free_bytes": )" << min_free_bytes << R"(},
       "dispatch": )"
            << dispatch_json << R"(,
       "xroad": {"member_code": "12345678"},
@@ -241,7 +243,7 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json_in, con
            << (callback_url.empty() ? "" : R"("tls_ca": ")" + pki("cnap-ca.crt") + R"(", )")
            << R"("backoff_initial_ms": 50, "backoff_max_ms": 300},
       "audit": {"dir": ")"
-           << dir << R"(/audit", "checkpoint_entries": 50, "checkpoint_seconds": 1},
+           << (var_dir.empty() ? dir : var_dir) << R"(/audit", "checkpoint_entries": 50, "checkpoint_seconds": 1},
       "plugins": {"dir": ")"
            << plugin_dir << R"(", "load": [
         {"file": ")"

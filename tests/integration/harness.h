@@ -85,6 +85,8 @@ public:
     /// SIGTERM and wait: the gateway finishes in-flight work and seals the audit log.
     int stop_gateway();
     void stop_simulator();
+    /// The civil registry simulator's process id (for SIGSTOP and SIGCONT).
+    pid_t simulator_pid() const;
 
     std::string submit(const std::string& sample, const std::string& key);
     /// Reads of this case use the office identity that submitted it (a case is visible to its office only).
@@ -108,6 +110,10 @@ public:
     std::string registry_tls_ca = "ca-chain";
     std::string signing_key = pki("gateway-signing.key");
     int max_backlog = 100000;
+    /// Where the gateway keeps its store and audit log (a test may mount a small file system here).
+    std::string var_dir;
+    /// store.min_free_bytes: new cases are refused below this much free space on var_dir.
+    std::int64_t min_free_bytes = 1 << 20;
     /// When set, office vinnytsia-po-01 gets this callback URL (and may name host 127.0.0.1 in a
     /// case's own callback_url); the gateway trusts the test PKI's CNAP CA for back-ends.
     std::string callback_url;
