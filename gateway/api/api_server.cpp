@@ -2,6 +2,7 @@
 
 #include "api/endpoints.h"
 #include "api/problem.h"
+#include "common/storage_full.h"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -29,6 +30,11 @@ public:
         try {
             route(path, method, request, response);
             finish_body(request, response);
+        } catch (const StorageFull& e) {
+            // The write had no effect (its transaction rolled back, its audit lines cut off): the
+            // client may send the same request again later.
+            context_.space.report_full(e.what());
+            if (!response.sent()) send_storage_full(response, path);
         } catch (const std::exception& e) {
             spdlog::error("api: {} {}: {}", method, path, e.what());
             if (!response.sent()) {

@@ -28,6 +28,7 @@ struct ApiContext {
     audit::AuditLog& audit;
     const Credentials& credentials;  ///< the registries' pinned certificates, for their callbacks
     const Situations& situations;    ///< life-situation definitions (docs/situations.md)
+    SpaceWatch& space;               ///< room on the disk: new cases are refused without it
 };
 
 class ApiServer {

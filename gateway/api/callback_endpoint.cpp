@@ -83,6 +83,11 @@ void registry_callback(ApiContext& context, const std::string& name, Request& re
                      instance);
         return;
     }
+    // Out of space the callback could not be recorded: the registry keeps it and calls again.
+    if (!context.space.writable()) {
+        send_storage_full(response, instance);
+        return;
+    }
     const CallbackClaim claim = context.store.claim_callback(name, correlation.value());
     if (claim.state == CallbackClaim::State::Answered) {
         send_problem(response,
@@ -123,7 +128,13 @@ void registry_callback(ApiContext& context, const std::string& name, Request& re
         const std::string& correlation;
         bool finished = false;
         ~Release() {
-            if (!finished) context.store.release_callback(name, correlation);
+            if (finished) return;
+            try {
+                context.store.release_callback(name, correlation);
+            } catch (const std::exception& e) {
+                // Taken it stays until the next start releases it; the registry's retries get 503 till then.
+                spdlog::error("callbacks: {} '{}' could not be released: {}", name, correlation, e.what());
+            }
         }
     } release{context, name, correlation.value()};
     const auto found = context.store.find(claim.case_id);

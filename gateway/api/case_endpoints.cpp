@@ -81,6 +81,11 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
                      instance);
         return;
     }
+    // Out of space: refuse before reading, so the cases already accepted keep the room to finish.
+    if (!context.space.accepting()) {
+        send_storage_full(response, instance);
+        return;
+    }
     const std::string key = request.get("Idempotency-Key", "");
     if (!valid_key(key)) {
         send_problem(

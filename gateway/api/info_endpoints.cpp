@@ -61,6 +61,18 @@ void list_services(ApiContext& context, const OfficeConfig& office, Request& /*r
 
 void health(ApiContext& context, Request& /*request*/, Response& response) {
     context.store.next_due_ms();  // throws (500) when the store cannot be read
+    // Out of space the gateway takes no new cases: a load balancer should send them elsewhere.
+    if (const auto space = context.space.state(); space.full || space.low) {
+        Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+        json.set("status", "storage-full");
+        json.set("detail", space.full ? "a write was refused for lack of space; dispatch is paused until there is room"
+                                      : "free space is below store.min_free_bytes; new cases are refused");
+        json.set("free_bytes", space.free_bytes);
+        json.set("since", rfc3339(space.since_ms));
+        response.set("Retry-After", "30");
+        send_json(response, 503, to_json_text(json));
+        return;
+    }
     send_json(response, 200, R"({"status":"ok"})");
 }
 
@@ -118,6 +130,17 @@ void metrics(ApiContext& context, Request& /*request*/, Response& response) {
         text += "vikno_registry_in_flight{registry=\"" + loaded.descriptor.name + "\"} " +
                 std::to_string(context.dispatcher.slots().in_flight(loaded.descriptor.name)) + "\n";
     }
+    const auto space = context.space.state();
+    text +=
+        "# HELP vikno_storage_full 1 while the gateway refuses new cases for lack of disk space\n"
+        "# TYPE vikno_storage_full gauge\nvikno_storage_full " +
+        std::to_string(space.full || space.low ? 1 : 0) +
+        "\n# HELP vikno_storage_free_bytes Free bytes on the emptiest of the store's and audit log's file "
+        "systems\n# TYPE vikno_storage_free_bytes gauge\nvikno_storage_free_bytes " +
+        std::to_string(space.free_bytes) +
+        "\n# HELP vikno_storage_full_episodes_total Times a write was refused for lack of space\n"
+        "# TYPE vikno_storage_full_episodes_total counter\nvikno_storage_full_episodes_total " +
+        std::to_string(space.episodes) + "\n";
     text +=
         "# HELP vikno_callback_events_pending Case events not yet delivered to CNAP back-ends\n"
         "# TYPE vikno_callback_events_pending gauge\nvikno_callback_events_pending " +

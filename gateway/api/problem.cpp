@@ -33,4 +33,16 @@ void send_problem(Poco::Net::HTTPServerResponse& response, const Problem& proble
     response.send() << text;
 }
 
+void send_storage_full(Poco::Net::HTTPServerResponse& response, const std::string& instance) {
+    response.set("Retry-After", "30");
+    send_problem(response,
+                 {503,
+                  "storage-full",
+                  "The gateway is out of disk space",
+                  "nothing of this request was kept; send it again after the Retry-After seconds (the same "
+                  "Idempotency-Key is safe to reuse). Cases already accepted are kept and finish once there is room",
+                  {}},
+                 instance);
+}
+
 }  // namespace vikno::gateway

@@ -19,4 +19,8 @@ struct Problem {
 
 void send_problem(Poco::Net::HTTPServerResponse& response, const Problem& problem, const std::string& instance);
 
+/// 503 storage-full with Retry-After: the gateway is out of disk space and took nothing from this
+/// request; the same request (with the same Idempotency-Key) is safe to send again.
+void send_storage_full(Poco::Net::HTTPServerResponse& response, const std::string& instance);
+
 }  // namespace vikno::gateway

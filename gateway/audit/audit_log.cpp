@@ -3,6 +3,7 @@
 #include <vikno/case_json.h>
 
 #include "common/clock.h"
+#include "common/storage_full.h"
 
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
@@ -29,18 +30,16 @@ int open_append(const std::string& path) {
     return fd;
 }
 
-void write_all(int fd, const std::string& bytes, const std::string& path) {
+// 0, or the errno of the write that failed.
+int write_all(int fd, const std::string& bytes) {
     std::size_t done = 0;
     while (done < bytes.size()) {
         const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw AuditError(path + ": write failed: " + errno_text());
+        if (n < 0) return errno;
         done += static_cast<std::size_t>(n);
     }
-}
-
-void sync(int fd, const std::string& path) {
-    if (::fdatasync(fd) != 0) throw AuditError(path + ": fdatasync failed: " + errno_text());
+    return 0;
 }
 
 std::string read_all(const std::string& path) {
@@ -151,7 +150,7 @@ void AuditLog::recover() {
                              "and keep the folder for investigation");
         }
     }
-    queued_ = durable_ = tree_.size();
+    queued_ = tree_.size();
 }
 
 void AuditLog::write_checkpoint_locked() {
@@ -173,26 +172,40 @@ void AuditLog::write_checkpoint_locked() {
         for (const auto& hash : tree_.consistency_proof(sealed_size_, size)) proof.add(to_hex(hash));
         checkpoint.set("consistency", proof);
     }
-    const std::string path = options_.dir + "/" + kCheckpointsFile;
-    write_all(checkpoints_fd_, to_json_text(checkpoint) + "\n", path);
-    sync(checkpoints_fd_, path);
+    write_durably(checkpoints_fd_, to_json_text(checkpoint) + "\n", options_.dir + "/" + kCheckpointsFile);
     sealed_size_ = size;
     sealed_root_ = root;
     has_checkpoint_ = true;
     first_unsealed_ms_ = 0;
 }
 
+void AuditLog::write_durably(int fd, const std::string& bytes, const std::string& path) {
+    const off_t before = ::lseek(fd, 0, SEEK_END);  // where O_APPEND writes
+    int error = write_all(fd, bytes);
+    if (error == 0 && ::fdatasync(fd) != 0) error = errno;
+    if (error == 0) return;
+    if (!is_out_of_space(error)) throw AuditError(path + ": write failed: " + std::strerror(error));
+    // The part that did get written was never acknowledged: cut it off, so that the file ends with
+    // a whole line and the same write can be made again once there is room.
+    if (before < 0 || ::ftruncate(fd, before) != 0) {
+        throw AuditError(path + ": out of space, and the part written could not be cut off again: " + errno_text() +
+                         "; free space, then restart the gateway (it drops the torn line at start)");
+    }
+    throw StorageFull(path + ": " + std::strerror(error));
+}
+
 std::uint64_t AuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
     std::unique_lock lock(mutex_);
     if (!failure_.empty()) throw AuditError(failure_);
-    const std::uint64_t first = queued_;
-    for (const auto& entry : entries) queue_.push_back({entry});
+    if (entries.empty()) return queued_;
+    auto waiter = std::make_shared<Waiter>();
+    for (const auto& entry : entries) queue_.push_back({entry, waiter});
     queued_ += entries.size();
-    const std::uint64_t target = queued_;
     work_.notify_one();
-    done_.wait(lock, [&] { return durable_ >= target || !failure_.empty(); });
-    if (durable_ < target) throw AuditError(failure_);
-    return first;
+    done_.wait(lock, [&] { return waiter->done || !failure_.empty(); });
+    if (!waiter->done) throw AuditError(failure_);
+    if (!waiter->out_of_space.empty()) throw StorageFull(waiter->out_of_space);
+    return waiter->first;
 }
 
 std::uint64_t AuditLog::size() {
@@ -201,21 +214,25 @@ std::uint64_t AuditLog::size() {
 }
 
 void AuditLog::write_batch(std::deque<Pending>& batch) {
+    // The tree learns the leaves only once they are on disk: a refused batch leaves no trace.
     std::string bytes;
+    std::vector<Hash> leaves;
+    Hash prev = last_leaf_;
     for (auto& pending : batch) {
+        const std::uint64_t seq = tree_.size() + leaves.size();
         Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
-        line.set("seq", tree_.size());
-        line.set("prev", tree_.size() == 0 ? std::string(64, '0') : to_hex(last_leaf_));
+        line.set("seq", seq);
+        line.set("prev", seq == 0 ? std::string(64, '0') : to_hex(prev));
         for (const auto& [key, value] : *pending.entry) line.set(key, value);
         const std::string text = to_json_text(line);
-        last_leaf_ = leaf_hash(text);
-        tree_.append(last_leaf_);
+        prev = leaf_hash(text);
+        leaves.push_back(prev);
         bytes += text;
         bytes += '\n';
     }
-    const std::string path = options_.dir + "/" + kEntriesFile;
-    write_all(entries_fd_, bytes, path);
-    sync(entries_fd_, path);
+    write_durably(entries_fd_, bytes, options_.dir + "/" + kEntriesFile);
+    for (const Hash& leaf : leaves) tree_.append(leaf);
+    last_leaf_ = prev;
 }
 
 void AuditLog::run() {
@@ -230,17 +247,45 @@ void AuditLog::run() {
         }
         try {
             if (!batch.empty()) {
-                write_batch(batch);
-                if (first_unsealed_ms_ == 0) first_unsealed_ms_ = now_ms();
+                const std::uint64_t first = tree_.size();
+                std::string out_of_space;
+                try {
+                    write_batch(batch);
+                    if (first_unsealed_ms_ == 0) first_unsealed_ms_ = now_ms();
+                } catch (const StorageFull& e) {
+                    out_of_space = e.what();
+                }
                 std::lock_guard lock(mutex_);
-                durable_ += batch.size();
+                for (std::size_t i = 0; i < batch.size(); ++i) {
+                    Waiter& waiter = *batch[i].waiter;
+                    if (waiter.done) continue;  // its first entry came earlier in this batch
+                    waiter.done = true;
+                    waiter.first = first + i;
+                    waiter.out_of_space = out_of_space;
+                }
+                if (!out_of_space.empty()) queued_ -= batch.size();
                 done_.notify_all();
             }
             const bool many = tree_.size() - sealed_size_ >= options_.checkpoint_entries;
             const bool old =
                 first_unsealed_ms_ != 0 &&
                 now_ms() - first_unsealed_ms_ >= static_cast<std::int64_t>(options_.checkpoint_seconds) * 1000;
-            if (tree_.size() > sealed_size_ && (many || old)) write_checkpoint_locked();
+            if (tree_.size() > sealed_size_ && (many || old)) {
+                try {
+                    write_checkpoint_locked();
+                    if (!checkpoint_refused_.empty()) spdlog::info("audit: checkpoints are written again");
+                    checkpoint_refused_.clear();
+                } catch (const StorageFull& e) {
+                    // The entries are on disk; only their seal waits. Tried again on the next round.
+                    if (checkpoint_refused_.empty()) {
+                        spdlog::error(
+                            "audit: a checkpoint could not be written ({}); it is tried again until there "
+                            "is room",
+                            e.what());
+                    }
+                    checkpoint_refused_ = e.what();
+                }
+            }
         } catch (const std::exception& e) {
             spdlog::critical("audit: {}; the gateway stops acknowledging answers until it is restarted", e.what());
             std::lock_guard lock(mutex_);

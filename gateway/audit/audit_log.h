@@ -10,7 +10,9 @@
 //                      (sealing what a crash left unsealed) and at shutdown.
 //
 // Appends are durable when append() returns (group commit: one fdatasync for every entry that
-// arrived while the previous one ran).
+// arrived while the previous one ran). A batch the disk refuses for lack of space is cut off the
+// file again and its callers get StorageFull: the log stays as it was, and the same append
+// succeeds once space is back. Any other write error stops the log (AuditError) until a restart.
 
 #include "audit/merkle.h"
 
@@ -21,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -58,19 +61,30 @@ public:
     AuditLog& operator=(const AuditLog&) = delete;
 
     /// Appends the entries in order and returns the index of the first once all are on disk.
-    /// The log adds `seq` and `prev` to each. Throws AuditError when the disk refuses.
+    /// The log adds `seq` and `prev` to each. Throws StorageFull (nothing was written) when the
+    /// disk is out of space, AuditError when it refuses otherwise.
     std::uint64_t append(const std::vector<Poco::JSON::Object::Ptr>& entries);
 
     /// Entries written so far (acknowledged or about to be).
     std::uint64_t size();
 
 private:
+    // One append() call: the writer says where its entries went, or why they did not.
+    struct Waiter {
+        bool done = false;
+        std::uint64_t first = 0;
+        std::string out_of_space;  // the batch was refused for lack of space and cut off again
+    };
     struct Pending {
         Poco::JSON::Object::Ptr entry;
+        std::shared_ptr<Waiter> waiter;
     };
     void run();
     void write_batch(std::deque<Pending>& batch);
     void write_checkpoint_locked();  // writer thread or constructor/destructor only
+    /// Writes `bytes` at the end of `fd` and syncs; on a lack of space cuts the file back to where it
+    /// was and throws StorageFull.
+    void write_durably(int fd, const std::string& bytes, const std::string& path);
     void recover();
 
     AuditOptions options_;
@@ -88,9 +102,9 @@ private:
     std::condition_variable work_;
     std::condition_variable done_;
     std::deque<Pending> queue_;
-    std::uint64_t queued_ = 0;   // entries handed to append() so far
-    std::uint64_t durable_ = 0;  // entries on disk
-    std::string failure_;        // set when the disk refused; every later append throws
+    std::uint64_t queued_ = 0;        // entries handed to append() and not refused
+    std::string checkpoint_refused_;  // the last checkpoint write that met a full disk (logged once)
+    std::string failure_;             // set when the disk refused; every later append throws
     bool stopping_ = false;
     std::thread writer_;
 };

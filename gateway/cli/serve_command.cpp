@@ -11,6 +11,8 @@
 #include "store/sqlite_case_store.h"
 #include "store/sqlite_statement.h"
 
+#include <Poco/Path.h>
+
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -73,16 +75,18 @@ int serve(const std::vector<std::string>& args) {
                                    config.audit.checkpoint_seconds},
                                   credentials.signer());
         spdlog::info("audit log in {} ({} entries)", config.audit.dir, audit_log.size());
-        Dispatcher dispatcher(store, plugins, credentials, config, metrics, audit_log);
+        SpaceWatch space({Poco::Path(Poco::Path(config.store.path).absolute()).parent().toString(), config.audit.dir},
+                         config.store.min_free_bytes);
+        Dispatcher dispatcher(store, plugins, credentials, config, metrics, audit_log, space);
         const Situations situations(
             config.situations_dir, [&](const std::string& service) { return plugins.for_service(service) != nullptr; });
         for (const auto& situation : situations.all()) {
             spdlog::info("life situation {} from {} ({} steps)", situation.code, situation.source,
                          situation.steps.size());
         }
-        SituationRunner situation_runner(store, situations, audit_log, [&] { dispatcher.notify(); });
-        ApiServer api(
-            {config, store, plugins, dispatcher, metrics, credentials.api_tls(), audit_log, credentials, situations});
+        SituationRunner situation_runner(store, situations, audit_log, space, [&] { dispatcher.notify(); });
+        ApiServer api({config, store, plugins, dispatcher, metrics, credentials.api_tls(), audit_log, credentials,
+                       situations, space});
         // Listen first: a gateway that cannot have its port must stop before it touches the outbox
         // (releasing claims, sending cases). Cases accepted meanwhile wait in the outbox.
         const std::uint16_t port = api.start();
@@ -92,7 +96,7 @@ int serve(const std::vector<std::string>& args) {
         std::unique_ptr<CallbackSender> callbacks;
         if (credentials.callback_tls()) {
             callbacks = std::make_unique<CallbackSender>(store, config.callbacks, credentials.signer(),
-                                                         credentials.callback_tls());
+                                                         credentials.callback_tls(), space);
             callbacks->start();
         }
         const std::string address = config.server.host + ":" + std::to_string(port);

@@ -2,6 +2,7 @@
 
 #include "audit/entries.h"
 #include "common/clock.h"
+#include "logging/log_throttle.h"
 #include "signing/message_signing.h"
 
 #include <spdlog/spdlog.h>
@@ -14,6 +15,13 @@ namespace {
 
 constexpr std::int64_t kIdlePollMs = 1000;
 constexpr int kMaxSteps = 8;  // requests one case may need at one registry
+
+// Thrown out of durably() when the gateway stops before there was room for a write: the case stays
+// claimed, and the next start sends it again under the same message id.
+class StoppedWhileFull : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 }  // namespace
 
@@ -35,13 +43,14 @@ Outcome outcome_of(const std::string& uk, const std::string& en) {
 }  // namespace
 
 Dispatcher::Dispatcher(CaseStore& store, const PluginHost& plugins, const Credentials& credentials,
-                       const Config& config, Metrics& metrics, audit::AuditLog& audit)
+                       const Config& config, Metrics& metrics, audit::AuditLog& audit, SpaceWatch& space)
     : store_(store),
       plugins_(plugins),
       credentials_(credentials),
       config_(config),
       metrics_(metrics),
       audit_(audit),
+      space_(space),
       transport_(config.dispatch.connect_timeout_ms, config.dispatch.request_timeout_ms),
       backoff_(config.dispatch.backoff_initial_ms, config.dispatch.backoff_max_ms),
       breakers_(config.dispatch.breaker_failures, config.dispatch.breaker_cooldown_ms,
@@ -81,6 +90,14 @@ void Dispatcher::stop() {
 
 void Dispatcher::notify() { wake_.notify_one(); }
 
+void Dispatcher::durably(const std::function<void()>& write) {
+    // Out of space: the answer in hand is kept here, in memory, until the write can be made; a
+    // crash meanwhile loses only that copy, and the case is asked again under its message id.
+    if (!space_.retry_while_full(write, [this] { return stopping_.load(); })) {
+        throw StoppedWhileFull("the gateway is stopping while the disk is full");
+    }
+}
+
 std::int64_t Dispatcher::backoff_ms(int attempts) {
     std::lock_guard lock(backoff_mutex_);
     return backoff_.delay_ms(attempts);
@@ -90,6 +107,11 @@ void Dispatcher::run() {
     while (!stopping_) {
         std::optional<OutboxItem> item;
         bool skipped = false;
+        if (!space_.writable()) {  // out of space: send nothing whose answer could not be kept
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_.load(); });
+            continue;
+        }
         try {
             item = claim(skipped);
             if (item) {
@@ -100,8 +122,14 @@ void Dispatcher::run() {
                 process(*item);
                 continue;
             }
+        } catch (const StoppedWhileFull&) {
+            if (item) spdlog::warn("case {}: stays claimed; the next start sends it again", item->case_id);
+            break;
+        } catch (const StorageFull& e) {
+            // From the claim itself (nothing claimed, nothing changed): wait for room below.
+            space_.report_full(e.what());
         } catch (const std::exception& e) {
-            spdlog::error("dispatch: {}", e.what());
+            log_error_throttled(log_throttle_, "claim", std::string("dispatch: ") + e.what());
             if (item) release_after_error(*item, e.what());
         }
         std::int64_t wait = kIdlePollMs;
@@ -113,7 +141,7 @@ void Dispatcher::run() {
                 wait = until_due > 0 ? std::min(until_due, kIdlePollMs) : skipped ? kIdlePollMs : 0;
             }
         } catch (const std::exception& e) {
-            spdlog::error("dispatch: {}", e.what());
+            log_error_throttled(log_throttle_, "next due", std::string("dispatch: ") + e.what());
         }
         if (wait > 0) {
             std::unique_lock lock(mutex_);
@@ -154,7 +182,7 @@ void Dispatcher::audit(const Attempt& attempt, const ExchangeRecord* exchange, c
              attempt.verification.empty() ? "not checked (no answer)" : attempt.verification, outcome}));
     }
     if (final_status) entries.push_back(audit::case_event(*attempt.c, std::string(to_string(*final_status)), note));
-    if (!entries.empty()) audit_.append(entries);
+    if (!entries.empty()) durably([&] { audit_.append(entries); });
 }
 
 void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
@@ -164,25 +192,30 @@ void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason
         spdlog::warn("case {}: {} failed after {} attempt(s): {}", item.case_id, registry, attempts, reason);
         const std::string note = "gave up after " + std::to_string(attempts) + " attempts: " + reason;
         audit(attempt, exchange, "failed", CaseStatus::Failed, note);
-        store_.finish(item, CaseStatus::Failed,
-                      outcome_of("Реєстр недоступний: запит не виконано після " + std::to_string(attempts) + " спроб",
-                                 "The registry is unavailable: the request failed after " + std::to_string(attempts) +
-                                     " attempts"),
-                      note, exchange);
+        durably([&] {
+            store_.finish(
+                item, CaseStatus::Failed,
+                outcome_of(
+                    "Реєстр недоступний: запит не виконано після " + std::to_string(attempts) + " спроб",
+                    "The registry is unavailable: the request failed after " + std::to_string(attempts) + " attempts"),
+                note, exchange);
+        });
         return;
     }
     const std::int64_t delay = backoff_ms(attempts);
     spdlog::info("case {}: {} attempt {} did not complete ({}); retry in {} ms", item.case_id, registry, attempts,
                  reason, delay);
     audit(attempt, exchange, "retry", std::nullopt, "");
-    store_.reschedule(item, now_ms() + delay, "attempt " + std::to_string(attempts) + ": " + reason, exchange);
+    durably([&] {
+        store_.reschedule(item, now_ms() + delay, "attempt " + std::to_string(attempts) + ": " + reason, exchange);
+    });
 }
 
 void Dispatcher::process(const OutboxItem& item) {
     const auto found = store_.find(item.case_id);
     if (!found) {
         spdlog::error("case {}: in the outbox but not in the store; dropping the outbox row", item.case_id);
-        store_.finish(item, CaseStatus::Failed, std::nullopt, "case document missing", nullptr);
+        durably([&] { store_.finish(item, CaseStatus::Failed, std::nullopt, "case document missing", nullptr); });
         return;
     }
     const Case& c = *found;
@@ -200,9 +233,12 @@ void Dispatcher::process(const OutboxItem& item) {
     if (!exchange) {
         spdlog::warn("case {}: {} could not build the request: {}", c.id, registry, exchange.error().code);
         audit(attempt, nullptr, "failed", CaseStatus::Failed, exchange.error().code + ": " + exchange.error().message);
-        store_.finish(item, CaseStatus::Failed,
-                      outcome_of("Запит до реєстру не вдалося сформувати", "The registry request could not be built"),
-                      exchange.error().code + ": " + exchange.error().message, nullptr);
+        durably([&] {
+            store_.finish(
+                item, CaseStatus::Failed,
+                outcome_of("Запит до реєстру не вдалося сформувати", "The registry request could not be built"),
+                exchange.error().code + ": " + exchange.error().message, nullptr);
+        });
         return;
     }
 
@@ -227,7 +263,10 @@ void Dispatcher::process(const OutboxItem& item) {
         // A registry known to be down is not sent to: the case waits (no attempt is spent) until the
         // breaker lets a probe through.
         if (const std::int64_t wait_until = breakers_.admit(registry, now_ms()); wait_until != 0) {
-            store_.postpone(item, wait_until, registry + " is unavailable (circuit open); waiting for it to recover");
+            durably([&] {
+                store_.postpone(item, wait_until,
+                                registry + " is unavailable (circuit open); waiting for it to recover");
+            });
             return;
         }
         const std::int64_t started = now_ms();
@@ -267,11 +306,13 @@ void Dispatcher::process(const OutboxItem& item) {
             }
             spdlog::warn("case {}: {} {}", c.id, registry, check.reason);
             audit(attempt, &record, "failed", CaseStatus::Failed, check.reason);
-            store_.finish(item, CaseStatus::Failed,
-                          outcome_of("Відповідь реєстру не пройшла перевірку підпису; запит не виконано",
-                                     "The registry's answer failed signature verification; the request was not "
-                                     "completed"),
-                          check.reason, &record);
+            durably([&] {
+                store_.finish(item, CaseStatus::Failed,
+                              outcome_of("Відповідь реєстру не пройшла перевірку підпису; запит не виконано",
+                                         "The registry's answer failed signature verification; the request was not "
+                                         "completed"),
+                              check.reason, &record);
+            });
             return;
         }
         metrics_.observe_exchange(registry, "answered", seconds);
@@ -293,7 +334,7 @@ void Dispatcher::process(const OutboxItem& item) {
                 spdlog::info("case {}: {} step {} answered in {:.0f} ms; next request ({})", c.id, registry, step,
                              seconds * 1000, meaning.reason);
                 audit(attempt, &record, "continue", std::nullopt, "");
-                store_.record_exchange(record);
+                durably([&] { store_.record_exchange(record); });
                 current = std::move(*meaning.next);
                 continue;
             }
@@ -306,7 +347,10 @@ void Dispatcher::process(const OutboxItem& item) {
                 if (!meaning.awaiting.empty()) {
                     spdlog::info("case {}: {} will call back ({})", c.id, registry, meaning.reason);
                     audit(attempt, &record, "awaiting", std::nullopt, "");
-                    store_.await_callback(item, registry, meaning.awaiting, meaning.outcome, meaning.reason, &record);
+                    durably([&] {
+                        store_.await_callback(item, registry, meaning.awaiting, meaning.outcome, meaning.reason,
+                                              &record);
+                    });
                     return;
                 }
                 meaning.reason = "the plugin awaits a callback without saying which";
@@ -319,7 +363,7 @@ void Dispatcher::process(const OutboxItem& item) {
                 spdlog::info("case {}: {} answered in {:.0f} ms: {} ({})", c.id, registry, seconds * 1000,
                              to_string(status), meaning.reason);
                 audit(attempt, &record, std::string(to_string(status)), status, meaning.reason);
-                store_.finish(item, status, meaning.outcome, meaning.reason, &record);
+                durably([&] { store_.finish(item, status, meaning.outcome, meaning.reason, &record); });
                 return;
             }
         }

@@ -4,10 +4,12 @@
 // same message id. A case's final state, outcome and exchange bytes are written in one transaction.
 
 #include "audit/audit_log.h"
+#include "common/space_watch.h"
 #include "config/config.h"
 #include "dispatch/backoff.h"
 #include "dispatch/breaker.h"
 #include "dispatch/registry_slots.h"
+#include "logging/log_throttle.h"
 #include "metrics/metrics.h"
 #include "plugin_host/plugin_host.h"
 #include "signing/credentials.h"
@@ -16,6 +18,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -28,7 +31,7 @@ CaseStatus final_status(Verdict verdict);
 class Dispatcher {
 public:
     Dispatcher(CaseStore& store, const PluginHost& plugins, const Credentials& credentials, const Config& config,
-               Metrics& metrics, audit::AuditLog& audit);
+               Metrics& metrics, audit::AuditLog& audit, SpaceWatch& space);
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
@@ -65,6 +68,8 @@ private:
     void audit(const Attempt& attempt, const ExchangeRecord* exchange, const std::string& outcome,
                std::optional<CaseStatus> final_status, const std::string& note);
     void release_after_error(const OutboxItem& item, const std::string& error);
+    /// Makes a write of the store or the audit log, waiting for room as long as the disk is full.
+    void durably(const std::function<void()>& write);
     std::int64_t backoff_ms(int attempts);
 
     CaseStore& store_;
@@ -73,6 +78,7 @@ private:
     const Config& config_;
     Metrics& metrics_;
     audit::AuditLog& audit_;
+    SpaceWatch& space_;
     HttpTransport transport_;
 
     std::mutex mutex_;
@@ -84,6 +90,7 @@ private:
     Breakers breakers_;
     std::mutex claim_mutex_;  // the skip list a claim uses and the slot it takes must agree
     RegistrySlots slots_;
+    LogThrottle log_throttle_;
 };
 
 }  // namespace vikno::gateway

@@ -45,11 +45,12 @@ std::string event_body(const PendingEvent& event) {
 }
 
 CallbackSender::CallbackSender(CaseStore& store, const CallbackConfig& config, const crypto::Signer& signer,
-                               Poco::Net::Context::Ptr tls)
+                               Poco::Net::Context::Ptr tls, SpaceWatch& space)
     : store_(store),
       config_(config),
       signer_(signer),
       tls_(std::move(tls)),
+      space_(space),
       transport_(std::min(config.request_timeout_ms, 5000), config.request_timeout_ms),
       backoff_(config.backoff_initial_ms, config.backoff_max_ms) {}
 
@@ -73,9 +74,12 @@ void CallbackSender::run() {
     while (!stopping_) {
         std::optional<PendingEvent> event;
         try {
-            event = store_.claim_event(now_ms());
+            if (space_.writable()) event = store_.claim_event(now_ms());  // out of space: deliver later
+        } catch (const StorageFull& e) {
+            space_.report_full(e.what());
         } catch (const std::exception& e) {
-            spdlog::error("callbacks: cannot read the event outbox: {}", e.what());
+            log_error_throttled(log_throttle_, "outbox",
+                                std::string("callbacks: cannot read the event outbox: ") + e.what());
         }
         if (!event) {
             std::unique_lock lock(mutex_);
@@ -84,8 +88,11 @@ void CallbackSender::run() {
         }
         std::string error;
         try {
+            // Delivered but not recorded (the gateway stopped while the disk was full): the event is
+            // sent again after the restart, and the receiver drops it by its Vikno-Event-Id.
+            const auto stopping = [this] { return stopping_.load(); };
             if (deliver(*event, error)) {
-                store_.event_delivered(event->seq);
+                space_.retry_while_full([&] { store_.event_delivered(event->seq); }, stopping);
                 continue;
             }
             std::int64_t delay = 0;
@@ -96,9 +103,10 @@ void CallbackSender::run() {
             // The URL may name the back-end's host; the case id and status carry no personal data.
             spdlog::warn("callbacks: event {} ({} of case {}) not delivered (attempt {}): {}; again in {} ms",
                          event->seq, event->status, event->case_id, event->attempts + 1, error, delay);
-            store_.event_retry(event->seq, now_ms() + delay, error);
+            space_.retry_while_full([&] { store_.event_retry(event->seq, now_ms() + delay, error); }, stopping);
         } catch (const std::exception& e) {
-            spdlog::error("callbacks: event {}: {}", event->seq, e.what());
+            log_error_throttled(log_throttle_, "event",
+                                "callbacks: event " + std::to_string(event->seq) + ": " + e.what());
         }
     }
 }

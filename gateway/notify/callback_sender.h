@@ -4,8 +4,10 @@
 // gateway's key (RFC 9421), until the back-end answers 2xx. At least once, in order per case:
 // a case's next event waits until the one before it is delivered. docs/api.md, "Callbacks".
 
+#include "common/space_watch.h"
 #include "config/config.h"
 #include "dispatch/backoff.h"
+#include "logging/log_throttle.h"
 #include "store/case_store.h"
 #include "transport/http_transport.h"
 
@@ -30,7 +32,7 @@ public:
     /// `tls` verifies the back-ends' certificates (callbacks.tls_ca) and presents the gateway's
     /// client certificate.
     CallbackSender(CaseStore& store, const CallbackConfig& config, const crypto::Signer& signer,
-                   Poco::Net::Context::Ptr tls);
+                   Poco::Net::Context::Ptr tls, SpaceWatch& space);
     ~CallbackSender();
     CallbackSender(const CallbackSender&) = delete;
     CallbackSender& operator=(const CallbackSender&) = delete;
@@ -49,12 +51,14 @@ private:
     CallbackConfig config_;
     const crypto::Signer& signer_;
     Poco::Net::Context::Ptr tls_;
+    SpaceWatch& space_;
     HttpTransport transport_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::atomic<bool> stopping_{false};
     std::vector<std::thread> workers_;
     Backoff backoff_;
+    LogThrottle log_throttle_;
 };
 
 }  // namespace vikno::gateway

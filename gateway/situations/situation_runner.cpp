@@ -116,8 +116,8 @@ Poco::JSON::Object::Ptr step_subject(const StepDefinition& step, const Case& app
 }
 
 SituationRunner::SituationRunner(CaseStore& store, const Situations& situations, audit::AuditLog& audit,
-                                 std::function<void()> wake)
-    : store_(store), situations_(situations), audit_(audit), wake_dispatcher_(std::move(wake)) {}
+                                 SpaceWatch& space, std::function<void()> wake)
+    : store_(store), situations_(situations), audit_(audit), space_(space), wake_dispatcher_(std::move(wake)) {}
 
 SituationRunner::~SituationRunner() { stop(); }
 
@@ -135,9 +135,14 @@ void SituationRunner::stop() {
 void SituationRunner::run() {
     while (!stopping_) {
         try {
-            for (const auto& id : store_.active_situations()) advance(id);
+            // Out of space: a pass would only fail; it is made once there is room.
+            if (space_.writable()) {
+                for (const auto& id : store_.active_situations()) advance(id);
+            }
+        } catch (const StorageFull& e) {
+            space_.report_full(e.what());  // a step's transaction had no effect: the next pass makes it
         } catch (const std::exception& e) {
-            spdlog::error("situations: {}", e.what());
+            log_error_throttled(log_throttle_, "pass", std::string("situations: ") + e.what());
         }
         std::unique_lock lock(mutex_);
         wake_.wait_for(lock, kPoll, [this] { return stopping_.load(); });
@@ -253,8 +258,14 @@ void SituationRunner::advance(const std::string& situation_id) {
             step_case.callback_url = situation->callback_url;
             step_case.idempotency_key = "situation:" + situation_id + ":" + definition.id;
             store_.start_step(situation_id, definition.id, step_case, new_uuid());
-            audit_.append({audit::case_event(
-                step_case, "received", "step " + definition.id + " of " + situation->service + " " + situation_id)});
+            // The step has started: its audit entry must follow, however long the disk is full.
+            space_.retry_while_full(
+                [&] {
+                    audit_.append({audit::case_event(
+                        step_case, "received",
+                        "step " + definition.id + " of " + situation->service + " " + situation_id)});
+                },
+                [this] { return stopping_.load(); });
             spdlog::info("situation {}: step {} started as case {} ({})", situation_id, definition.id, step_case.id,
                          definition.service);
             step.status = "running";
@@ -274,8 +285,17 @@ void SituationRunner::advance(const std::string& situation_id) {
     const SituationSummary summary = summarise(*d, steps, cancelling, outcomes);
     Case final_case = *situation;
     final_case.status = summary.status;
-    audit_.append({audit::case_event(final_case, std::string(to_string(summary.status)), summary.note)});
-    store_.update_situation(situation_id, summary.status, summary.outcome, summary.note);
+    // Once the final entry is written the status must follow, or the next pass would write it twice.
+    const auto stopping = [this] { return stopping_.load(); };
+    if (!space_.retry_while_full(
+            [&] {
+                audit_.append({audit::case_event(final_case, std::string(to_string(summary.status)), summary.note)});
+            },
+            stopping) ||
+        !space_.retry_while_full(
+            [&] { store_.update_situation(situation_id, summary.status, summary.outcome, summary.note); }, stopping)) {
+        return;
+    }
     last_seen_.erase(situation_id);
     spdlog::info("situation {}: {} ({})", situation_id, to_string(summary.status), summary.note);
 }

@@ -5,6 +5,8 @@
 // Every move is a store transaction, so a crash at any point is resumed from the store.
 
 #include "audit/audit_log.h"
+#include "common/space_watch.h"
+#include "logging/log_throttle.h"
 #include "situations/definition.h"
 #include "store/case_store.h"
 
@@ -20,7 +22,8 @@ namespace vikno::gateway {
 class SituationRunner {
 public:
     /// `wake` tells the dispatcher that a step's case is in the outbox.
-    SituationRunner(CaseStore& store, const Situations& situations, audit::AuditLog& audit, std::function<void()> wake);
+    SituationRunner(CaseStore& store, const Situations& situations, audit::AuditLog& audit, SpaceWatch& space,
+                    std::function<void()> wake);
     ~SituationRunner();
     SituationRunner(const SituationRunner&) = delete;
     SituationRunner& operator=(const SituationRunner&) = delete;
@@ -36,6 +39,8 @@ private:
     CaseStore& store_;
     const Situations& situations_;
     audit::AuditLog& audit_;
+    SpaceWatch& space_;
+    LogThrottle log_throttle_;
     std::function<void()> wake_dispatcher_;
     std::mutex mutex_;
     std::condition_variable wake_;

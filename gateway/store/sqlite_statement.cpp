@@ -1,18 +1,31 @@
 #include "store/sqlite_statement.h"
 
+#include "common/storage_full.h"
+
 namespace vikno::gateway::sqlite {
+namespace {
+
+// SQLite says SQLITE_FULL for ENOSPC; a write refused by a quota or a file size limit comes as an
+// I/O error whose errno tells.
+bool out_of_space(sqlite3* db, int rc) {
+    return (rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR && is_out_of_space(sqlite3_system_errno(db)));
+}
+
+}  // namespace
 
 void check(sqlite3* db, int rc, const char* what) {
     if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        if (out_of_space(db, rc)) throw StorageFull(std::string("store: ") + sqlite3_errmsg(db));
         throw Error(std::string(what) + ": " + sqlite3_errmsg(db));
     }
 }
 
 void exec(sqlite3* db, const char* sql) {
     char* message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    if (const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message); rc != SQLITE_OK) {
         std::string text = message != nullptr ? message : "unknown error";
         sqlite3_free(message);
+        if (out_of_space(db, rc)) throw StorageFull("store: " + text);
         throw Error(std::string("SQLite: ") + text);
     }
 }

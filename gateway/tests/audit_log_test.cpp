@@ -1,7 +1,8 @@
 // The audit log's writer: group commit from many threads, recovery after a torn write, refusal of
-// a log cut shorter than its signed checkpoint, file permissions.
+// a log cut shorter than its signed checkpoint, a batch refused for lack of space, file permissions.
 #include "audit/audit_log.h"
 #include "audit/log_verifier.h"
+#include "common/storage_full.h"
 
 #include <Poco/File.h>
 #include <Poco/JSON/Object.h>
@@ -9,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <csignal>
 #include <fstream>
 #include <thread>
 
@@ -177,4 +180,56 @@ TEST(AuditLog, EitherFileTornAtEveryByteOfItsLastLineRecovers) {
         expect_recovers(entries, checkpoints.substr(0, last_start) + torn, torn,
                         "checkpoints torn at byte " + std::to_string(k));
     }
+}
+
+namespace {
+
+// Lets this process write files up to `bytes` long (RLIMIT_FSIZE: a longer write fails with
+// EFBIG, as a full disk fails one with ENOSPC); restores the old limit when destroyed.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes) {
+        ::getrlimit(RLIMIT_FSIZE, &old_);
+        ::signal(SIGXFSZ, SIG_IGN);  // the write fails instead of the process being killed
+        rlimit limit = old_;
+        limit.rlim_cur = bytes;
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    ~FileSizeLimit() { ::setrlimit(RLIMIT_FSIZE, &old_); }
+    FileSizeLimit(const FileSizeLimit&) = delete;
+    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+private:
+    rlimit old_{};
+};
+
+std::uintmax_t size_of(const std::string& path) { return Poco::File(path).getSize(); }
+
+}  // namespace
+
+TEST(AuditLog, ABatchTheDiskRefusesLeavesNoTraceAndTheSameAppendSucceedsOnceThereIsRoom) {
+    const std::string dir = fresh_dir();
+    const std::string entries = dir + "/entries.jsonl";
+    {
+        AuditLog log({dir, 1000, 60}, key());
+        log.append({entry(1), entry(2)});
+        const auto before = size_of(entries);
+        Poco::JSON::Object::Ptr big = entry(3);
+        big->set("wire", std::string(64 * 1024, 'x'));
+        {
+            const FileSizeLimit full(before + 1000);  // room for part of the entry only
+            EXPECT_THROW(log.append({big, entry(4)}), gateway::StorageFull);
+            EXPECT_EQ(size_of(entries), before);  // the part written is cut off again
+            EXPECT_EQ(log.size(), 2U);
+            EXPECT_THROW(log.append({big}), gateway::StorageFull);  // not sticky: tried again each time
+        }
+        EXPECT_EQ(log.append({big, entry(4)}), 2U);  // room again: the same entries, the next seq
+        EXPECT_EQ(log.size(), 4U);
+    }
+    const auto report = verify(dir);
+    EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.problems.front());
+    EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+    EXPECT_EQ(report.entries, 4U);
+    EXPECT_EQ(report.sealed, 4U);
+    Poco::File(dir).remove(true);
 }
