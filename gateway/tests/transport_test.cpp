@@ -1,5 +1,6 @@
 #include "transport/http_transport.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 
@@ -8,6 +9,7 @@
 #include <chrono>
 
 #include <atomic>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -161,4 +163,30 @@ TEST(HttpTransport, AStalledAnswerEndsAtTheDeadlineAndKeepsTheBytesRead) {
     // Bounded by the deadline, not by the stall (the server never finishes); generous for a noisy machine.
     EXPECT_LT(waited, std::chrono::seconds(5));
     EXPECT_EQ(transport.idle_connections(), 0U);
+}
+
+// A registry whose process is stopped (SIGSTOP) still completes TCP connections in the kernel, but
+// never does the TLS handshake: the connection attempt ends at the connect timeout, not when the
+// registry wakes up.
+TEST(HttpTransport, ARegistryThatNeverDoesTheTlsHandshakeEndsAtTheConnectTimeout) {
+    Poco::Net::ServerSocket silent;  // listens, never accepts
+    silent.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true, false);
+    silent.listen();
+    std::promise<void> answered;
+    std::thread wake([&silent, done = answered.get_future()] {  // without a timeout, the handshake ends only here
+        done.wait_for(std::chrono::seconds(8));
+        silent.close();
+    });
+    const Poco::Net::Context::Ptr tls =
+        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_NONE);
+    const HttpTransport transport(300, 20000);
+    const auto started = std::chrono::steady_clock::now();
+    const auto result =
+        transport.send("https://127.0.0.1:" + std::to_string(silent.address().port()) + "/", small_request(), tls);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    answered.set_value();
+    wake.join();
+    EXPECT_EQ(result.failure, TransportResult::Failure::Connect) << result.error;
+    EXPECT_NE(result.error.find("timed out"), std::string::npos) << result.error;
+    EXPECT_LT(waited, std::chrono::seconds(4));
 }

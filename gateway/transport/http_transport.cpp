@@ -204,8 +204,13 @@ std::optional<Poco::Net::StreamSocket> connect(const Poco::URI& uri, const Poco:
         if (uri.getScheme() == "https") {
             Poco::Net::SecureStreamSocket secure_socket(tls);
             secure_socket.setPeerHostName(uri.getHost());
-            secure_socket.setLazyHandshake(false);
+            secure_socket.setLazyHandshake(true);
             secure_socket.connect(address, connect_timeout);
+            // A registry that is stopped or overloaded still completes TCP connections in its kernel
+            // but never answers the handshake: the connect timeout bounds the handshake too.
+            secure_socket.setReceiveTimeout(connect_timeout);
+            secure_socket.setSendTimeout(connect_timeout);
+            secure_socket.completeHandshake();
             return Poco::Net::StreamSocket(secure_socket);
         }
         Poco::Net::StreamSocket socket;
