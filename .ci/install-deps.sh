@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libpoco-dev libssl-dev openssl libxml2-dev libxml2-utils libxmlsec1-dev xmlsec1
   libboost-dev libboost-filesystem-dev libspdlog-dev libfmt-dev libsqlite3-dev sqlite3
+  libpq-dev postgresql-15
   libgtest-dev libgmock-dev libbenchmark-dev curl jq
   clang libclang-rt-14-dev
 )

@@ -6,11 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 targets=(sdk_tests gateway_tests civil_registry_tests real_estate_tests igov_tests business_tests diia_tests
-  demographic_registry_tests tax_registry_tests)
+  demographic_registry_tests tax_registry_tests store_tests)
 
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   -DVIKNO_FUZZ=ON >/dev/null
 cmake --build build-fuzz --target "${targets[@]}" test_pki -j "$(nproc)"
+
+# The store suite runs against PostgreSQL too: a throwaway cluster of its own, stopped on the way out.
+bash tests/support/pg_test_cluster.sh start build-fuzz/pg-test
+trap 'bash tests/support/pg_test_cluster.sh stop build-fuzz/pg-test' EXIT
+VIKNO_TEST_PG=$(cat build-fuzz/pg-test/conninfo)
+export VIKNO_TEST_PG
 
 export ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

@@ -1,0 +1,62 @@
+#pragma once
+// Cases: the documents with their status and history, idempotent submission, and the exact bytes
+// of every exchange. One part of the store (case_store.h); SQLite and PostgreSQL implement it.
+
+#include <vikno/case.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vikno::gateway {
+
+enum class SubmitOutcome {
+    Created,   ///< a new case; it is in the outbox
+    Replayed,  ///< same office, same idempotency key, same body: the earlier case
+    Conflict   ///< same office and key, another body
+};
+
+struct SubmitResult {
+    SubmitOutcome outcome = SubmitOutcome::Created;
+    std::string case_id;
+};
+
+/// One request/answer pair with the bytes exactly as sent and received.
+struct ExchangeRecord {
+    std::string case_id;
+    int attempt = 0;
+    std::string registry;  ///< plugin name
+    std::string endpoint;
+    std::int64_t started_ms = 0;
+    std::int64_t duration_ms = 0;
+    std::string request_bytes;
+    std::string response_bytes;  ///< empty when no answer came
+    int http_status = 0;         ///< 0 when no answer came
+    std::string error;           ///< transport error, empty on an answer
+};
+
+class CaseRecords {
+public:
+    virtual ~CaseRecords() = default;
+
+    /// Stores the case (status queued, history received + queued) and its outbox row in one
+    /// transaction, or finds the earlier case with the same (office, idempotency key). Two
+    /// submissions are the same case when their canonical JSON is equal (whitespace and key order
+    /// do not matter). Returns once the new case is durable.
+    virtual SubmitResult submit(const Case& c, const std::string& message_id) = 0;
+    virtual std::optional<Case> find(const std::string& case_id) = 0;
+    virtual std::map<CaseStatus, std::int64_t> count_by_status() = 0;
+    virtual std::vector<ExchangeRecord> exchanges(const std::string& case_id) = 0;
+    /// An exchange that did not end the attempt (a step of a multi-request case).
+    virtual void record_exchange(const ExchangeRecord& exchange) = 0;
+
+    /// Marks a situation that is not final for cancelling; false when there is none.
+    virtual bool request_cancel(const std::string& case_id) = 0;
+    virtual bool cancel_requested(const std::string& case_id) = 0;
+    /// Cancels a case still waiting in the outbox (not being sent); false otherwise.
+    virtual bool cancel_queued(const std::string& case_id, const std::string& note) = 0;
+};
+
+}  // namespace vikno::gateway

@@ -1,0 +1,59 @@
+#pragma once
+// The outbox the dispatcher works from: one row per case still to be sent, claimed by one worker at
+// a time, with its attempts and the time it is due. One part of the store (case_store.h).
+
+#include "store/case_records.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vikno::gateway {
+
+/// One outbox row a dispatcher worker has claimed.
+struct OutboxItem {
+    std::string case_id;
+    std::string message_id;  ///< the X-Road id, the same on every attempt
+    int attempts = 0;        ///< attempts made before this one
+    std::string service;     ///< the case's service code (which registry it goes to)
+};
+
+class Outbox {
+public:
+    virtual ~Outbox() = default;
+
+    /// Claims the outbox row due first (next attempt time <= now, not claimed) whose case's service
+    /// is not in `skip_services` (registries with no free slot), and sets its case to `sending` in
+    /// the same transaction, or returns nothing.
+    virtual std::optional<OutboxItem> claim_next(std::int64_t now_ms,
+                                                 const std::vector<std::string>& skip_services = {}) = 0;
+    /// When the next row falls due, if any row is waiting.
+    virtual std::optional<std::int64_t> next_due_ms() = 0;
+    /// At start: rows claimed by a process that died go back to the queue.
+    virtual int release_claims() = 0;
+
+    /// A transient failure: keep the outbox row, due again at `next_ms`; status queued.
+    virtual void reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
+                            const ExchangeRecord* exchange) = 0;
+    /// Not an attempt: the registry is known to be down (circuit open). Due again at `next_ms`,
+    /// attempts unchanged; status queued.
+    virtual void postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) = 0;
+    /// A final answer: status, outcome, the exchange and the removal of the outbox row, atomically;
+    /// durable when it returns.
+    virtual void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
+                        const std::string& note, const ExchangeRecord* exchange) = 0;
+    /// The registry will call back quoting `correlation`: status awaiting_registry with an interim
+    /// outcome, the outbox row removed (nothing more is sent), the exchange kept; one transaction.
+    virtual void await_callback(const OutboxItem& item, const std::string& registry, const std::string& correlation,
+                                const Outcome& interim, const std::string& note, const ExchangeRecord* exchange) = 0;
+
+    /// Cases accepted and not yet final or awaiting a callback (outbox rows): what overload control
+    /// compares with server.max_backlog. Cheap: at most one query every 200 ms.
+    virtual std::int64_t backlog() const = 0;
+    /// Calls `wake` when another instance adds work. The embedded store has no other instance.
+    virtual void on_new_work(std::function<void()> wake) { (void)wake; }
+};
+
+}  // namespace vikno::gateway

@@ -1,0 +1,178 @@
+#include "store/pg_connection.h"
+
+#include "common/storage_full.h"
+
+#include <cstring>
+
+namespace vikno::gateway::pg {
+namespace {
+
+// SQLSTATE 53100 disk_full; 53xxx is "insufficient resources" (also out of memory, too many
+// connections), of which only the disk is the full-disk condition.
+[[noreturn]] void fail(PGconn* conn, const PGresult* result, const std::string& what) {
+    const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    std::string message = result != nullptr ? PQresultErrorMessage(result) : "";
+    if (message.empty()) message = PQerrorMessage(conn);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    if (state != nullptr && std::strcmp(state, "53100") == 0) throw StorageFull("store (PostgreSQL): " + message);
+    throw Error(what + ": " + message);
+}
+
+std::string first_line(const char* sql) {
+    std::string text(sql);
+    const auto end = text.find('\n');
+    return end == std::string::npos ? text : text.substr(0, end);
+}
+
+}  // namespace
+
+Params& Params::text(std::string value) {
+    values_.emplace_back(std::move(value));
+    formats_.push_back(0);
+    return *this;
+}
+
+Params& Params::integer(std::int64_t value) { return text(std::to_string(value)); }
+
+Params& Params::bytes(std::string value) {
+    values_.emplace_back(std::move(value));
+    formats_.push_back(1);
+    return *this;
+}
+
+Params& Params::null() {
+    values_.emplace_back(std::nullopt);
+    formats_.push_back(0);
+    return *this;
+}
+
+Params& Params::text_array(const std::vector<std::string>& values) {
+    std::string literal = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) literal += ',';
+        literal += '"';
+        for (const char c : values[i]) {
+            if (c == '"' || c == '\\') literal += '\\';
+            literal += c;
+        }
+        literal += '"';
+    }
+    literal += '}';
+    return text(literal);
+}
+
+std::vector<const char*> Params::pointers() const {
+    std::vector<const char*> result;
+    for (const auto& value : values_) result.push_back(value ? value->data() : nullptr);
+    return result;
+}
+
+std::vector<int> Params::lengths() const {
+    std::vector<int> result;
+    for (const auto& value : values_) result.push_back(value ? static_cast<int>(value->size()) : 0);
+    return result;
+}
+
+std::vector<int> Params::formats() const { return formats_; }
+
+std::string Result::text(int row, int column) const {
+    return std::string(PQgetvalue(result_.get(), row, column),
+                       static_cast<std::size_t>(PQgetlength(result_.get(), row, column)));
+}
+
+std::int64_t Result::integer(int row, int column) const { return std::stoll(text(row, column)); }
+
+std::string Result::bytes(int row, int column) const {
+    if (is_null(row, column)) return "";
+    std::size_t length = 0;
+    unsigned char* raw =
+        PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(result_.get(), row, column)), &length);
+    if (raw == nullptr) throw Error("a bytea column could not be decoded");
+    std::string value(reinterpret_cast<const char*>(raw), length);
+    PQfreemem(raw);
+    return value;
+}
+
+std::int64_t Result::affected() const {
+    const char* tuples = PQcmdTuples(result_.get());
+    return tuples != nullptr && *tuples != '\0' ? std::stoll(tuples) : 0;
+}
+
+Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+    if (PQstatus(conn_) != CONNECTION_OK) {
+        std::string message = PQerrorMessage(conn_);
+        while (!message.empty() && message.back() == '\n') message.pop_back();
+        PQfinish(conn_);
+        conn_ = nullptr;
+        throw Error("cannot connect to PostgreSQL: " + message);
+    }
+}
+
+Connection::~Connection() {
+    if (conn_ != nullptr) PQfinish(conn_);
+}
+
+void Connection::reset() { PQreset(conn_); }
+
+Result Connection::exec(const char* sql, const Params& params) {
+    const auto values = params.pointers();
+    const auto lengths = params.lengths();
+    const auto formats = params.formats();
+    PGresult* raw = PQexecParams(conn_, sql, params.size(), nullptr, values.data(), lengths.data(), formats.data(), 0);
+    Result result(raw);  // owns it, also on the way out of fail()
+    const ExecStatusType status = PQresultStatus(raw);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(conn_, raw, first_line(sql));
+    return result;
+}
+
+void Connection::exec_script(const char* sql) {
+    PGresult* raw = PQexec(conn_, sql);
+    const Result result(raw);
+    const ExecStatusType status = PQresultStatus(raw);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(conn_, raw, first_line(sql));
+}
+
+Transaction::Transaction(Connection& connection, const char* begin) : connection_(connection) {
+    connection_.exec_script(begin);
+}
+
+Transaction::~Transaction() {
+    if (!done_ && connection_.healthy()) {
+        PQclear(PQexec(connection_.raw(), "ROLLBACK"));
+    }
+}
+
+void Transaction::commit() {
+    connection_.exec_script("COMMIT");
+    done_ = true;
+}
+
+Pool::Pool(std::string conninfo, int size) : conninfo_(std::move(conninfo)) {
+    for (int i = 0; i < size; ++i) idle_.push_back(std::make_unique<Connection>(conninfo_));
+}
+
+Pool::~Pool() = default;
+
+Pool::Lease Pool::take() {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [this] { return !idle_.empty(); });
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    lock.unlock();
+    if (!connection->healthy()) connection->reset();
+    return Lease(*this, std::move(connection));
+}
+
+void Pool::give(std::unique_ptr<Connection> connection) {
+    {
+        std::lock_guard lock(mutex_);
+        idle_.push_back(std::move(connection));
+    }
+    available_.notify_one();
+}
+
+Pool::Lease::~Lease() {
+    if (connection_) pool_->give(std::move(connection_));
+}
+
+}  // namespace vikno::gateway::pg

@@ -1,0 +1,128 @@
+#pragma once
+// Thin RAII over libpq: connections, parameterised statements, transactions and a pool. Errors
+// become exceptions carrying PostgreSQL's own message; a server out of disk space (SQLSTATE class
+// 53, "insufficient resources": disk_full) becomes StorageFull, like SQLite's SQLITE_FULL.
+
+#include <libpq-fe.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vikno::gateway::pg {
+
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Statement parameters, in order ($1, $2, ...); bytes go as binary (bytea), the rest as text.
+class Params {
+public:
+    Params& text(std::string value);
+    Params& integer(std::int64_t value);
+    Params& bytes(std::string value);
+    Params& null();
+    /// A text[] literal ('{"a","b"}') of `values`.
+    Params& text_array(const std::vector<std::string>& values);
+
+    int size() const { return static_cast<int>(values_.size()); }
+    std::vector<const char*> pointers() const;
+    std::vector<int> lengths() const;
+    std::vector<int> formats() const;
+
+private:
+    std::vector<std::optional<std::string>> values_;
+    std::vector<int> formats_;
+};
+
+/// One statement's rows (text format; bytea columns arrive hex-escaped: use bytes()).
+class Result {
+public:
+    explicit Result(PGresult* result) : result_(result, &PQclear) {}
+    int rows() const { return PQntuples(result_.get()); }
+    bool empty() const { return rows() == 0; }
+    std::string text(int row, int column) const;
+    std::int64_t integer(int row, int column) const;
+    bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+    std::string bytes(int row, int column) const;
+    /// Rows an INSERT, UPDATE or DELETE touched.
+    std::int64_t affected() const;
+
+private:
+    std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
+};
+
+class Connection {
+public:
+    /// Connects (libpq connection string or URI); throws Error naming the server's refusal.
+    explicit Connection(const std::string& conninfo);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    Result exec(const char* sql, const Params& params = {});
+    /// Several statements without parameters (schema, SET ...).
+    void exec_script(const char* sql);
+    bool healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+    /// Reconnects a connection the server dropped (a restart, a failover).
+    void reset();
+    PGconn* raw() { return conn_; }
+
+private:
+    PGconn* conn_ = nullptr;
+};
+
+/// BEGIN ... COMMIT; rolls back when destroyed without commit().
+class Transaction {
+public:
+    explicit Transaction(Connection& connection, const char* begin = "BEGIN");
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    Connection& connection_;
+    bool done_ = false;
+};
+
+/// A fixed number of connections, each used by one caller at a time (libpq connections are not
+/// thread-safe). A connection found broken is reset before it is handed out again.
+class Pool {
+public:
+    Pool(std::string conninfo, int size);
+    ~Pool();
+
+    class Lease {
+    public:
+        Lease(Pool& pool, std::unique_ptr<Connection> connection) : pool_(&pool), connection_(std::move(connection)) {}
+        ~Lease();
+        Lease(Lease&& other) noexcept = default;
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Lease& operator=(Lease&&) = delete;
+        Connection& operator*() { return *connection_; }
+        Connection* operator->() { return connection_.get(); }
+
+    private:
+        Pool* pool_;
+        std::unique_ptr<Connection> connection_;
+    };
+    Lease take();
+    const std::string& conninfo() const { return conninfo_; }
+
+private:
+    void give(std::unique_ptr<Connection> connection);
+    std::string conninfo_;
+    std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+}  // namespace vikno::gateway::pg

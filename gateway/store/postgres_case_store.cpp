@@ -1,0 +1,702 @@
+#include "store/postgres_case_store.h"
+
+#include "common/clock.h"
+#include "common/ids.h"
+
+#include <vikno/case_json.h>
+
+#include <Poco/JSON/Parser.h>
+
+#include <spdlog/spdlog.h>
+
+#include <poll.h>
+#include <unistd.h>
+#include <climits>
+
+namespace vikno::gateway {
+namespace {
+
+// Created by the first instance to start, under an advisory lock so that two starting at once do
+// not race on CREATE.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS instances (
+  id          TEXT PRIMARY KEY,
+  started_ms  BIGINT NOT NULL,
+  alive_until BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cases (
+  id               TEXT PRIMARY KEY,
+  service          TEXT NOT NULL,
+  office_id        TEXT NOT NULL,
+  idempotency_key  TEXT NOT NULL,
+  body_hash        TEXT NOT NULL,
+  submission       TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  outcome          TEXT,
+  created_ms       BIGINT NOT NULL,
+  updated_ms       BIGINT NOT NULL,
+  callback_url     TEXT,
+  parent_id        TEXT,
+  step_id          TEXT,
+  cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+  runner           TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS cases_idempotency ON cases(office_id, idempotency_key);
+CREATE TABLE IF NOT EXISTS case_history (
+  id      BIGSERIAL PRIMARY KEY,
+  case_id TEXT NOT NULL,
+  at_ms   BIGINT NOT NULL,
+  status  TEXT NOT NULL,
+  note    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS case_history_case ON case_history(case_id, id);
+CREATE TABLE IF NOT EXISTS outbox (
+  case_id    TEXT PRIMARY KEY,
+  message_id TEXT NOT NULL,
+  service    TEXT NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  due_ms     BIGINT NOT NULL,
+  claimed_by TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(due_ms);
+CREATE TABLE IF NOT EXISTS awaiting (
+  registry    TEXT NOT NULL,
+  correlation TEXT NOT NULL,
+  case_id     TEXT NOT NULL,
+  state       TEXT NOT NULL DEFAULT 'awaiting',
+  taken_by    TEXT,
+  PRIMARY KEY (registry, correlation)
+);
+CREATE TABLE IF NOT EXISTS exchanges (
+  id          BIGSERIAL PRIMARY KEY,
+  case_id     TEXT NOT NULL,
+  attempt     INTEGER NOT NULL,
+  registry    TEXT NOT NULL,
+  endpoint    TEXT NOT NULL,
+  started_ms  BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  request     BYTEA NOT NULL,
+  response    BYTEA,
+  http_status INTEGER NOT NULL,
+  error       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS exchanges_case ON exchanges(case_id, id);
+CREATE TABLE IF NOT EXISTS events (
+  seq        BIGSERIAL PRIMARY KEY,
+  event_id   TEXT NOT NULL,
+  case_id    TEXT NOT NULL,
+  url        TEXT NOT NULL,
+  status     TEXT NOT NULL,
+  note       TEXT NOT NULL,
+  outcome    TEXT,
+  at_ms      BIGINT NOT NULL,
+  delivered  BOOLEAN NOT NULL DEFAULT FALSE,
+  claimed_by TEXT,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  due_ms     BIGINT NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  step       TEXT
+);
+CREATE INDEX IF NOT EXISTS events_pending ON events(case_id, seq) WHERE NOT delivered;
+CREATE TABLE IF NOT EXISTS steps (
+  situation_id TEXT NOT NULL,
+  step_id      TEXT NOT NULL,
+  position     INTEGER NOT NULL,
+  service      TEXT NOT NULL,
+  optional     BOOLEAN NOT NULL,
+  status       TEXT NOT NULL,
+  case_id      TEXT,
+  reason       TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (situation_id, step_id)
+);
+)sql";
+
+// A claim is free when nobody holds it or its holder's heartbeat has lapsed ($1 is now in ms).
+constexpr const char* kAlive = "(SELECT id FROM instances WHERE alive_until >= $1)";
+
+// Writes whose loss on a crash of the database only repeats an attempt under the same message id
+// (claims, retry times, deliveries): not waited for on disk, like the SQLite store's.
+constexpr const char* kBeginRelaxed = "BEGIN; SET LOCAL synchronous_commit = off";
+
+std::string host_name() {
+    char name[HOST_NAME_MAX + 1] = {};
+    return ::gethostname(name, sizeof name) == 0 ? name : "host";
+}
+
+}  // namespace
+
+PostgresCaseStore::PostgresCaseStore(PostgresOptions options)
+    : options_(std::move(options)),
+      instance_(host_name() + ":" + std::to_string(::getpid()) + ":" + new_uuid().substr(0, 8)) {
+    pool_ = std::make_unique<pg::Pool>(options_.conninfo, options_.connections);
+    {
+        auto db = pool_->take();
+        pg::Transaction tx(*db);
+        db->exec("SELECT pg_advisory_xact_lock(7340001)");  // one instance creates the schema at a time
+        db->exec_script(kSchema);
+        const std::int64_t now = now_ms();
+        db->exec("INSERT INTO instances(id, started_ms, alive_until) VALUES ($1, $2, $3)",
+                 pg::Params().text(instance_).integer(now).integer(now + options_.lease_ms));
+        tx.commit();
+    }
+    heartbeat_ = std::thread([this] { beat(); });
+    listener_ = std::thread([this] { listen(); });
+}
+
+PostgresCaseStore::~PostgresCaseStore() {
+    stopping_ = true;
+    beat_wake_.notify_all();
+    if (heartbeat_.joinable()) heartbeat_.join();
+    if (listener_.joinable()) listener_.join();
+    try {
+        auto db = pool_->take();
+        db->exec("DELETE FROM instances WHERE id = $1", pg::Params().text(instance_));
+    } catch (const std::exception& e) {
+        spdlog::warn("store: could not deregister instance {} ({}); its claims free up when its lease ends", instance_,
+                     e.what());
+    }
+}
+
+void PostgresCaseStore::beat() {
+    const auto period = std::chrono::milliseconds(std::max(50, options_.lease_ms / 3));
+    while (!stopping_) {
+        {
+            std::unique_lock lock(beat_mutex_);
+            beat_wake_.wait_for(lock, period, [this] { return stopping_.load(); });
+        }
+        if (stopping_) return;
+        try {
+            auto db = pool_->take();
+            const std::int64_t now = now_ms();
+            // Upsert: a database restored or restarted without our row gets it back.
+            db->exec(
+                "INSERT INTO instances(id, started_ms, alive_until) VALUES ($1, $2, $3) "
+                "ON CONFLICT (id) DO UPDATE SET alive_until = EXCLUDED.alive_until",
+                pg::Params().text(instance_).integer(now).integer(now + options_.lease_ms));
+        } catch (const std::exception& e) {
+            spdlog::warn("store: heartbeat of instance {} failed: {}", instance_, e.what());
+        }
+    }
+}
+
+void PostgresCaseStore::listen() {
+    // Its own connection: LISTEN holds it, and the pool's connections are for statements.
+    while (!stopping_) {
+        try {
+            pg::Connection db(options_.conninfo);
+            db.exec_script("LISTEN vikno_outbox");
+            while (!stopping_ && db.healthy()) {
+                pollfd fd{PQsocket(db.raw()), POLLIN, 0};
+                if (::poll(&fd, 1, 200) > 0) {
+                    PQconsumeInput(db.raw());
+                    bool woken = false;
+                    while (PGnotify* notice = PQnotifies(db.raw())) {
+                        PQfreemem(notice);
+                        woken = true;
+                    }
+                    if (woken) {
+                        std::lock_guard lock(wake_mutex_);
+                        if (wake_) wake_();
+                    }
+                }
+            }
+        } catch (const std::exception& e) {
+            spdlog::warn("store: listening for new work failed ({}); polling until it is back", e.what());
+            std::unique_lock lock(beat_mutex_);
+            beat_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
+        }
+    }
+}
+
+void PostgresCaseStore::on_new_work(std::function<void()> wake) {
+    std::lock_guard lock(wake_mutex_);
+    wake_ = std::move(wake);
+}
+
+void PostgresCaseStore::add_history(pg::Connection& db, const std::string& case_id, std::int64_t at_ms,
+                                    CaseStatus status, const std::string& note) {
+    const std::string status_text(to_string(status));
+    db.exec("INSERT INTO case_history(case_id, at_ms, status, note) VALUES ($1, $2, $3, $4)",
+            pg::Params().text(case_id).integer(at_ms).text(status_text).text(note));
+    // The event for the CNAP back-end goes in the same transaction as the change it reports; a
+    // step's case reports as its life situation, with the step named.
+    db.exec(
+        "INSERT INTO events(event_id, case_id, url, status, note, outcome, at_ms, due_ms, step) "
+        "SELECT $2, COALESCE(parent_id, id), callback_url, $3, $4, outcome, $5, $5, step_id FROM cases "
+        "WHERE id = $1 AND callback_url IS NOT NULL",
+        pg::Params().text(case_id).text(new_uuid()).text(status_text).text(note).integer(at_ms));
+}
+
+void PostgresCaseStore::update_status(pg::Connection& db, const std::string& case_id, std::int64_t at_ms,
+                                      CaseStatus status, const std::string& note) {
+    db.exec("UPDATE cases SET status = $2, updated_ms = $3 WHERE id = $1",
+            pg::Params().text(case_id).text(std::string(to_string(status))).integer(at_ms));
+    add_history(db, case_id, at_ms, status, note);
+}
+
+void PostgresCaseStore::set_outcome(pg::Connection& db, const std::string& case_id, const Outcome& outcome) {
+    db.exec("UPDATE cases SET outcome = $2 WHERE id = $1",
+            pg::Params().text(case_id).text(to_json_text(outcome_to_json(outcome))));
+}
+
+void PostgresCaseStore::insert_exchange(pg::Connection& db, const ExchangeRecord& e) {
+    db.exec(
+        "INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, "
+        "http_status, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        pg::Params()
+            .text(e.case_id)
+            .integer(e.attempt)
+            .text(e.registry)
+            .text(e.endpoint)
+            .integer(e.started_ms)
+            .integer(e.duration_ms)
+            .bytes(e.request_bytes)
+            .bytes(e.response_bytes)
+            .integer(e.http_status)
+            .text(e.error));
+}
+
+void PostgresCaseStore::record_exchange(const ExchangeRecord& exchange) {
+    auto db = pool_->take();
+    insert_exchange(*db, exchange);
+}
+
+bool PostgresCaseStore::insert_case(pg::Connection& db, const Case& c, const std::string& body_hash,
+                                    const std::string& submission, std::int64_t now, const std::string& parent_id,
+                                    const std::string& step_id) {
+    // Two instances given the same key at once: the second waits here on the first one's row, and
+    // inserts nothing once that one commits.
+    const auto inserted = db.exec(
+        "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, created_ms, "
+        "updated_ms, callback_url, parent_id, step_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULLIF($9, ''), "
+        "NULLIF($10, ''), NULLIF($11, '')) ON CONFLICT (office_id, idempotency_key) DO NOTHING RETURNING id",
+        pg::Params()
+            .text(c.id)
+            .text(c.service)
+            .text(c.office.id)
+            .text(c.idempotency_key)
+            .text(body_hash)
+            .text(submission)
+            .text(std::string(to_string(CaseStatus::Queued)))
+            .integer(now)
+            .text(c.callback_url)
+            .text(parent_id)
+            .text(step_id));
+    if (inserted.empty()) return false;
+    add_history(db, c.id, now, CaseStatus::Received, "");
+    add_history(db, c.id, now, CaseStatus::Queued, "");
+    return true;
+}
+
+void PostgresCaseStore::insert_outbox(pg::Connection& db, const Case& c, const std::string& message_id,
+                                      std::int64_t now) {
+    db.exec("INSERT INTO outbox(case_id, message_id, service, due_ms) VALUES ($1, $2, $3, $4)",
+            pg::Params().text(c.id).text(message_id).text(c.service).integer(now));
+    db.exec_script("NOTIFY vikno_outbox");  // delivered to the other instances at COMMIT
+}
+
+SubmitResult PostgresCaseStore::submit_with(const Case& c,
+                                            const std::function<void(pg::Connection&, std::int64_t)>& also) {
+    const std::string submission = to_json_text(submission_to_json(c));
+    const std::string body_hash = sha256_hex(submission);
+    auto db = pool_->take();
+    pg::Transaction tx(*db);
+    const std::int64_t now = now_ms();
+    if (!insert_case(*db, c, body_hash, submission, now, "", "")) {
+        const auto existing = db->exec("SELECT id, body_hash FROM cases WHERE office_id = $1 AND idempotency_key = $2",
+                                       pg::Params().text(c.office.id).text(c.idempotency_key));
+        if (existing.empty()) throw pg::Error("the case holding idempotency key '" + c.idempotency_key + "' is gone");
+        return {existing.text(0, 1) == body_hash ? SubmitOutcome::Replayed : SubmitOutcome::Conflict,
+                existing.text(0, 0)};
+    }
+    also(*db, now);
+    tx.commit();  // synchronous_commit on: durable when it returns
+    return {SubmitOutcome::Created, c.id};
+}
+
+SubmitResult PostgresCaseStore::submit(const Case& c, const std::string& message_id) {
+    return submit_with(c, [&](pg::Connection& db, std::int64_t now) { insert_outbox(db, c, message_id, now); });
+}
+
+SubmitResult PostgresCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps) {
+    return submit_with(c, [&](pg::Connection& db, std::int64_t) {
+        for (const auto& step : steps) {
+            db.exec(
+                "INSERT INTO steps(situation_id, step_id, position, service, optional, status) "
+                "VALUES ($1, $2, $3, $4, $5, 'pending')",
+                pg::Params()
+                    .text(c.id)
+                    .text(step.step_id)
+                    .integer(step.position)
+                    .text(step.service)
+                    .text(step.optional ? "true" : "false"));
+        }
+    });
+}
+
+std::optional<Case> PostgresCaseStore::find(const std::string& case_id) {
+    auto db = pool_->take();
+    const auto row =
+        db->exec("SELECT submission, status, outcome, created_ms, updated_ms, idempotency_key FROM cases WHERE id = $1",
+                 pg::Params().text(case_id));
+    if (row.empty()) return std::nullopt;
+    auto parsed = parse_submitted_case(row.text(0, 0));
+    if (!parsed) throw pg::Error("stored case " + case_id + " does not parse: " + parsed.error().front().reason);
+    Case c = std::move(parsed).value();
+    c.id = case_id;
+    c.status = parse_case_status(row.text(0, 1)).value_or(CaseStatus::Failed);
+    if (!row.is_null(0, 2)) {
+        Poco::JSON::Parser parser;
+        c.outcome = outcome_from_json(parser.parse(row.text(0, 2)).extract<Poco::JSON::Object::Ptr>());
+    }
+    c.created_at = rfc3339(row.integer(0, 3));
+    c.updated_at = rfc3339(row.integer(0, 4));
+    c.idempotency_key = row.text(0, 5);
+    const auto history = db->exec("SELECT at_ms, status, note FROM case_history WHERE case_id = $1 ORDER BY id",
+                                  pg::Params().text(case_id));
+    for (int i = 0; i < history.rows(); ++i) {
+        c.history.push_back({parse_case_status(history.text(i, 1)).value_or(CaseStatus::Failed),
+                             rfc3339(history.integer(i, 0)), history.text(i, 2)});
+    }
+    return c;
+}
+
+std::optional<OutboxItem> PostgresCaseStore::claim_next(std::int64_t now,
+                                                        const std::vector<std::string>& skip_services) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db, kBeginRelaxed);
+    const auto claim = db->exec(
+        (std::string("UPDATE outbox o SET claimed_by = $2 FROM (SELECT case_id FROM outbox WHERE due_ms <= $1 AND "
+                     "(claimed_by IS NULL OR claimed_by NOT IN ") +
+         kAlive +
+         ") AND NOT (service = ANY($3::text[])) ORDER BY due_ms LIMIT 1 FOR UPDATE SKIP LOCKED) s "
+         "WHERE o.case_id = s.case_id RETURNING o.case_id, o.message_id, o.attempts, o.service")
+            .c_str(),
+        pg::Params().integer(now).text(instance_).text_array(skip_services));
+    if (claim.empty()) return std::nullopt;
+    OutboxItem item{claim.text(0, 0), claim.text(0, 1), static_cast<int>(claim.integer(0, 2)), claim.text(0, 3)};
+    update_status(*db, item.case_id, now_ms(), CaseStatus::Sending, "attempt " + std::to_string(item.attempts + 1));
+    tx.commit();
+    return item;
+}
+
+std::optional<std::int64_t> PostgresCaseStore::next_due_ms() {
+    auto db = pool_->take();
+    const auto due = db->exec((std::string("SELECT MIN(due_ms) FROM outbox WHERE claimed_by IS NULL OR claimed_by "
+                                           "NOT IN ") +
+                               kAlive)
+                                  .c_str(),
+                              pg::Params().integer(now_ms()));
+    if (due.empty() || due.is_null(0, 0)) return std::nullopt;
+    return due.integer(0, 0);
+}
+
+int PostgresCaseStore::release_claims() {
+    // Only the claims of instances that are gone: a live instance's are its own.
+    auto db = pool_->take();
+    const pg::Params now = pg::Params().integer(now_ms());
+    const std::string gone = std::string(" NOT IN ") + kAlive;
+    const auto outbox = db->exec(
+        ("UPDATE outbox SET claimed_by = NULL WHERE claimed_by IS NOT NULL AND claimed_by" + gone).c_str(), now);
+    const auto callbacks = db->exec(
+        ("UPDATE awaiting SET state = 'awaiting', taken_by = NULL WHERE state = 'taking' AND taken_by" + gone).c_str(),
+        now);
+    db->exec("DELETE FROM instances WHERE alive_until < $1", pg::Params().integer(now_ms() - 60000));
+    return static_cast<int>(outbox.affected() + callbacks.affected());
+}
+
+void PostgresCaseStore::reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
+                                   const ExchangeRecord* exchange) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db, kBeginRelaxed);
+    if (exchange != nullptr) insert_exchange(*db, *exchange);
+    const auto moved = db->exec(
+        "UPDATE outbox SET claimed_by = NULL, attempts = attempts + 1, due_ms = $2 WHERE case_id = $1 AND "
+        "claimed_by = $3",
+        pg::Params().text(item.case_id).integer(next_ms).text(instance_));
+    if (moved.affected() > 0) update_status(*db, item.case_id, now_ms(), CaseStatus::Queued, note);
+    tx.commit();
+}
+
+void PostgresCaseStore::postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db, kBeginRelaxed);
+    const auto moved =
+        db->exec("UPDATE outbox SET claimed_by = NULL, due_ms = $2 WHERE case_id = $1 AND claimed_by = $3",
+                 pg::Params().text(item.case_id).integer(next_ms).text(instance_));
+    if (moved.affected() > 0) update_status(*db, item.case_id, now_ms(), CaseStatus::Queued, note);
+    tx.commit();
+}
+
+void PostgresCaseStore::finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
+                               const std::string& note, const ExchangeRecord* exchange) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db);
+    if (exchange != nullptr) insert_exchange(*db, *exchange);  // evidence, whoever ends the case
+    // Only the holder of the claim ends the case; an instance that lost it (its lease lapsed while
+    // it was stalled) keeps its exchange on record and changes nothing else.
+    const auto removed = db->exec("DELETE FROM outbox WHERE case_id = $1 AND claimed_by = $2",
+                                  pg::Params().text(item.case_id).text(instance_));
+    if (removed.affected() > 0) {
+        if (outcome) set_outcome(*db, item.case_id, *outcome);
+        update_status(*db, item.case_id, now_ms(), status, note);
+    }
+    tx.commit();
+}
+
+void PostgresCaseStore::await_callback(const OutboxItem& item, const std::string& registry,
+                                       const std::string& correlation, const Outcome& interim, const std::string& note,
+                                       const ExchangeRecord* exchange) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db);
+    if (exchange != nullptr) insert_exchange(*db, *exchange);
+    const auto removed = db->exec("DELETE FROM outbox WHERE case_id = $1 AND claimed_by = $2",
+                                  pg::Params().text(item.case_id).text(instance_));
+    if (removed.affected() > 0) {
+        set_outcome(*db, item.case_id, interim);
+        update_status(*db, item.case_id, now_ms(), CaseStatus::AwaitingRegistry, note);
+        db->exec(
+            "INSERT INTO awaiting(registry, correlation, case_id) VALUES ($1, $2, $3) ON CONFLICT (registry, "
+            "correlation) DO UPDATE SET case_id = EXCLUDED.case_id, state = 'awaiting', taken_by = NULL",
+            pg::Params().text(registry).text(correlation).text(item.case_id));
+    }
+    tx.commit();
+}
+
+std::int64_t PostgresCaseStore::backlog() const {
+    const std::int64_t now = now_ms();
+    if (now - backlog_at_.load() < 200) return backlog_.load();
+    backlog_at_ = now;
+    try {
+        auto db = pool_->take();
+        backlog_ = db->exec("SELECT COUNT(*) FROM outbox").integer(0, 0);
+    } catch (const std::exception& e) {
+        spdlog::warn("store: the backlog could not be counted: {}", e.what());
+    }
+    return backlog_.load();
+}
+
+CallbackClaim PostgresCaseStore::claim_callback(const std::string& registry, const std::string& correlation) {
+    auto db = pool_->take();
+    const auto taken = db->exec(
+        (std::string("UPDATE awaiting SET state = 'taking', taken_by = $4 WHERE registry = $2 AND correlation = $3 "
+                     "AND (state = 'awaiting' OR (state = 'taking' AND taken_by NOT IN ") +
+         kAlive + ")) RETURNING case_id")
+            .c_str(),
+        pg::Params().integer(now_ms()).text(registry).text(correlation).text(instance_));
+    if (!taken.empty()) return {CallbackClaim::State::Taken, taken.text(0, 0)};
+    const auto found = db->exec("SELECT case_id, state FROM awaiting WHERE registry = $1 AND correlation = $2",
+                                pg::Params().text(registry).text(correlation));
+    if (found.empty()) return {};
+    return {found.text(0, 1) == "answered" ? CallbackClaim::State::Answered : CallbackClaim::State::Busy,
+            found.text(0, 0)};
+}
+
+void PostgresCaseStore::release_callback(const std::string& registry, const std::string& correlation) {
+    auto db = pool_->take();
+    db->exec(
+        "UPDATE awaiting SET state = 'awaiting', taken_by = NULL WHERE registry = $1 AND correlation = $2 AND "
+        "state = 'taking' AND taken_by = $3",
+        pg::Params().text(registry).text(correlation).text(instance_));
+}
+
+bool PostgresCaseStore::finish_callback(const std::string& case_id, const std::string& registry,
+                                        const std::string& correlation, CaseStatus status, const Outcome& outcome,
+                                        const std::string& note, const ExchangeRecord& exchange) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db);
+    const auto answered = db->exec(
+        "UPDATE awaiting SET state = 'answered' WHERE registry = $1 AND correlation = $2 AND case_id = $3 AND "
+        "state = 'taking' AND taken_by = $4",
+        pg::Params().text(registry).text(correlation).text(case_id).text(instance_));
+    if (answered.affected() == 0) return false;  // rolled back on the way out
+    insert_exchange(*db, exchange);
+    set_outcome(*db, case_id, outcome);
+    update_status(*db, case_id, now_ms(), status, note);
+    tx.commit();
+    return true;
+}
+
+std::map<CaseStatus, std::int64_t> PostgresCaseStore::count_by_status() {
+    auto db = pool_->take();
+    const auto rows = db->exec("SELECT status, COUNT(*) FROM cases GROUP BY status");
+    std::map<CaseStatus, std::int64_t> counts;
+    for (int i = 0; i < rows.rows(); ++i) {
+        if (auto status = parse_case_status(rows.text(i, 0))) counts[*status] = rows.integer(i, 1);
+    }
+    return counts;
+}
+
+std::vector<ExchangeRecord> PostgresCaseStore::exchanges(const std::string& case_id) {
+    auto db = pool_->take();
+    const auto rows = db->exec(
+        "SELECT attempt, registry, endpoint, started_ms, duration_ms, request, response, http_status, error FROM "
+        "exchanges WHERE case_id = $1 ORDER BY id",
+        pg::Params().text(case_id));
+    std::vector<ExchangeRecord> result;
+    for (int i = 0; i < rows.rows(); ++i) {
+        result.push_back({case_id, static_cast<int>(rows.integer(i, 0)), rows.text(i, 1), rows.text(i, 2),
+                          rows.integer(i, 3), rows.integer(i, 4), rows.bytes(i, 5), rows.bytes(i, 6),
+                          static_cast<int>(rows.integer(i, 7)), rows.text(i, 8)});
+    }
+    return result;
+}
+
+std::optional<PendingEvent> PostgresCaseStore::claim_event(std::int64_t now) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db, kBeginRelaxed);
+    // The first undelivered event of its case only, so that a case's events arrive in order whichever
+    // instance delivers them.
+    const auto claim = db->exec(
+        (std::string("UPDATE events SET claimed_by = $2 WHERE seq = (SELECT e.seq FROM events e WHERE NOT "
+                     "e.delivered AND (e.claimed_by IS NULL OR e.claimed_by NOT IN ") +
+         kAlive +
+         ") AND e.due_ms <= $1 AND NOT EXISTS (SELECT 1 FROM events p WHERE p.case_id = e.case_id AND NOT "
+         "p.delivered AND p.seq < e.seq) ORDER BY e.seq LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING seq, event_id, "
+         "case_id, url, status, note, outcome, at_ms, attempts, step")
+            .c_str(),
+        pg::Params().integer(now).text(instance_));
+    if (claim.empty()) return std::nullopt;
+    PendingEvent event;
+    event.seq = claim.integer(0, 0);
+    event.event_id = claim.text(0, 1);
+    event.case_id = claim.text(0, 2);
+    event.url = claim.text(0, 3);
+    event.status = claim.text(0, 4);
+    event.note = claim.text(0, 5);
+    if (!claim.is_null(0, 6)) event.outcome_json = claim.text(0, 6);
+    event.at_ms = claim.integer(0, 7);
+    event.attempts = static_cast<int>(claim.integer(0, 8));
+    if (!claim.is_null(0, 9)) event.step = claim.text(0, 9);
+    const auto owner = db->exec("SELECT office_id, service FROM cases WHERE id = $1", pg::Params().text(event.case_id));
+    if (!owner.empty()) {
+        event.office_id = owner.text(0, 0);
+        event.service = owner.text(0, 1);
+    }
+    tx.commit();
+    return event;
+}
+
+void PostgresCaseStore::event_delivered(std::int64_t seq) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db, kBeginRelaxed);
+    db->exec("UPDATE events SET delivered = TRUE, claimed_by = NULL WHERE seq = $1", pg::Params().integer(seq));
+    tx.commit();
+}
+
+void PostgresCaseStore::event_retry(std::int64_t seq, std::int64_t next_ms, const std::string& error) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db, kBeginRelaxed);
+    db->exec(
+        "UPDATE events SET claimed_by = NULL, attempts = attempts + 1, due_ms = $2, last_error = $3 WHERE "
+        "seq = $1 AND claimed_by = $4",
+        pg::Params().integer(seq).integer(next_ms).text(error).text(instance_));
+    tx.commit();
+}
+
+int PostgresCaseStore::release_event_claims() {
+    auto db = pool_->take();
+    const auto released = db->exec(
+        (std::string("UPDATE events SET claimed_by = NULL WHERE claimed_by IS NOT NULL AND claimed_by NOT IN ") +
+         kAlive)
+            .c_str(),
+        pg::Params().integer(now_ms()));
+    return static_cast<int>(released.affected());
+}
+
+std::int64_t PostgresCaseStore::events_pending() {
+    auto db = pool_->take();
+    return db->exec("SELECT COUNT(*) FROM events WHERE NOT delivered").integer(0, 0);
+}
+
+std::vector<std::string> PostgresCaseStore::active_situations() {
+    // A situation is advanced by one instance at a time: this one takes those nobody alive holds.
+    auto db = pool_->take();
+    const auto rows =
+        db->exec((std::string("UPDATE cases SET runner = $2 WHERE status IN ('queued', 'sending') AND id IN (SELECT "
+                              "situation_id FROM steps) AND (runner IS NULL OR runner = $2 OR runner NOT IN ") +
+                  kAlive + ") RETURNING id")
+                     .c_str(),
+                 pg::Params().integer(now_ms()).text(instance_));
+    std::vector<std::string> ids;
+    for (int i = 0; i < rows.rows(); ++i) ids.push_back(rows.text(i, 0));
+    return ids;
+}
+
+std::vector<StepRecord> PostgresCaseStore::steps(const std::string& situation_id) {
+    auto db = pool_->take();
+    const auto rows = db->exec(
+        "SELECT s.step_id, s.service, s.optional, s.position, s.status, s.case_id, s.reason, c.status FROM steps s "
+        "LEFT JOIN cases c ON c.id = s.case_id WHERE s.situation_id = $1 ORDER BY s.position",
+        pg::Params().text(situation_id));
+    std::vector<StepRecord> steps;
+    for (int i = 0; i < rows.rows(); ++i) {
+        StepRecord step;
+        step.step_id = rows.text(i, 0);
+        step.service = rows.text(i, 1);
+        step.optional = rows.text(i, 2) == "t";
+        step.position = static_cast<int>(rows.integer(i, 3));
+        step.status = rows.text(i, 4);
+        if (!rows.is_null(i, 5)) step.case_id = rows.text(i, 5);
+        step.reason = rows.text(i, 6);
+        if (!rows.is_null(i, 7)) step.case_status = rows.text(i, 7);
+        steps.push_back(std::move(step));
+    }
+    return steps;
+}
+
+void PostgresCaseStore::start_step(const std::string& situation_id, const std::string& step_id, const Case& step_case,
+                                   const std::string& message_id) {
+    const std::string submission = to_json_text(submission_to_json(step_case));
+    auto db = pool_->take();
+    pg::Transaction tx(*db);
+    const std::int64_t now = now_ms();
+    if (insert_case(*db, step_case, sha256_hex(submission), submission, now, situation_id, step_id)) {
+        insert_outbox(*db, step_case, message_id, now);
+    }
+    db->exec("UPDATE steps SET status = 'running', case_id = $3 WHERE situation_id = $1 AND step_id = $2",
+             pg::Params().text(situation_id).text(step_id).text(step_case.id));
+    tx.commit();
+}
+
+void PostgresCaseStore::end_step(const std::string& situation_id, const std::string& step_id, const std::string& status,
+                                 const std::string& reason) {
+    auto db = pool_->take();
+    db->exec("UPDATE steps SET status = $3, reason = $4 WHERE situation_id = $1 AND step_id = $2",
+             pg::Params().text(situation_id).text(step_id).text(status).text(reason));
+}
+
+void PostgresCaseStore::update_situation(const std::string& situation_id, CaseStatus status,
+                                         const std::optional<Outcome>& outcome, const std::string& note) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db, is_final(status) ? "BEGIN" : kBeginRelaxed);
+    if (outcome) set_outcome(*db, situation_id, *outcome);
+    update_status(*db, situation_id, now_ms(), status, note);
+    tx.commit();
+}
+
+bool PostgresCaseStore::request_cancel(const std::string& case_id) {
+    auto db = pool_->take();
+    return db->exec("UPDATE cases SET cancel_requested = TRUE WHERE id = $1 AND status IN ('queued', 'sending')",
+                    pg::Params().text(case_id))
+               .affected() > 0;
+}
+
+bool PostgresCaseStore::cancel_requested(const std::string& case_id) {
+    auto db = pool_->take();
+    const auto row = db->exec("SELECT cancel_requested FROM cases WHERE id = $1", pg::Params().text(case_id));
+    return !row.empty() && row.text(0, 0) == "t";
+}
+
+bool PostgresCaseStore::cancel_queued(const std::string& case_id, const std::string& note) {
+    auto db = pool_->take();
+    pg::Transaction tx(*db);
+    const auto removed =
+        db->exec("DELETE FROM outbox WHERE case_id = $1 AND claimed_by IS NULL", pg::Params().text(case_id));
+    if (removed.affected() == 0) return false;  // being sent, or final: it runs to its end
+    update_status(*db, case_id, now_ms(), CaseStatus::Cancelled, note);
+    tx.commit();
+    return true;
+}
+
+}  // namespace vikno::gateway

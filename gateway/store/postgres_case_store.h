@@ -1,0 +1,123 @@
+#pragma once
+// The store for several gateway instances on one PostgreSQL database (docs/operations.md).
+//
+// What changes against the embedded SQLite store is ownership. Every claim (an outbox row being
+// sent, a registry callback being processed, an event being delivered, a life situation being
+// advanced) names the instance that holds it. Each instance keeps a row in `instances` alive with a
+// heartbeat; a claim whose owner's heartbeat has lapsed is free for any instance to take, and a
+// live instance's claims are never taken. Claims are taken with FOR UPDATE SKIP LOCKED, so two
+// instances never take the same row, and the writes that end a claim check that the writer still
+// holds it.
+//
+// A 202 is sent after the submission's COMMIT returns with synchronous_commit on: the case is on
+// the primary's disk (and, with synchronous_standby_names set, on a standby's; docs/operations.md).
+// New work is announced with NOTIFY vikno_outbox; other instances wake on it.
+
+#include "store/case_store.h"
+#include "store/pg_connection.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace vikno::gateway {
+
+struct PostgresOptions {
+    std::string conninfo;  ///< libpq connection string or URI
+    int connections = 8;
+    /// How long an instance's claims outlive its last heartbeat (it beats every third of it).
+    int lease_ms = 10000;
+};
+
+class PostgresCaseStore final : public CaseStore {
+public:
+    /// Connects, creates the schema if missing (one instance at a time) and registers this instance.
+    /// Throws pg::Error naming the server's refusal.
+    explicit PostgresCaseStore(PostgresOptions options);
+    /// Stops the heartbeat and deregisters: claims left over are free at once.
+    ~PostgresCaseStore() override;
+    PostgresCaseStore(const PostgresCaseStore&) = delete;
+    PostgresCaseStore& operator=(const PostgresCaseStore&) = delete;
+
+    /// This instance's id in claims (host, process, random part).
+    const std::string& instance_id() const { return instance_; }
+
+    SubmitResult submit(const Case& c, const std::string& message_id) override;
+    std::optional<Case> find(const std::string& case_id) override;
+    std::map<CaseStatus, std::int64_t> count_by_status() override;
+    std::vector<ExchangeRecord> exchanges(const std::string& case_id) override;
+    void record_exchange(const ExchangeRecord& exchange) override;
+    bool request_cancel(const std::string& case_id) override;
+    bool cancel_requested(const std::string& case_id) override;
+    bool cancel_queued(const std::string& case_id, const std::string& note) override;
+
+    std::optional<OutboxItem> claim_next(std::int64_t now_ms,
+                                         const std::vector<std::string>& skip_services = {}) override;
+    std::optional<std::int64_t> next_due_ms() override;
+    int release_claims() override;
+    void reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
+                    const ExchangeRecord* exchange) override;
+    void postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) override;
+    void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
+                const std::string& note, const ExchangeRecord* exchange) override;
+    void await_callback(const OutboxItem& item, const std::string& registry, const std::string& correlation,
+                        const Outcome& interim, const std::string& note, const ExchangeRecord* exchange) override;
+    std::int64_t backlog() const override;
+    void on_new_work(std::function<void()> wake) override;
+
+    CallbackClaim claim_callback(const std::string& registry, const std::string& correlation) override;
+    void release_callback(const std::string& registry, const std::string& correlation) override;
+    bool finish_callback(const std::string& case_id, const std::string& registry, const std::string& correlation,
+                         CaseStatus status, const Outcome& outcome, const std::string& note,
+                         const ExchangeRecord& exchange) override;
+
+    std::optional<PendingEvent> claim_event(std::int64_t now_ms) override;
+    void event_delivered(std::int64_t seq) override;
+    void event_retry(std::int64_t seq, std::int64_t next_ms, const std::string& error) override;
+    int release_event_claims() override;
+    std::int64_t events_pending() override;
+
+    SubmitResult submit_situation(const Case& c, const std::vector<StepRecord>& steps) override;
+    std::vector<std::string> active_situations() override;
+    std::vector<StepRecord> steps(const std::string& situation_id) override;
+    void start_step(const std::string& situation_id, const std::string& step_id, const Case& step_case,
+                    const std::string& message_id) override;
+    void end_step(const std::string& situation_id, const std::string& step_id, const std::string& status,
+                  const std::string& reason) override;
+    void update_situation(const std::string& situation_id, CaseStatus status, const std::optional<Outcome>& outcome,
+                          const std::string& note) override;
+
+private:
+    void beat();
+    void listen();
+    void add_history(pg::Connection& db, const std::string& case_id, std::int64_t at_ms, CaseStatus status,
+                     const std::string& note);
+    void update_status(pg::Connection& db, const std::string& case_id, std::int64_t at_ms, CaseStatus status,
+                       const std::string& note);
+    void set_outcome(pg::Connection& db, const std::string& case_id, const Outcome& outcome);
+    void insert_exchange(pg::Connection& db, const ExchangeRecord& exchange);
+    /// The case row and its first history; false (nothing written) when its (office, key) is taken.
+    bool insert_case(pg::Connection& db, const Case& c, const std::string& body_hash, const std::string& submission,
+                     std::int64_t now, const std::string& parent_id, const std::string& step_id);
+    void insert_outbox(pg::Connection& db, const Case& c, const std::string& message_id, std::int64_t now);
+    SubmitResult submit_with(const Case& c, const std::function<void(pg::Connection&, std::int64_t)>& also);
+
+    PostgresOptions options_;
+    std::string instance_;
+    std::unique_ptr<pg::Pool> pool_;
+    std::atomic<bool> stopping_{false};
+    std::mutex beat_mutex_;
+    std::condition_variable beat_wake_;
+    std::thread heartbeat_;
+    std::thread listener_;
+    std::mutex wake_mutex_;
+    std::function<void()> wake_;
+    mutable std::atomic<std::int64_t> backlog_{0};     // last count read
+    mutable std::atomic<std::int64_t> backlog_at_{0};  // when (ms); read again after 200 ms
+};
+
+}  // namespace vikno::gateway

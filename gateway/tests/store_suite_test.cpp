@@ -1,0 +1,307 @@
+// One suite for both stores (the embedded SQLite store and PostgreSQL for several instances): every
+// test runs against each, through the CaseStore interface. The PostgreSQL ones need the throwaway
+// cluster CTest starts (tests/support/pg_test_cluster.sh, fixture pg_cluster); each test gets a
+// schema of its own.
+#include "common/clock.h"
+#include "common/ids.h"
+#include "store/pg_connection.h"
+#include "store/postgres_case_store.h"
+#include "store/sqlite_case_store.h"
+
+#include <vikno/case_json.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace vikno;
+using namespace vikno::gateway;
+
+namespace {
+
+Case make_case(const std::string& key, const std::string& last_name = "Коваленко") {
+    auto parsed = parse_submitted_case(R"({"service": "drac.death-extract", "office": {"id": "o1", "operator": "op"},
+      "applicant": {"last_name": ")" + last_name +
+                                       R"(", "first_name": "О", "birth_date": "1990-01-01"}, "subject": {}})");
+    Case c = std::move(parsed).value();
+    c.id = new_uuid();
+    c.idempotency_key = key;
+    return c;
+}
+
+std::string temp_db() { return ::testing::TempDir() + "/store-" + new_uuid() + ".db"; }
+
+// The cluster's connection string: $VIKNO_TEST_PG, else what the CTest fixture wrote.
+std::string cluster_conninfo() {
+    if (const char* given = std::getenv("VIKNO_TEST_PG")) return given;
+    std::ifstream in(VIKNO_TEST_PG_CONNINFO_FILE);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+constexpr int kLeaseMs = 300;  // short, so that a dead instance's claims free up quickly
+
+class StoreSuite : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        if (GetParam() == "sqlite") {
+            path_ = temp_db();
+            return;
+        }
+        const std::string base = cluster_conninfo();
+        ASSERT_FALSE(base.empty()) << "no PostgreSQL test cluster: run the tests with ctest (its pg_cluster "
+                                      "fixture starts one), or start one with tests/support/pg_test_cluster.sh "
+                                      "start build/pg-test";
+        const std::string schema = "t_" + new_uuid().substr(0, 8);
+        pg::Connection(base).exec_script(("CREATE SCHEMA " + schema).c_str());
+        conninfo_ = base + " options='-c search_path=" + schema + "'";
+    }
+
+    bool sqlite() const { return GetParam() == "sqlite"; }
+
+    /// A gateway instance on the test's database (for SQLite: the process that opens the file).
+    std::unique_ptr<CaseStore> open() {
+        if (sqlite()) return std::make_unique<SqliteCaseStore>(path_);
+        return std::make_unique<PostgresCaseStore>(PostgresOptions{conninfo_, 4, kLeaseMs});
+    }
+
+    /// Runs `work` on an instance in a child process that then dies without ending anything (as kill
+    /// -9 would): no destructor, no deregistration.
+    void in_dying_instance(const std::function<void(CaseStore&)>& work) {
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            int code = 0;
+            try {
+                auto store = open();
+                work(*store);
+            } catch (...) {
+                code = 3;
+            }
+            std::fflush(nullptr);
+            ::_exit(code);
+        }
+        int status = 0;
+        ASSERT_EQ(::waitpid(child, &status, 0), child);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the dying instance's work failed";
+    }
+
+    /// Releases what dead instances held, waiting (for PostgreSQL) until their lease has lapsed.
+    int release_after_death(CaseStore& store, int expected) {
+        int released = 0;
+        for (int i = 0; i < 100 && released < expected; ++i) {
+            released += store.release_claims();
+            if (released < expected) std::this_thread::sleep_for(std::chrono::milliseconds(kLeaseMs / 5));
+        }
+        return released;
+    }
+
+    std::string path_;
+    std::string conninfo_;
+};
+
+}  // namespace
+
+TEST_P(StoreSuite, SubmitIsIdempotentPerOfficeAndKey) {
+    auto opened = open();
+    CaseStore& store = *opened;
+    const Case first = make_case("k1");
+    EXPECT_EQ(store.submit(first, "m1").outcome, SubmitOutcome::Created);
+    const auto replay = store.submit(make_case("k1"), "m2");
+    EXPECT_EQ(replay.outcome, SubmitOutcome::Replayed);
+    EXPECT_EQ(replay.case_id, first.id);
+    EXPECT_EQ(store.submit(make_case("k1", "Інша"), "m3").outcome, SubmitOutcome::Conflict);
+}
+
+TEST_P(StoreSuite, OutboxClaimRescheduleAndFinish) {
+    auto opened = open();
+    CaseStore& store = *opened;
+    const Case c = make_case("k");
+    store.submit(c, "msg-1");
+    auto item = store.claim_next(now_ms());
+    ASSERT_TRUE(item);
+    EXPECT_EQ(item->message_id, "msg-1");
+    EXPECT_FALSE(store.claim_next(now_ms()));  // claimed rows are not handed out twice
+
+    store.reschedule(*item, now_ms() + 60000, "attempt 1: down", nullptr);
+    EXPECT_FALSE(store.claim_next(now_ms()));
+    item = store.claim_next(now_ms() + 61000);
+    ASSERT_TRUE(item);
+    EXPECT_EQ(item->attempts, 1);
+    EXPECT_EQ(item->message_id, "msg-1");  // the same message id on every attempt
+
+    ExchangeRecord record{c.id, 2, "civil_registry", "http://x/", now_ms(), 5, "REQ", "RESP", 200, ""};
+    Outcome outcome;
+    outcome.message_en = "done";
+    store.finish(*item, CaseStatus::Completed, outcome, "record found", &record);
+    EXPECT_FALSE(store.claim_next(now_ms() + 120000));
+
+    const auto stored = store.find(c.id);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->status, CaseStatus::Completed);
+    EXPECT_EQ(stored->outcome->message_en, "done");
+    // Claiming marks the case sending in the same transaction as the claim.
+    std::vector<std::string> statuses;
+    for (const auto& change : stored->history) statuses.emplace_back(to_string(change.status));
+    EXPECT_EQ(statuses, (std::vector<std::string>{"received", "queued", "sending", "queued", "sending", "completed"}));
+    EXPECT_EQ(stored->history[2].note, "attempt 1");
+    EXPECT_EQ(stored->history.back().note, "record found");
+    const auto exchanges = store.exchanges(c.id);
+    ASSERT_EQ(exchanges.size(), 1U);
+    EXPECT_EQ(exchanges[0].request_bytes, "REQ");
+}
+
+TEST_P(StoreSuite, ClaimsOfADeadInstanceAreReleasedAndTakenAgain) {
+    in_dying_instance([](CaseStore& store) {
+        store.submit(make_case("k"), "m");
+        if (!store.claim_next(now_ms())) throw std::runtime_error("nothing to claim");
+    });
+    auto reopened = open();
+    EXPECT_EQ(release_after_death(*reopened, 1), 1);
+    const auto item = reopened->claim_next(now_ms());
+    ASSERT_TRUE(item);
+    EXPECT_EQ(item->message_id, "m");  // sent again under its own message id
+}
+
+TEST_P(StoreSuite, ALiveInstancesClaimsAreNeverTakenByAnother) {
+    if (sqlite()) GTEST_SKIP() << "one gateway process per SQLite file: there is no other live instance";
+    auto first = open();
+    auto second = open();
+    first->submit(make_case("k"), "m");
+    ASSERT_TRUE(first->claim_next(now_ms()));
+    // Three leases long: the holder's heartbeat keeps its claim, whatever the other does.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(3 * kLeaseMs);
+    while (std::chrono::steady_clock::now() < until) {
+        EXPECT_EQ(second->release_claims(), 0);
+        EXPECT_FALSE(second->claim_next(now_ms()));
+        std::this_thread::sleep_for(std::chrono::milliseconds(kLeaseMs / 3));
+    }
+}
+
+TEST_P(StoreSuite, TheSameKeySubmittedConcurrentlyGivesOneCase) {
+    // Four instances (PostgreSQL) or four callers of one (SQLite), the same key at the same moment.
+    std::vector<std::unique_ptr<CaseStore>> instances;
+    for (int i = 0; i < (sqlite() ? 1 : 4); ++i) instances.push_back(open());
+    std::vector<SubmitResult> results(8);
+    std::atomic<bool> go{false};
+    std::vector<std::thread> callers;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        callers.emplace_back([&, i] {
+            while (!go) std::this_thread::yield();
+            results[i] = instances[i % instances.size()]->submit(make_case("same-key"), "m-" + std::to_string(i));
+        });
+    }
+    go = true;
+    for (auto& caller : callers) caller.join();
+    std::set<std::string> ids;
+    int created = 0;
+    for (const auto& result : results) {
+        ids.insert(result.case_id);
+        created += result.outcome == SubmitOutcome::Created ? 1 : 0;
+        EXPECT_NE(result.outcome, SubmitOutcome::Conflict);
+    }
+    EXPECT_EQ(created, 1);
+    EXPECT_EQ(ids.size(), 1U);
+    EXPECT_EQ(instances[0]->backlog(), 1);
+}
+
+TEST_P(StoreSuite, AClaimedRowGoesToOneInstanceOnly) {
+    std::vector<std::unique_ptr<CaseStore>> instances;
+    for (int i = 0; i < (sqlite() ? 1 : 3); ++i) instances.push_back(open());
+    for (int i = 0; i < 60; ++i) instances[0]->submit(make_case("row-" + std::to_string(i)), "m-" + std::to_string(i));
+    std::mutex mutex;
+    std::multiset<std::string> claimed;
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 6; ++w) {
+        workers.emplace_back([&, w] {
+            CaseStore& store = *instances[static_cast<std::size_t>(w) % instances.size()];
+            while (auto item = store.claim_next(now_ms())) {
+                store.finish(*item, CaseStatus::Completed, std::nullopt, "done", nullptr);
+                std::lock_guard lock(mutex);
+                claimed.insert(item->case_id);
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+    EXPECT_EQ(claimed.size(), 60U);
+    EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(), 60U);  // none twice
+    EXPECT_EQ(instances[0]->count_by_status()[CaseStatus::Completed], 60);
+}
+
+TEST(SqliteStore, DatabaseFileIsPrivate) {
+    const std::string path = temp_db();
+    SqliteCaseStore store(path);
+    struct stat info {};
+    ASSERT_EQ(stat(path.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600);
+}
+
+TEST(Ids, NewUuidIsARandomVersion4Uuid) {
+    std::set<std::string> seen;
+    for (int i = 0; i < 1000; ++i) {
+        const std::string id = new_uuid();
+        ASSERT_EQ(id.size(), 36U);
+        EXPECT_EQ(id[8], '-');
+        EXPECT_EQ(id[14], '4');                                          // version
+        EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // variant
+        EXPECT_TRUE(seen.insert(id).second);
+    }
+}
+
+// A registry's callback is handed to one caller at a time and answered once (two concurrent copies
+// of one callback must not both be processed and audited).
+TEST_P(StoreSuite, ACallbackIsTakenByOneCallerAndAnsweredOnce) {
+    {
+        auto opened = open();
+        CaseStore& store = *opened;
+        const Case c = make_case("cb");
+        store.submit(c, "msg-cb");
+        auto item = store.claim_next(now_ms());
+        ASSERT_TRUE(item);
+        store.await_callback(*item, "diia", "request-1", Outcome{}, "deep link issued", nullptr);
+
+        EXPECT_EQ(store.claim_callback("diia", "request-2").state, CallbackClaim::State::Unknown);
+        const auto taken = store.claim_callback("diia", "request-1");
+        ASSERT_EQ(taken.state, CallbackClaim::State::Taken);
+        EXPECT_EQ(taken.case_id, c.id);
+        EXPECT_EQ(store.claim_callback("diia", "request-1").state, CallbackClaim::State::Busy);
+        store.release_callback("diia", "request-1");  // could not be processed: the next copy may take it
+        ASSERT_EQ(store.claim_callback("diia", "request-1").state, CallbackClaim::State::Taken);
+        // A copy that never took it cannot finish it; the taker can, once.
+        ExchangeRecord record{c.id, 0, "diia", "callback", now_ms(), 0, "REQ", "RESP", 0, ""};
+        EXPECT_TRUE(
+            store.finish_callback(c.id, "diia", "request-1", CaseStatus::Completed, Outcome{}, "files", record));
+        EXPECT_FALSE(
+            store.finish_callback(c.id, "diia", "request-1", CaseStatus::Rejected, Outcome{}, "declined", record));
+        EXPECT_EQ(store.claim_callback("diia", "request-1").state, CallbackClaim::State::Answered);
+        EXPECT_EQ(store.find(c.id)->status, CaseStatus::Completed);
+    }
+    // Taken when its instance died: released, so the registry's retry is taken.
+    in_dying_instance([](CaseStore& store) {
+        const Case other = make_case("cb2");
+        store.submit(other, "msg-cb2");
+        auto next = store.claim_next(now_ms());
+        if (!next) throw std::runtime_error("nothing to claim");
+        store.await_callback(*next, "diia", "request-3", Outcome{}, "deep link issued", nullptr);
+        if (store.claim_callback("diia", "request-3").state != CallbackClaim::State::Taken) {
+            throw std::runtime_error("not taken");
+        }
+    });
+    auto reopened = open();
+    EXPECT_EQ(release_after_death(*reopened, 1), 1);
+    EXPECT_EQ(reopened->claim_callback("diia", "request-3").state, CallbackClaim::State::Taken);
+    EXPECT_EQ(reopened->claim_callback("diia", "request-1").state, CallbackClaim::State::Answered);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreSuite, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
