@@ -6,6 +6,7 @@
 #include "common/storage_full.h"
 
 #include <Poco/File.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
 #include <spdlog/spdlog.h>
@@ -56,7 +57,39 @@ std::string checkpoint_text(std::uint64_t tree_size, const Hash& root, const std
            "\n";
 }
 
-AuditLog::AuditLog(AuditOptions options, const crypto::Signer& signer) : options_(std::move(options)), signer_(signer) {
+std::string entry_line(std::uint64_t seq, const Hash& prev, const Poco::JSON::Object& entry) {
+    Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+    line.set("seq", seq);
+    line.set("prev", seq == 0 ? std::string(64, '0') : to_hex(prev));
+    for (const auto& [key, value] : entry) line.set(key, value);
+    return to_json_text(line);
+}
+
+std::string checkpoint_line(const crypto::Signer& signer, const MerkleTree& tree,
+                            std::optional<std::uint64_t> previous_size) {
+    const std::uint64_t size = tree.size();
+    const Hash root = tree.root(size);
+    const std::string at = rfc3339(now_ms());
+    auto signature = signer.sign(checkpoint_text(size, root, at));
+    if (!signature) throw AuditError("the checkpoint could not be signed: " + signature.error().message);
+    Poco::JSON::Object checkpoint(Poco::JSON_PRESERVE_KEY_ORDER);
+    checkpoint.set("tree_size", size);
+    checkpoint.set("root", to_hex(root));
+    checkpoint.set("at", at);
+    checkpoint.set("algorithm", signer.algorithm().name);
+    checkpoint.set("key_id", signer.certificate().thumbprint());
+    checkpoint.set("signature", crypto::base64(crypto::to_der_signature(signer.algorithm(), signature.value())));
+    if (previous_size) {
+        checkpoint.set("previous_size", *previous_size);
+        Poco::JSON::Array proof;
+        for (const auto& hash : tree.consistency_proof(*previous_size, size)) proof.add(to_hex(hash));
+        checkpoint.set("consistency", proof);
+    }
+    return to_json_text(checkpoint);
+}
+
+FileAuditLog::FileAuditLog(AuditOptions options, const crypto::Signer& signer)
+    : options_(std::move(options)), signer_(signer) {
     Poco::File(options_.dir).createDirectories();
     ::chmod(options_.dir.c_str(), 0700);
     recover();
@@ -66,7 +99,7 @@ AuditLog::AuditLog(AuditOptions options, const crypto::Signer& signer) : options
     writer_ = std::thread([this] { run(); });
 }
 
-AuditLog::~AuditLog() {
+FileAuditLog::~FileAuditLog() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
@@ -110,7 +143,7 @@ std::string drop_torn_tail(const std::string& path, std::string text, const char
 
 }  // namespace
 
-void AuditLog::recover() {
+void FileAuditLog::recover() {
     const std::string entries_path = options_.dir + "/" + kEntriesFile;
     const std::string text = drop_torn_tail(entries_path, read_all(entries_path), "entry");
     std::size_t start = 0;
@@ -153,33 +186,18 @@ void AuditLog::recover() {
     queued_ = tree_.size();
 }
 
-void AuditLog::write_checkpoint_locked() {
+void FileAuditLog::write_checkpoint_locked() {
     const std::uint64_t size = tree_.size();
-    const Hash root = tree_.root(size);
-    const std::string at = rfc3339(now_ms());
-    auto signature = signer_.sign(checkpoint_text(size, root, at));
-    if (!signature) throw AuditError("the checkpoint could not be signed: " + signature.error().message);
-    Poco::JSON::Object checkpoint(Poco::JSON_PRESERVE_KEY_ORDER);
-    checkpoint.set("tree_size", size);
-    checkpoint.set("root", to_hex(root));
-    checkpoint.set("at", at);
-    checkpoint.set("algorithm", signer_.algorithm().name);
-    checkpoint.set("key_id", signer_.certificate().thumbprint());
-    checkpoint.set("signature", crypto::base64(crypto::to_der_signature(signer_.algorithm(), signature.value())));
-    if (has_checkpoint_) {
-        checkpoint.set("previous_size", sealed_size_);
-        Poco::JSON::Array proof;
-        for (const auto& hash : tree_.consistency_proof(sealed_size_, size)) proof.add(to_hex(hash));
-        checkpoint.set("consistency", proof);
-    }
-    write_durably(checkpoints_fd_, to_json_text(checkpoint) + "\n", options_.dir + "/" + kCheckpointsFile);
+    const std::string line =
+        checkpoint_line(signer_, tree_, has_checkpoint_ ? std::optional<std::uint64_t>(sealed_size_) : std::nullopt);
+    write_durably(checkpoints_fd_, line + "\n", options_.dir + "/" + kCheckpointsFile);
     sealed_size_ = size;
-    sealed_root_ = root;
+    sealed_root_ = tree_.root(size);
     has_checkpoint_ = true;
     first_unsealed_ms_ = 0;
 }
 
-void AuditLog::write_durably(int fd, const std::string& bytes, const std::string& path) {
+void FileAuditLog::write_durably(int fd, const std::string& bytes, const std::string& path) {
     const off_t before = ::lseek(fd, 0, SEEK_END);  // where O_APPEND writes
     int error = write_all(fd, bytes);
     if (error == 0 && ::fdatasync(fd) != 0) error = errno;
@@ -194,7 +212,7 @@ void AuditLog::write_durably(int fd, const std::string& bytes, const std::string
     throw StorageFull(path + ": " + std::strerror(error));
 }
 
-std::uint64_t AuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
+std::uint64_t FileAuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
     std::unique_lock lock(mutex_);
     if (!failure_.empty()) throw AuditError(failure_);
     if (entries.empty()) return queued_;
@@ -208,23 +226,18 @@ std::uint64_t AuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entri
     return waiter->first;
 }
 
-std::uint64_t AuditLog::size() {
+std::uint64_t FileAuditLog::size() {
     std::lock_guard lock(mutex_);
     return queued_;
 }
 
-void AuditLog::write_batch(std::deque<Pending>& batch) {
+void FileAuditLog::write_batch(std::deque<Pending>& batch) {
     // The tree learns the leaves only once they are on disk: a refused batch leaves no trace.
     std::string bytes;
     std::vector<Hash> leaves;
     Hash prev = last_leaf_;
     for (auto& pending : batch) {
-        const std::uint64_t seq = tree_.size() + leaves.size();
-        Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
-        line.set("seq", seq);
-        line.set("prev", seq == 0 ? std::string(64, '0') : to_hex(prev));
-        for (const auto& [key, value] : *pending.entry) line.set(key, value);
-        const std::string text = to_json_text(line);
+        const std::string text = entry_line(tree_.size() + leaves.size(), prev, *pending.entry);
         prev = leaf_hash(text);
         leaves.push_back(prev);
         bytes += text;
@@ -235,7 +248,7 @@ void AuditLog::write_batch(std::deque<Pending>& batch) {
     last_leaf_ = prev;
 }
 
-void AuditLog::run() {
+void FileAuditLog::run() {
     while (true) {
         std::deque<Pending> batch;
         {

@@ -25,6 +25,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -49,24 +50,46 @@ inline constexpr const char* kCheckpointsFile = "checkpoints.jsonl";
 /// The exact text a checkpoint's signature covers.
 std::string checkpoint_text(std::uint64_t tree_size, const Hash& root, const std::string& at);
 
+/// Line `seq` of entries.jsonl: `seq` and `prev` (the leaf hash of the line before; zeros for the
+/// first), then the entry's own members.
+std::string entry_line(std::uint64_t seq, const Hash& prev, const Poco::JSON::Object& entry);
+
+/// A line of checkpoints.jsonl sealing the first `tree.size()` leaves, signed now, with the
+/// consistency proof from `previous_size` when there was a checkpoint before. Throws AuditError when
+/// the signer refuses.
+std::string checkpoint_line(const crypto::Signer& signer, const MerkleTree& tree,
+                            std::optional<std::uint64_t> previous_size);
+
+/// Where the gateway's audit entries go: files (FileAuditLog, one gateway) or PostgreSQL
+/// (PostgresAuditLog, several instances, one log). Both end in the same two files for auditors.
 class AuditLog {
+public:
+    virtual ~AuditLog() = default;
+    /// Appends the entries in order; returns once they are durable. Throws StorageFull (nothing was
+    /// kept) when the disk is out of space, AuditError when it refuses otherwise.
+    virtual std::uint64_t append(const std::vector<Poco::JSON::Object::Ptr>& entries) = 0;
+    /// Entries accepted so far.
+    virtual std::uint64_t size() = 0;
+};
+
+class FileAuditLog final : public AuditLog {
 public:
     /// Opens or creates the log. Drops a torn last line (never acknowledged), refuses a log that is
     /// shorter than its last checkpoint or does not match it (AuditError naming the file), and
     /// seals any unsealed entries with a checkpoint.
-    AuditLog(AuditOptions options, const crypto::Signer& signer);
+    FileAuditLog(AuditOptions options, const crypto::Signer& signer);
     /// Writes a final checkpoint.
-    ~AuditLog();
-    AuditLog(const AuditLog&) = delete;
-    AuditLog& operator=(const AuditLog&) = delete;
+    ~FileAuditLog() override;
+    FileAuditLog(const FileAuditLog&) = delete;
+    FileAuditLog& operator=(const FileAuditLog&) = delete;
 
     /// Appends the entries in order and returns the index of the first once all are on disk.
     /// The log adds `seq` and `prev` to each. Throws StorageFull (nothing was written) when the
     /// disk is out of space, AuditError when it refuses otherwise.
-    std::uint64_t append(const std::vector<Poco::JSON::Object::Ptr>& entries);
+    std::uint64_t append(const std::vector<Poco::JSON::Object::Ptr>& entries) override;
 
     /// Entries written so far (acknowledged or about to be).
-    std::uint64_t size();
+    std::uint64_t size() override;
 
 private:
     // One append() call: the writer says where its entries went, or why they did not.

@@ -5,6 +5,7 @@
 #include "audit/evidence_bundle.h"
 #include "audit/log_files.h"
 #include "audit/log_verifier.h"
+#include "audit/postgres_audit_log.h"
 #include "cli/commands.h"
 #include "config/config.h"
 
@@ -29,7 +30,10 @@ constexpr const char* kUsage =
     "                             --service CODE --outcome OUTCOME --from TIME --to TIME (RFC 3339, UTC)\n"
     "  show N                     one entry with its wire messages\n"
     "  export --case ID --out FILE  an evidence bundle for one case\n"
-    "  check-bundle FILE          check a bundle offline\n\n"
+    "  check-bundle FILE          check a bundle offline\n"
+    "  pull --dir DIR             write the shared log of several instances (PostgreSQL) to DIR as the\n"
+    "                             same two files, for every command above; --postgres CONNINFO, default\n"
+    "                             store.postgres from the config\n\n"
     "Options: --dir DIR (the log; default audit.dir from the config), --cert FILE (the audit certificate you\n"
     "trust; default signing.certificate from the config; repeat for rotated keys), --config FILE.\n"
     "Exit codes: 0 good, 1 tampering or a bad bundle found, 2 usage or unreadable input.\n";
@@ -53,8 +57,10 @@ AuditArgs parse(const std::vector<std::string>& args) {
         const std::string& arg = args[i];
         if (arg.rfind("--", 0) == 0) {
             if (i + 1 >= args.size()) throw UsageError(arg + " needs a value");
-            if (arg == "--cert") out.certificates.push_back(args[++i]);
-            else out.options[arg.substr(2)] = args[++i];
+            if (arg == "--cert")
+                out.certificates.push_back(args[++i]);
+            else
+                out.options[arg.substr(2)] = args[++i];
         } else if (out.positional.empty()) {
             out.positional = arg;
         } else {
@@ -114,10 +120,23 @@ int verify(const AuditArgs& a) {
     return 0;
 }
 
+int pull(const AuditArgs& a) {
+    const std::string dir = option(a, "dir");
+    if (dir.empty()) throw UsageError("pull needs --dir DIR, the folder to write the log to");
+    std::string conninfo = option(a, "postgres");
+    if (conninfo.empty()) conninfo = load_config(option(a, "config", default_config_path())).store.postgres;
+    if (conninfo.empty())
+        throw UsageError("no PostgreSQL log: give --postgres CONNINFO or a config with store.postgres");
+    const std::uint64_t entries = audit::PostgresAuditLog::pull(conninfo, dir);
+    std::cout << "pulled " << entries << " entries into " << dir << "; check them with 'vikno audit verify --dir "
+              << dir << "'\n";
+    return 0;
+}
+
 int list(const AuditArgs& a) {
     const auto lines = audit::read_lines(log_dir(a) + "/" + audit::kEntriesFile);
-    const std::map<std::string, std::string> filters{{"case", "case_id"}, {"registry", "registry"},
-                                                     {"office", "office"}, {"service", "service"}};
+    const std::map<std::string, std::string> filters{
+        {"case", "case_id"}, {"registry", "registry"}, {"office", "office"}, {"service", "service"}};
     for (std::size_t i = 0; i < lines.lines.size(); ++i) {
         const auto entry = parse_entry(lines.lines[i]);
         bool shown = true;
@@ -157,8 +176,7 @@ std::string pretty(const std::string& wire) {
             std::ostringstream json;
             parser.parse(body).extract<Poco::JSON::Object::Ptr>()->stringify(json, 2);
             shown = json.str();
-        } catch (const std::exception&) {
-        }
+        } catch (const std::exception&) {}
     }
     return head + "\n\n" + shown;
 }
@@ -240,6 +258,7 @@ int audit_command(const std::vector<std::string>& args) {
         if (a.command == "show") return show(a);
         if (a.command == "export") return export_case(a);
         if (a.command == "check-bundle") return check(a);
+        if (a.command == "pull") return pull(a);
         if (a.command == "help" || a.command == "--help") {
             std::cout << kUsage;
             return 0;

@@ -1,4 +1,5 @@
 #include "api/api_server.h"
+#include "audit/postgres_audit_log.h"
 #include "cli/commands.h"
 #include "config/config.h"
 #include "dispatch/dispatcher.h"
@@ -8,6 +9,7 @@
 #include "plugin_host/plugin_host.h"
 #include "signing/credentials.h"
 #include "situations/situation_runner.h"
+#include "store/postgres_case_store.h"
 #include "store/sqlite_case_store.h"
 #include "store/sqlite_statement.h"
 
@@ -23,6 +25,26 @@
 
 namespace vikno::gateway::cli {
 namespace {
+
+// SQLite by default; PostgreSQL when the config names a database (several instances share it).
+std::unique_ptr<CaseStore> open_store(const Config& config) {
+    if (config.store.postgres.empty()) return std::make_unique<SqliteCaseStore>(config.store.path);
+    auto store = std::make_unique<PostgresCaseStore>(
+        PostgresOptions{config.store.postgres, config.store.connections, config.store.lease_ms});
+    spdlog::info("store: PostgreSQL, instance {}", store->instance_id());
+    return store;
+}
+
+// The audit log goes where the store is: files beside SQLite, PostgreSQL for several instances.
+std::unique_ptr<audit::AuditLog> open_audit_log(const Config& config, const crypto::Signer& signer) {
+    const auto entries = static_cast<std::uint64_t>(config.audit.checkpoint_entries);
+    if (!config.store.postgres.empty()) {
+        return std::make_unique<audit::PostgresAuditLog>(
+            audit::PostgresAuditOptions{config.store.postgres, entries, config.audit.checkpoint_seconds}, signer);
+    }
+    return std::make_unique<audit::FileAuditLog>(
+        audit::AuditOptions{config.audit.dir, entries, config.audit.checkpoint_seconds}, signer);
+}
 
 void write_ready_file(const std::string& path, const std::string& address) {
     const std::string temporary = path + ".tmp";
@@ -55,7 +77,8 @@ int serve(const std::vector<std::string>& args) {
     try {
         const Config config = load_config(config_path);
         setup_logging(config.log, config.source);
-        SqliteCaseStore store(config.store.path);
+        const auto store_owner = open_store(config);
+        CaseStore& store = *store_owner;
         const PluginHost plugins(config);
         for (const auto& loaded : plugins.plugins()) {
             spdlog::info("plugin {} {} loaded from {} ({} services, registry at {})", loaded.descriptor.name,
@@ -71,12 +94,16 @@ int serve(const std::vector<std::string>& args) {
         spdlog::info("signing as '{}' ({}, certificate valid until {})",
                      credentials.signer().certificate().common_name(), credentials.signer().algorithm().name, expiry);
         // The audit log is signed with the gateway's key; auditors verify it with its certificate.
-        audit::AuditLog audit_log({config.audit.dir, static_cast<std::uint64_t>(config.audit.checkpoint_entries),
-                                   config.audit.checkpoint_seconds},
-                                  credentials.signer());
-        spdlog::info("audit log in {} ({} entries)", config.audit.dir, audit_log.size());
-        SpaceWatch space({Poco::Path(Poco::Path(config.store.path).absolute()).parent().toString(), config.audit.dir},
-                         config.store.min_free_bytes);
+        const auto audit_owner = open_audit_log(config, credentials.signer());
+        audit::AuditLog& audit_log = *audit_owner;
+        spdlog::info("audit log in {} ({} entries)",
+                     config.store.postgres.empty() ? config.audit.dir : std::string("PostgreSQL"), audit_log.size());
+        // With PostgreSQL the disk to watch is the database server's; it says so itself (SQLSTATE 53100).
+        std::vector<std::string> watched;
+        if (config.store.postgres.empty()) {
+            watched = {Poco::Path(Poco::Path(config.store.path).absolute()).parent().toString(), config.audit.dir};
+        }
+        SpaceWatch space(watched, config.store.min_free_bytes);
         Dispatcher dispatcher(store, plugins, credentials, config, metrics, audit_log, space);
         const Situations situations(
             config.situations_dir, [&](const std::string& service) { return plugins.for_service(service) != nullptr; });
@@ -100,7 +127,8 @@ int serve(const std::vector<std::string>& args) {
             callbacks->start();
         }
         const std::string address = config.server.host + ":" + std::to_string(port);
-        spdlog::info("vikno {} serving on https://{} (store {})", VIKNO_VERSION, address, config.store.path);
+        spdlog::info("vikno {} serving on https://{} (store {})", VIKNO_VERSION, address,
+                     config.store.postgres.empty() ? config.store.path : std::string("PostgreSQL"));
         if (!config.server.ready_file.empty()) write_ready_file(config.server.ready_file, address);
 
         int received = 0;

@@ -238,8 +238,11 @@ Config parse_config(const std::string& text, const std::string& source) {
     config.server.ready_file = server.text("ready_file", "");
 
     const Section store = top.section("store");
-    store.allow({"path", "min_free_bytes"});
+    store.allow({"path", "min_free_bytes", "postgres", "connections", "lease_ms"});
     config.store.path = store.text("path", config.store.path);
+    config.store.postgres = store.text("postgres", "");
+    config.store.connections = static_cast<int>(store.integer("connections", config.store.connections, 2, 256));
+    config.store.lease_ms = static_cast<int>(store.integer("lease_ms", config.store.lease_ms, 100, 3600000));
     config.store.min_free_bytes = store.integer("min_free_bytes", config.store.min_free_bytes, 0, 1LL << 50);
     if (config.store.path.empty()) store.fail("path", "expected the SQLite database file, e.g. var/vikno.db");
 

@@ -67,6 +67,11 @@ struct CallbackConfig {
 
 struct StoreConfig {
     std::string path = "var/vikno.db";
+    /// A libpq connection string or URI: the store (and the audit log) are then in PostgreSQL,
+    /// shared by every gateway instance given the same one (docs/operations.md); `path` is unused.
+    std::string postgres;
+    int connections = 8;   ///< PostgreSQL connections of this instance
+    int lease_ms = 10000;  ///< how long a dead instance's claims stay held (heartbeat every third)
     /// Below this much free space on the store's or the audit log's file system, new cases are
     /// refused (503 storage-full) so that the accepted ones keep room to finish; a write refused
     /// for lack of space pauses dispatch until this much is free again.

@@ -73,6 +73,7 @@ void Dispatcher::start() {
             "their original message ids",
             released);
     }
+    store_.on_new_work([this] { wake_.notify_all(); });  // another instance added a case
     for (int i = 0; i < config_.dispatch.workers; ++i) {
         workers_.emplace_back([this] { run(); });
     }
@@ -86,6 +87,7 @@ void Dispatcher::stop() {
     wake_.notify_all();
     for (auto& worker : workers_) worker.join();
     workers_.clear();
+    store_.on_new_work(nullptr);
 }
 
 void Dispatcher::notify() { wake_.notify_one(); }

@@ -53,7 +53,7 @@ int mode_of(const std::string& path) {
 TEST(AuditLog, ConcurrentAppendsAreAllDurableAndTheLogVerifies) {
     const std::string dir = fresh_dir();
     {
-        AuditLog log({dir, 100, 60}, key());
+        FileAuditLog log({dir, 100, 60}, key());
         std::vector<std::thread> threads;
         for (int t = 0; t < 8; ++t) {
             threads.emplace_back([&log, t] {
@@ -77,13 +77,13 @@ TEST(AuditLog, ConcurrentAppendsAreAllDurableAndTheLogVerifies) {
 TEST(AuditLog, ATornLastEntryIsDroppedAndTheRestContinues) {
     const std::string dir = fresh_dir();
     {
-        AuditLog log({dir, 1000, 60}, key());
+        FileAuditLog log({dir, 1000, 60}, key());
         log.append({entry(1), entry(2)});
     }
     std::ofstream(dir + "/entries.jsonl", std::ios::app) << R"({"seq":2,"prev":"00)";  // a crash mid-write
     EXPECT_FALSE(verify(dir).warnings.empty());
     {
-        AuditLog log({dir, 1000, 60}, key());
+        FileAuditLog log({dir, 1000, 60}, key());
         EXPECT_EQ(log.size(), 2U);
         log.append({entry(3)});
     }
@@ -96,12 +96,12 @@ TEST(AuditLog, ATornLastEntryIsDroppedAndTheRestContinues) {
 TEST(AuditLog, ALogShorterThanItsCheckpointRefusesToStart) {
     const std::string dir = fresh_dir();
     {
-        AuditLog log({dir, 1000, 60}, key());
+        FileAuditLog log({dir, 1000, 60}, key());
         log.append({entry(1), entry(2), entry(3)});
     }
     std::ofstream(dir + "/entries.jsonl", std::ios::trunc) << "";
     try {
-        AuditLog log({dir, 1000, 60}, key());
+        FileAuditLog log({dir, 1000, 60}, key());
         FAIL() << "a truncated log was accepted";
     } catch (const AuditError& e) {
         EXPECT_NE(std::string(e.what()).find("no longer match the last signed checkpoint"), std::string::npos)
@@ -125,7 +125,7 @@ void write_file(const std::string& path, const std::string& text) {
 std::pair<std::string, std::string> sample_log() {
     const std::string dir = fresh_dir();
     {
-        AuditLog log({dir, 3, 60}, key());
+        FileAuditLog log({dir, 3, 60}, key());
         log.append({entry(1), entry(2), entry(3)});
         log.append({entry(4), entry(5)});
     }
@@ -144,7 +144,7 @@ void expect_recovers(const std::string& entries, const std::string& checkpoints,
     EXPECT_TRUE(verify(dir).ok()) << what << ": 'vikno audit verify' must accept a torn tail (with a warning)";
     EXPECT_FALSE(verify(dir).warnings.empty()) << what;
     try {
-        AuditLog log({dir, 3, 60}, key());
+        FileAuditLog log({dir, 3, 60}, key());
         log.append({entry(6)});
     } catch (const AuditError& e) {
         ADD_FAILURE() << what << ": refused to start: " << e.what();
@@ -211,7 +211,7 @@ TEST(AuditLog, ABatchTheDiskRefusesLeavesNoTraceAndTheSameAppendSucceedsOnceTher
     const std::string dir = fresh_dir();
     const std::string entries = dir + "/entries.jsonl";
     {
-        AuditLog log({dir, 1000, 60}, key());
+        FileAuditLog log({dir, 1000, 60}, key());
         log.append({entry(1), entry(2)});
         const auto before = size_of(entries);
         Poco::JSON::Object::Ptr big = entry(3);

@@ -8,6 +8,8 @@
 #include "store/postgres_case_store.h"
 #include "store/sqlite_case_store.h"
 
+#include "pg_test_conninfo.h"
+
 #include <vikno/case_json.h>
 
 #include <gtest/gtest.h>
@@ -40,14 +42,7 @@ Case make_case(const std::string& key, const std::string& last_name = "Кова�
 
 std::string temp_db() { return ::testing::TempDir() + "/store-" + new_uuid() + ".db"; }
 
-// The cluster's connection string: $VIKNO_TEST_PG, else what the CTest fixture wrote.
-std::string cluster_conninfo() {
-    if (const char* given = std::getenv("VIKNO_TEST_PG")) return given;
-    std::ifstream in(VIKNO_TEST_PG_CONNINFO_FILE);
-    std::string line;
-    std::getline(in, line);
-    return line;
-}
+std::string cluster_conninfo() { return vikno::testing::test_cluster_conninfo(VIKNO_TEST_PG_CONNINFO_FILE); }
 
 constexpr int kLeaseMs = 300;  // short, so that a dead instance's claims free up quickly
 

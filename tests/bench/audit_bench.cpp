@@ -13,9 +13,9 @@
 #include <openssl/evp.h>
 
 #include <fcntl.h>
+#include <unistd.h>
 #include <memory>
 #include <mutex>
-#include <unistd.h>
 
 namespace {
 
@@ -25,7 +25,8 @@ using namespace vikno::gateway::audit;
 std::string pki(const std::string& file) { return std::string(VIKNO_TEST_PKI_DIR) + "/" + file; }
 
 const crypto::Signer& key() {
-    static const auto s = std::move(crypto::open_signer(pki("gateway-signing.key"), pki("gateway-signing.crt")).value());
+    static const auto s =
+        std::move(crypto::open_signer(pki("gateway-signing.key"), pki("gateway-signing.crt")).value());
     return *s;
 }
 
@@ -77,7 +78,7 @@ void DurableAppend(benchmark::State& state) {
     if (state.thread_index() == 0) {
         std::lock_guard lock(log_mutex);
         shared_log.reset();
-        shared_log = std::make_unique<AuditLog>(AuditOptions{scratch("append"), 1000, 60}, key());
+        shared_log = std::make_unique<FileAuditLog>(AuditOptions{scratch("append"), 1000, 60}, key());
     }
     std::int64_t n = state.thread_index() * 1000000;
     for (auto _ : state) shared_log->append({typical_entry(n++)});
@@ -88,7 +89,7 @@ BENCHMARK(DurableAppend)->UseRealTime()->Threads(1)->Threads(4)->Threads(16)->Th
 void Verify1MEntries(benchmark::State& state) {
     const std::string dir = scratch("verify");
     {
-        AuditLog log({dir, 100000, 3600}, key());
+        FileAuditLog log({dir, 100000, 3600}, key());
         std::vector<Poco::JSON::Object::Ptr> batch;
         for (std::int64_t i = 0; i < 1000000; ++i) {
             batch.push_back(typical_entry(i));

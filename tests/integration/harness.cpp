@@ -1,5 +1,9 @@
 #include "harness.h"
 
+#include "pg_test_conninfo.h"
+
+#include <libpq-fe.h>
+
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/Context.h>
@@ -22,6 +26,21 @@ namespace vikno::testing {
 
 std::string unique_key(const std::string& what) {
     return what + "-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+std::string fresh_postgres_database() {
+    const std::string base = test_cluster_conninfo(VIKNO_TEST_PG_CONNINFO_FILE);
+    if (base.empty())
+        throw std::runtime_error("no PostgreSQL test cluster: run the tests with ctest (fixture pg_cluster)");
+    PGconn* db = PQconnectdb(base.c_str());
+    std::string schema = "it_" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString().substr(0, 8);
+    PGresult* result = PQexec(db, ("CREATE SCHEMA " + schema).c_str());
+    const bool created = PQresultStatus(result) == PGRES_COMMAND_OK;
+    const std::string error = PQerrorMessage(db);
+    PQclear(result);
+    PQfinish(db);
+    if (!created) throw std::runtime_error("cannot create a test schema: " + error);
+    return base + " options='-c search_path=" + schema + "'";
 }
 
 std::string sample_case(const std::string& name) {
@@ -231,7 +250,9 @@ std::string Stack::write_gateway_config(const std::string& dispatch_json_in, con
       "registry_tls": {"certificate": ")"
            << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key") << R"("},
       "store": {"path": ")"
-           << (var_dir.empty() ? dir : var_dir) << R"(/vikno.db", "min_free_bytes": )" << min_free_bytes << R"(},
+           << (var_dir.empty() ? dir : var_dir) << R"(/vikno.db", "min_free_bytes": )" << min_free_bytes
+           << (postgres.empty() ? "" : R"(, "postgres": ")" + postgres + R"(", "lease_ms": 1000, "connections": 6)")
+           << R"(},
       "dispatch": )"
            << dispatch_json << R"(,
       "xroad": {"member_code": "12345678"},

@@ -114,6 +114,9 @@ public:
     std::string var_dir;
     /// store.min_free_bytes: new cases are refused below this much free space on var_dir.
     std::int64_t min_free_bytes = 1 << 20;
+    /// When set (a libpq connection string), the gateway keeps its store and audit log in PostgreSQL;
+    /// several Stacks given the same one are instances of one deployment.
+    std::string postgres;
     /// When set, office vinnytsia-po-01 gets this callback URL (and may name host 127.0.0.1 in a
     /// case's own callback_url); the gateway trusts the test PKI's CNAP CA for back-ends.
     std::string callback_url;
@@ -137,5 +140,9 @@ private:
 };
 
 std::string sample_case(const std::string& name);
+
+/// A schema of its own on the test PostgreSQL cluster (CTest's pg_cluster fixture); its connection
+/// string. Throws when there is no cluster.
+std::string fresh_postgres_database();
 
 }  // namespace vikno::testing

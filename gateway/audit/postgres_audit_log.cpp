@@ -1,0 +1,246 @@
+#include "audit/postgres_audit_log.h"
+
+#include "audit/log_files.h"
+#include "common/clock.h"
+#include "logging/log_throttle.h"
+
+#include <vikno/case_json.h>
+
+#include <Poco/File.h>
+#include <Poco/JSON/ParseHandler.h>
+#include <Poco/JSON/Parser.h>
+
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cstring>
+#include <fstream>
+
+namespace vikno::gateway::audit {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS audit_queue (
+  id    BIGSERIAL PRIMARY KEY,
+  entry TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_entries (
+  seq  BIGINT PRIMARY KEY,
+  line TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+  tree_size BIGINT PRIMARY KEY,
+  line      TEXT NOT NULL
+);
+)sql";
+
+constexpr std::int64_t kSequencerLock = 7340002;  // pg_advisory_lock key: one sequencer at a time
+constexpr int kBatch = 1000;                      // entries integrated per transaction
+
+Poco::JSON::Object::Ptr parse_ordered(const std::string& text) {
+    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));  // members in the order written
+    return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+void write_private(const std::string& path, const std::string& text) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw AuditError(path + ": cannot be written: " + std::strerror(errno));
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            ::close(fd);
+            throw AuditError(path + ": write failed: " + std::strerror(errno));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    ::fsync(fd);
+    ::close(fd);
+}
+
+}  // namespace
+
+PostgresAuditLog::PostgresAuditLog(PostgresAuditOptions options, const crypto::Signer& signer)
+    : options_(std::move(options)), signer_(signer), pool_(options_.conninfo, 4) {
+    {
+        auto db = pool_.take();
+        pg::Transaction tx(*db);
+        db->exec("SELECT pg_advisory_xact_lock(7340001)");  // the store's schema lock: one creator at a time
+        db->exec_script(kSchema);
+        tx.commit();
+    }
+    sequencer_ = std::thread([this] { run(); });
+}
+
+PostgresAuditLog::~PostgresAuditLog() {
+    stopping_ = true;
+    wake_.notify_all();
+    if (sequencer_.joinable()) sequencer_.join();
+}
+
+std::uint64_t PostgresAuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
+    if (entries.empty()) return size();
+    auto db = pool_.take();
+    pg::Transaction tx(*db);
+    std::int64_t first = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const auto id = db->exec("INSERT INTO audit_queue(entry) VALUES ($1) RETURNING id",
+                                 pg::Params().text(to_json_text(entries[i])));
+        if (i == 0) first = id.integer(0, 0);
+    }
+    tx.commit();  // synchronous_commit on: durable when it returns
+    wake_.notify_one();
+    return static_cast<std::uint64_t>(first);
+}
+
+std::uint64_t PostgresAuditLog::size() {
+    auto db = pool_.take();
+    return static_cast<std::uint64_t>(
+        db->exec("SELECT (SELECT COUNT(*) FROM audit_entries) + (SELECT COUNT(*) FROM audit_queue)").integer(0, 0));
+}
+
+void PostgresAuditLog::run() {
+    while (!stopping_) {
+        try {
+            // The lock belongs to this session: it is let go when the session ends, however it ends.
+            pg::Connection session(options_.conninfo);
+            while (!stopping_) {
+                if (!sequencing_) {
+                    const auto taken =
+                        session.exec("SELECT pg_try_advisory_lock($1)", pg::Params().integer(kSequencerLock));
+                    if (taken.text(0, 0) == "t") {
+                        load(session);
+                        sequencing_ = true;
+                        spdlog::info("audit: this instance sequences the shared log ({} entries, {} sealed)",
+                                     tree_.size(), sealed_size_);
+                    }
+                }
+                bool more = false;
+                if (sequencing_) {
+                    more = integrate(session);
+                    const bool many = tree_.size() - sealed_size_ >= options_.checkpoint_entries;
+                    const bool old =
+                        first_unsealed_ms_ != 0 &&
+                        now_ms() - first_unsealed_ms_ >= static_cast<std::int64_t>(options_.checkpoint_seconds) * 1000;
+                    if (tree_.size() > sealed_size_ && (many || old)) seal(session);
+                }
+                if (!more) {
+                    std::unique_lock lock(mutex_);
+                    wake_.wait_for(lock, std::chrono::milliseconds(sequencing_ ? 50 : 500),
+                                   [this] { return stopping_.load(); });
+                }
+            }
+            if (sequencing_) {
+                while (integrate(session)) {}
+                if (tree_.size() > sealed_size_) seal(session);
+            }
+            sequencing_ = false;
+            return;  // the session closes: the lock is free
+        } catch (const std::exception& e) {
+            log_error_throttled(log_throttle_, "sequencer",
+                                std::string(sequencing_ ? "audit: sequencing stopped: " : "audit: cannot sequence: ") +
+                                    e.what() + "; another instance may take over");
+            sequencing_ = false;
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
+        }
+    }
+}
+
+void PostgresAuditLog::load(pg::Connection& session) {
+    tree_ = MerkleTree();
+    last_leaf_ = Hash{};
+    // The leaves computed where the lines are (RFC 9162: SHA-256 of 0x00 and the line), so that a
+    // takeover reads 32 bytes per entry, not the wire messages.
+    const auto leaves =
+        session.exec("SELECT seq, sha256('\\x00'::bytea || convert_to(line, 'UTF8')) FROM audit_entries ORDER BY seq");
+    for (int i = 0; i < leaves.rows(); ++i) {
+        if (leaves.integer(i, 0) != i) {
+            throw AuditError("audit_entries has no entry " + std::to_string(i) +
+                             " (the log has been changed: run 'vikno audit pull' and 'vikno audit verify')");
+        }
+        const std::string bytes = leaves.bytes(i, 1);
+        Hash leaf{};
+        std::memcpy(leaf.data(), bytes.data(), std::min(bytes.size(), leaf.size()));
+        tree_.append(leaf);
+        last_leaf_ = leaf;
+    }
+    const auto last = session.exec("SELECT line FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1");
+    has_checkpoint_ = !last.empty();
+    sealed_size_ = 0;
+    if (has_checkpoint_) {
+        const auto checkpoint = parse_checkpoint(last.text(0, 0));
+        if (!checkpoint || checkpoint->tree_size > tree_.size() ||
+            tree_.root(checkpoint->tree_size) != checkpoint->root) {
+            throw AuditError(
+                "the shared log's entries do not match its last signed checkpoint; the log has been "
+                "changed: run 'vikno audit pull' and 'vikno audit verify', and keep the database for "
+                "investigation");
+        }
+        sealed_size_ = checkpoint->tree_size;
+    }
+    first_unsealed_ms_ = tree_.size() > sealed_size_ ? now_ms() : 0;
+}
+
+bool PostgresAuditLog::integrate(pg::Connection& session) {
+    pg::Transaction tx(session);
+    const auto queued =
+        session.exec("SELECT id, entry FROM audit_queue ORDER BY id LIMIT $1", pg::Params().integer(kBatch));
+    if (queued.empty()) return false;
+    std::vector<Hash> leaves;
+    Hash prev = last_leaf_;
+    for (int i = 0; i < queued.rows(); ++i) {
+        const std::uint64_t seq = tree_.size() + leaves.size();
+        const std::string line = entry_line(seq, prev, *parse_ordered(queued.text(i, 1)));
+        session.exec("INSERT INTO audit_entries(seq, line) VALUES ($1, $2)",
+                     pg::Params().integer(static_cast<std::int64_t>(seq)).text(line));
+        prev = leaf_hash(line);
+        leaves.push_back(prev);
+    }
+    session.exec("DELETE FROM audit_queue WHERE id <= $1", pg::Params().integer(queued.integer(queued.rows() - 1, 0)));
+    tx.commit();
+    // The tree learns the leaves once they are committed: a failed round leaves no trace.
+    for (const Hash& leaf : leaves) tree_.append(leaf);
+    last_leaf_ = prev;
+    if (first_unsealed_ms_ == 0) first_unsealed_ms_ = now_ms();
+    return queued.rows() == kBatch;
+}
+
+void PostgresAuditLog::seal(pg::Connection& session) {
+    const std::string line =
+        checkpoint_line(signer_, tree_, has_checkpoint_ ? std::optional<std::uint64_t>(sealed_size_) : std::nullopt);
+    session.exec("INSERT INTO audit_checkpoints(tree_size, line) VALUES ($1, $2) ON CONFLICT (tree_size) DO NOTHING",
+                 pg::Params().integer(static_cast<std::int64_t>(tree_.size())).text(line));
+    sealed_size_ = tree_.size();
+    has_checkpoint_ = true;
+    first_unsealed_ms_ = 0;
+}
+
+std::uint64_t PostgresAuditLog::pull(const std::string& conninfo, const std::string& dir) {
+    pg::Connection db(conninfo);
+    Poco::File(dir).createDirectories();
+    ::chmod(dir.c_str(), 0700);
+    // One snapshot for both files, so that every checkpoint written covers entries that are in it.
+    pg::Transaction tx(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    std::string entries;
+    std::int64_t count = 0;
+    for (std::int64_t from = 0;; from += kBatch) {
+        const auto lines = db.exec("SELECT line FROM audit_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+                                   pg::Params().integer(from).integer(from + kBatch));
+        for (int i = 0; i < lines.rows(); ++i) entries += lines.text(i, 0) + "\n";
+        count += lines.rows();
+        if (lines.rows() < kBatch) break;
+    }
+    std::string checkpoints;
+    const auto sealed = db.exec("SELECT line FROM audit_checkpoints ORDER BY tree_size");
+    for (int i = 0; i < sealed.rows(); ++i) checkpoints += sealed.text(i, 0) + "\n";
+    tx.commit();
+    write_private(dir + "/" + kEntriesFile, entries);
+    write_private(dir + "/" + kCheckpointsFile, checkpoints);
+    return static_cast<std::uint64_t>(count);
+}
+
+}  // namespace vikno::gateway::audit

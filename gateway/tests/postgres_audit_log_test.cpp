@@ -1,0 +1,104 @@
+// The audit log shared by several instances: every instance queues, one sequences at a time, and
+// another takes over when it goes; the pulled files verify as one log.
+#include "audit/postgres_audit_log.h"
+#include "audit/log_verifier.h"
+#include "common/ids.h"
+#include "store/pg_connection.h"
+
+#include "pg_test_conninfo.h"
+
+#include <Poco/File.h>
+#include <Poco/JSON/Object.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+using namespace vikno;
+using namespace vikno::gateway;
+using namespace vikno::gateway::audit;
+
+namespace {
+
+const crypto::Signer& key() {
+    static const auto signer = std::move(crypto::open_signer(std::string(VIKNO_TEST_PKI_DIR) + "/gateway-signing.key",
+                                                             std::string(VIKNO_TEST_PKI_DIR) + "/gateway-signing.crt")
+                                             .value());
+    return *signer;
+}
+
+Poco::JSON::Object::Ptr entry(const std::string& who, int n) {
+    Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    e->set("kind", "test");
+    e->set("instance", who);
+    e->set("n", n);
+    return e;
+}
+
+// A schema of its own on the CTest fixture's cluster.
+std::string fresh_database() {
+    const std::string base = vikno::testing::test_cluster_conninfo(VIKNO_TEST_PG_CONNINFO_FILE);
+    if (base.empty()) return "";
+    const std::string schema = "a_" + new_uuid().substr(0, 8);
+    pg::Connection(base).exec_script(("CREATE SCHEMA " + schema).c_str());
+    return base + " options='-c search_path=" + schema + "'";
+}
+
+template <typename Condition>
+bool eventually(Condition condition) {
+    for (int i = 0; i < 500 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return condition();
+}
+
+}  // namespace
+
+TEST(PostgresAuditLog, InstancesShareOneLogAndASecondSequencerTakesOver) {
+    const std::string conninfo = fresh_database();
+    ASSERT_FALSE(conninfo.empty()) << "no PostgreSQL test cluster: run with ctest (fixture pg_cluster)";
+    const PostgresAuditOptions options{conninfo, 50, 1};
+    auto first = std::make_unique<PostgresAuditLog>(options, key());
+    ASSERT_TRUE(eventually([&] { return first->sequencing(); }));
+    PostgresAuditLog second(options, key());
+    // Both instances append at once; only the first sequences.
+    std::thread a([&] {
+        for (int i = 0; i < 100; ++i) first->append({entry("first", i)});
+    });
+    std::thread b([&] {
+        for (int i = 0; i < 100; i += 2) second.append({entry("second", i), entry("second", i + 1)});
+    });
+    a.join();
+    b.join();
+    EXPECT_FALSE(second.sequencing());
+    EXPECT_EQ(second.size(), 200U);
+
+    first.reset();  // the sequencer goes (sealing what it integrated); the second takes over
+    ASSERT_TRUE(eventually([&] { return second.sequencing(); }));
+    for (int i = 0; i < 30; ++i) second.append({entry("second", 100 + i)});
+
+    const std::string dir = ::testing::TempDir() + "/pulled-" + new_uuid();
+    ASSERT_TRUE(eventually([&] { return PostgresAuditLog::pull(conninfo, dir) == 230U; }));
+    ASSERT_TRUE(eventually([&] {
+        PostgresAuditLog::pull(conninfo, dir);
+        return verify_log(dir, {key().certificate()}).sealed == 230U;  // sealed within checkpoint_seconds
+    }));
+    const auto report = verify_log(dir, {key().certificate()});
+    EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.problems.front());
+    EXPECT_EQ(report.entries, 230U);
+    EXPECT_GE(report.checkpoints, 2U);  // one by each sequencer at least
+    Poco::File(dir).remove(true);
+}
+
+TEST(PostgresAuditLog, AChangedLineStopsTheNextSequencer) {
+    const std::string conninfo = fresh_database();
+    ASSERT_FALSE(conninfo.empty());
+    {
+        PostgresAuditLog log({conninfo, 5, 1}, key());
+        for (int i = 0; i < 10; ++i) log.append({entry("one", i)});
+        ASSERT_TRUE(eventually([&] { return PostgresAuditLog::pull(conninfo, ::testing::TempDir() + "/x") == 10U; }));
+    }
+    pg::Connection(conninfo).exec("UPDATE audit_entries SET line = replace(line, '\"n\":3', '\"n\":4') WHERE seq = 3");
+    PostgresAuditLog next({conninfo, 5, 1}, key());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_FALSE(next.sequencing());  // it refuses to extend a log that no longer matches its checkpoint
+}

@@ -1,0 +1,80 @@
+// Several gateway instances on one PostgreSQL (issue "Several gateways on one PostgreSQL"): cases
+// submitted to any instance complete exactly once, a killed instance's work is taken over, and the
+// instances keep one audit log.
+#include "harness.h"
+
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Parser.h>
+
+#include <map>
+#include <sstream>
+#include <thread>
+
+using namespace vikno::testing;
+
+namespace {
+
+constexpr const char* kDispatch = R"({"workers": 2, "max_attempts": 20, "backoff_initial_ms": 50,
+    "backoff_max_ms": 300, "connect_timeout_ms": 500, "request_timeout_ms": 5000})";
+
+// Final case events per case in a pulled log ("completed" twice would be a case ended twice).
+std::map<std::string, int> final_events(const std::string& entries_file) {
+    std::map<std::string, int> finals;
+    std::istringstream lines(read_file(entries_file));
+    Poco::JSON::Parser parser;
+    for (std::string line; std::getline(lines, line); parser.reset()) {
+        const auto entry = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
+        if (entry->optValue<std::string>("kind", "") == "case" &&
+            entry->optValue<std::string>("status", "") == "completed") {
+            ++finals[entry->getValue<std::string>("case_id")];
+        }
+    }
+    return finals;
+}
+
+}  // namespace
+
+TEST(MultiInstance, TwoGatewaysOnOnePostgresSurviveAKillAndKeepOneLog) {
+    const std::string database = fresh_postgres_database();
+    Stack a;
+    a.postgres = database;
+    a.start_simulator({"--latency-ms", "30"});
+    Stack b;  // the second instance: same database, same registry
+    b.postgres = database;
+    b.sim_port = a.sim_port;
+    a.start_gateway(kDispatch);
+    b.start_gateway(kDispatch);
+
+    std::vector<std::string> ids;
+    for (int i = 0; i < 30; ++i) {
+        Stack& to = (i < 12 && i % 2 == 0) ? a : b;
+        ids.push_back(to.submit("birth-extract", unique_key("multi" + std::to_string(i))));
+        b.track(ids.back(), "office-vinnytsia");
+        if (i == 11) a.kill_gateway();  // with cases in flight; its claims free up when its lease lapses
+    }
+    a.start_gateway(kDispatch);  // back, as a new instance
+    for (const auto& id : ids) {
+        EXPECT_EQ(b.wait_final(id, std::chrono::seconds(40))->getValue<std::string>("status"), "completed") << id;
+    }
+    // Every case went to the registry under one message id and was carried out once.
+    std::map<std::string, int> done;
+    for (const auto& record : a.records()) {
+        if (!record->getValue<bool>("replay")) ++done[record->getValue<std::string>("message_id")];
+    }
+    EXPECT_EQ(done.size(), ids.size());
+    for (const auto& [message_id, times] : done) EXPECT_EQ(times, 1) << message_id;
+
+    // One log for both instances: pulled, it verifies and ends each case once.
+    EXPECT_EQ(a.stop_gateway(), 0);
+    EXPECT_EQ(b.stop_gateway(), 0);
+    const std::string pulled = a.dir + "/pulled";
+    const auto pull = run_vikno({"audit", "pull", "--postgres", database, "--dir", pulled}, a.dir);
+    ASSERT_EQ(pull.code, 0) << pull.output;
+    const auto verified = run_vikno({"audit", "verify", "--dir", pulled, "--cert", pki("gateway-signing.crt")}, a.dir);
+    EXPECT_EQ(verified.code, 0) << verified.output;
+    EXPECT_NE(verified.output.find("entries sealed by the last one"), std::string::npos) << verified.output;
+    const auto finals = final_events(pulled + "/entries.jsonl");
+    EXPECT_EQ(finals.size(), ids.size());
+    for (const auto& [case_id, times] : finals) EXPECT_EQ(times, 1) << case_id;
+}
