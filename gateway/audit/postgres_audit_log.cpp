@@ -36,8 +36,11 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
 );
 )sql";
 
-constexpr std::int64_t kSequencerLock = 7340002;  // pg_advisory_lock key: one sequencer at a time
-constexpr int kBatch = 1000;                      // entries integrated per transaction
+// The sequencer's lease: an advisory lock (per database) whose key names the schema, so that one
+// deployment's sequencer does not hold back another's in the same database.
+constexpr const char* kTakeSequencerLock =
+    "SELECT pg_try_advisory_lock(hashtext(current_schema() || ':vikno-audit-sequencer'))";
+constexpr int kBatch = 1000;  // entries integrated per transaction
 
 Poco::JSON::Object::Ptr parse_ordered(const std::string& text) {
     Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));  // members in the order written
@@ -68,7 +71,7 @@ PostgresAuditLog::PostgresAuditLog(PostgresAuditOptions options, const crypto::S
     {
         auto db = pool_.take();
         pg::Transaction tx(*db);
-        db->exec("SELECT pg_advisory_xact_lock(7340001)");  // the store's schema lock: one creator at a time
+        db->exec("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))");  // one creator
         db->exec_script(kSchema);
         tx.commit();
     }
@@ -109,10 +112,12 @@ void PostgresAuditLog::run() {
             pg::Connection session(options_.conninfo);
             while (!stopping_) {
                 if (!sequencing_) {
-                    const auto taken =
-                        session.exec("SELECT pg_try_advisory_lock($1)", pg::Params().integer(kSequencerLock));
+                    const auto taken = session.exec(kTakeSequencerLock);
                     if (taken.text(0, 0) == "t") {
                         load(session);
+                        // As a single gateway's log does at start: seal what the last sequencer left
+                        // unsealed (or the empty log), so that every stretch has a signed end.
+                        if (!has_checkpoint_ || tree_.size() > sealed_size_) seal(session);
                         sequencing_ = true;
                         spdlog::info("audit: this instance sequences the shared log ({} entries, {} sealed)",
                                      tree_.size(), sealed_size_);

@@ -132,7 +132,9 @@ PostgresCaseStore::PostgresCaseStore(PostgresOptions options)
     {
         auto db = pool_->take();
         pg::Transaction tx(*db);
-        db->exec("SELECT pg_advisory_xact_lock(7340001)");  // one instance creates the schema at a time
+        // One instance creates the schema at a time. Advisory locks are per database: the key names the
+        // schema, so that deployments in schemas of one database do not wait for each other.
+        db->exec("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))");
         db->exec_script(kSchema);
         const std::int64_t now = now_ms();
         db->exec("INSERT INTO instances(id, started_ms, alive_until) VALUES ($1, $2, $3)",
@@ -158,7 +160,10 @@ PostgresCaseStore::~PostgresCaseStore() {
 }
 
 void PostgresCaseStore::beat() {
+    // Its own connection: a beat that waited for a pool busy with cases could miss the lease and
+    // let another instance take this one's claims.
     const auto period = std::chrono::milliseconds(std::max(50, options_.lease_ms / 3));
+    std::unique_ptr<pg::Connection> db;
     while (!stopping_) {
         {
             std::unique_lock lock(beat_mutex_);
@@ -166,7 +171,7 @@ void PostgresCaseStore::beat() {
         }
         if (stopping_) return;
         try {
-            auto db = pool_->take();
+            if (!db || !db->healthy()) db = std::make_unique<pg::Connection>(options_.conninfo);
             const std::int64_t now = now_ms();
             // Upsert: a database restored or restarted without our row gets it back.
             db->exec(
@@ -174,6 +179,7 @@ void PostgresCaseStore::beat() {
                 "ON CONFLICT (id) DO UPDATE SET alive_until = EXCLUDED.alive_until",
                 pg::Params().text(instance_).integer(now).integer(now + options_.lease_ms));
         } catch (const std::exception& e) {
+            db.reset();
             spdlog::warn("store: heartbeat of instance {} failed: {}", instance_, e.what());
         }
     }
@@ -315,7 +321,10 @@ SubmitResult PostgresCaseStore::submit_with(const Case& c,
 }
 
 SubmitResult PostgresCaseStore::submit(const Case& c, const std::string& message_id) {
-    return submit_with(c, [&](pg::Connection& db, std::int64_t now) { insert_outbox(db, c, message_id, now); });
+    const auto result =
+        submit_with(c, [&](pg::Connection& db, std::int64_t now) { insert_outbox(db, c, message_id, now); });
+    if (result.outcome == SubmitOutcome::Created) ++backlog_;  // this instance's own, until the next count
+    return result;
 }
 
 SubmitResult PostgresCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps) {
@@ -442,6 +451,7 @@ void PostgresCaseStore::finish(const OutboxItem& item, CaseStatus status, const 
         update_status(*db, item.case_id, now_ms(), status, note);
     }
     tx.commit();
+    if (removed.affected() > 0) --backlog_;
 }
 
 void PostgresCaseStore::await_callback(const OutboxItem& item, const std::string& registry,
@@ -461,6 +471,7 @@ void PostgresCaseStore::await_callback(const OutboxItem& item, const std::string
             pg::Params().text(registry).text(correlation).text(item.case_id));
     }
     tx.commit();
+    if (removed.affected() > 0) --backlog_;
 }
 
 std::int64_t PostgresCaseStore::backlog() const {
@@ -651,12 +662,12 @@ void PostgresCaseStore::start_step(const std::string& situation_id, const std::s
     auto db = pool_->take();
     pg::Transaction tx(*db);
     const std::int64_t now = now_ms();
-    if (insert_case(*db, step_case, sha256_hex(submission), submission, now, situation_id, step_id)) {
-        insert_outbox(*db, step_case, message_id, now);
-    }
+    const bool started = insert_case(*db, step_case, sha256_hex(submission), submission, now, situation_id, step_id);
+    if (started) insert_outbox(*db, step_case, message_id, now);
     db->exec("UPDATE steps SET status = 'running', case_id = $3 WHERE situation_id = $1 AND step_id = $2",
              pg::Params().text(situation_id).text(step_id).text(step_case.id));
     tx.commit();
+    if (started) ++backlog_;
 }
 
 void PostgresCaseStore::end_step(const std::string& situation_id, const std::string& step_id, const std::string& status,
@@ -696,6 +707,7 @@ bool PostgresCaseStore::cancel_queued(const std::string& case_id, const std::str
     if (removed.affected() == 0) return false;  // being sent, or final: it runs to its end
     update_status(*db, case_id, now_ms(), CaseStatus::Cancelled, note);
     tx.commit();
+    --backlog_;
     return true;
 }
 

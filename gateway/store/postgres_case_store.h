@@ -116,8 +116,10 @@ private:
     std::thread listener_;
     std::mutex wake_mutex_;
     std::function<void()> wake_;
-    mutable std::atomic<std::int64_t> backlog_{0};     // last count read
-    mutable std::atomic<std::int64_t> backlog_at_{0};  // when (ms); read again after 200 ms
+    // The outbox's rows as last counted, plus this instance's own changes since (so that one
+    // instance's overload control is exact, and several instances' is at most 200 ms behind).
+    mutable std::atomic<std::int64_t> backlog_{0};
+    mutable std::atomic<std::int64_t> backlog_at_{0};  // when it was counted (ms)
 };
 
 }  // namespace vikno::gateway

@@ -20,7 +20,7 @@ std::string cert() { return pki("gateway-signing.crt"); }
 
 CommandResult audit(Stack& stack, std::vector<std::string> args, const std::string& dir = "") {
     args.insert(args.begin(), "audit");
-    args.insert(args.end(), {"--dir", dir.empty() ? stack.dir + "/audit" : dir, "--cert", cert()});
+    args.insert(args.end(), {"--dir", dir.empty() ? stack.audit_dir() : dir, "--cert", cert()});
     return run_vikno(args, stack.dir);
 }
 
@@ -39,7 +39,7 @@ void write_lines(const std::string& path, const std::vector<std::string>& lines)
 // A copy of the audit folder to tamper with.
 std::string copy_of(Stack& stack, const std::string& name) {
     const std::string dir = stack.dir + "/" + name;
-    Poco::File(stack.dir + "/audit").copyTo(dir);
+    Poco::File(stack.audit_dir()).copyTo(dir);
     return dir;
 }
 
@@ -83,7 +83,7 @@ TEST_F(SealedLog, EveryExchangeAndCaseEventIsThereAndTheLogVerifies) {
     const std::string index = first_exchange.substr(0, first_exchange.find(' '));
     const auto shown = audit(stack, {"show", index});
     EXPECT_EQ(shown.code, 0);
-    EXPECT_NE(shown.output.find("ds:Signature"), std::string::npos) << shown.output;       // wire bytes, signed
+    EXPECT_NE(shown.output.find("ds:Signature"), std::string::npos) << shown.output;  // wire bytes, signed
     EXPECT_NE(shown.output.find("signature check: verified"), std::string::npos) << shown.output;
     EXPECT_NE(shown.output.find("BirthRecordExtractResponse"), std::string::npos);
 }
@@ -112,7 +112,8 @@ TEST_F(SealedLog, AnEvidenceBundleChecksOfflineAndOneChangedByteBreaksIt) {
     EXPECT_NE(broken.output.find("is not in the signed log"), std::string::npos) << broken.output;
     EXPECT_NE(std::system((prove + " 0 >/dev/null").c_str()), 0);
 
-    const auto stranger = run_vikno({"audit", "check-bundle", bundle, "--cert", pki("attacker-signing.crt")}, stack.dir);
+    const auto stranger =
+        run_vikno({"audit", "check-bundle", bundle, "--cert", pki("attacker-signing.crt")}, stack.dir);
     EXPECT_EQ(stranger.code, 1);
     EXPECT_NE(stranger.output.find("the checkpoint is not the gateway's"), std::string::npos) << stranger.output;
 }
@@ -120,7 +121,7 @@ TEST_F(SealedLog, AnEvidenceBundleChecksOfflineAndOneChangedByteBreaksIt) {
 TEST_F(SealedLog, EveryKindOfTamperingIsFoundAndNamed) {
     const std::string entries = std::string("/") + "entries.jsonl";
     const std::string checkpoints = std::string("/") + "checkpoints.jsonl";
-    const auto original = lines_of(stack.dir + "/audit" + entries);
+    const auto original = lines_of(stack.audit_dir() + entries);
     ASSERT_EQ(original.size(), 9U);
 
     const auto expect_tampered = [&](const std::string& dir, const std::string& named) {
@@ -180,8 +181,8 @@ TEST_F(SealedLog, EveryKindOfTamperingIsFoundAndNamed) {
     expect_tampered(dir, "checkpoint 1");
 
     // A verifier that trusts another key finds nothing of the gateway's signed.
-    const auto stranger = run_vikno({"audit", "verify", "--dir", stack.dir + "/audit", "--cert", pki("attacker-signing.crt")},
-                                    stack.dir);
+    const auto stranger =
+        run_vikno({"audit", "verify", "--dir", stack.audit_dir(), "--cert", pki("attacker-signing.crt")}, stack.dir);
     EXPECT_EQ(stranger.code, 1) << stranger.output;
 }
 
@@ -192,7 +193,8 @@ TEST(AuditCrash, KilledUnderLoadTheLogStillVerifiesAndHoldsEveryAcknowledgedAnsw
     std::vector<std::string> ids;
     std::mt19937 dice(7);
     for (int round = 0; round < 3; ++round) {
-        for (int i = 0; i < 15; ++i) ids.push_back(stack.submit("marriage-extract", "load-" + std::to_string(round) + "-" + std::to_string(i)));
+        for (int i = 0; i < 15; ++i)
+            ids.push_back(stack.submit("marriage-extract", "load-" + std::to_string(round) + "-" + std::to_string(i)));
         std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 60)(dice)));
         stack.kill_gateway();
         stack.start_gateway(R"({"workers": 4, "max_attempts": 50, "backoff_initial_ms": 20, "backoff_max_ms": 100})");

@@ -76,7 +76,8 @@ TEST(Startup, ABadConfigOrPluginStopsTheStartWithTheFileAndTheReason) {
     stack.plugin_dir = VIKNO_TEST_PLUGIN_DIR;
     stack.plugin_file = "libvikno-test-wrong_version.so";
     std::string out = refusal(stack.write_gateway_config());
-    EXPECT_NE(out.find("libvikno-test-wrong_version.so: built for plugin interface version 999"), std::string::npos) << out;
+    EXPECT_NE(out.find("libvikno-test-wrong_version.so: built for plugin interface version 999"), std::string::npos)
+        << out;
 
     stack.plugin_dir = VIKNO_PLUGIN_DIR;
     stack.plugin_file = "libvikno-civil_registry.so";
@@ -101,7 +102,8 @@ TEST(Startup, ABadConfigOrPluginStopsTheStartWithTheFileAndTheReason) {
 TEST(Crash, TwentyKillsUnderLoadLoseNothingAndSendNothingTwice) {
     Stack stack;
     stack.start_simulator({"--latency-ms", "3"});
-    const std::string dispatch = R"({"workers": 4, "max_attempts": 100, "backoff_initial_ms": 10, "backoff_max_ms": 50})";
+    const std::string dispatch =
+        R"({"workers": 4, "max_attempts": 100, "backoff_initial_ms": 10, "backoff_max_ms": 50})";
     stack.start_gateway(dispatch);
     std::mt19937 dice(2026);
     std::vector<std::string> accepted;
@@ -128,7 +130,7 @@ TEST(Crash, TwentyKillsUnderLoadLoseNothingAndSendNothingTwice) {
     }
     EXPECT_EQ(processed.size(), accepted.size());
     for (const auto& [message_id, count] : processed) EXPECT_EQ(count, 1) << message_id;
-    const auto verified = run_vikno({"audit", "verify", "--dir", stack.dir + "/audit", "--cert", pki("gateway-signing.crt")},
-                                    stack.dir);
+    const auto verified =
+        run_vikno({"audit", "verify", "--dir", stack.audit_dir(), "--cert", pki("gateway-signing.crt")}, stack.dir);
     EXPECT_EQ(verified.code, 0) << verified.output;
 }

@@ -116,6 +116,10 @@ Stack::Stack() {
     dir = ::testing::TempDir() + "/vikno-it-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
     Poco::File(dir + "/sim").createDirectories();
     gateway_log = dir + "/gateway.log";
+    // VIKNO_IT_STORE=postgres runs every test's gateway on PostgreSQL (CTest runs the suite once so).
+    if (const char* store = std::getenv("VIKNO_IT_STORE"); store != nullptr && std::string(store) == "postgres") {
+        postgres = fresh_postgres_database();
+    }
 }
 
 Stack::~Stack() {
@@ -184,6 +188,24 @@ std::string Stack::registries_address(const std::string& name) const {
 
 std::vector<Poco::JSON::Object::Ptr> Stack::records_of(const std::string& name) const {
     return index_of(dir + "/sim-" + name);
+}
+
+std::string Stack::audit_dir() const {
+    if (postgres.empty()) return dir + "/audit";
+    PGconn* db = PQconnectdb(postgres.c_str());
+    bool drained = false;
+    for (int i = 0; i < 500 && !drained; ++i) {  // the sequencer integrates queued entries every 50 ms
+        PGresult* queued = PQexec(db, "SELECT COUNT(*) FROM audit_queue");
+        drained = PQresultStatus(queued) == PGRES_TUPLES_OK && std::string(PQgetvalue(queued, 0, 0)) == "0";
+        PQclear(queued);
+        if (!drained) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    PQfinish(db);
+    if (!drained) throw std::runtime_error("audit entries stay queued after 10 s: no instance sequences the log");
+    const std::string pulled = dir + "/audit-pulled";
+    const auto pull = run_vikno({"audit", "pull", "--postgres", postgres, "--dir", pulled}, dir);
+    if (pull.code != 0) throw std::runtime_error("vikno audit pull failed: " + pull.output);
+    return pulled;
 }
 
 pid_t Stack::simulator_pid() const { return simulator_ ? simulator_->pid() : -1; }

@@ -85,6 +85,9 @@ public:
     /// SIGTERM and wait: the gateway finishes in-flight work and seals the audit log.
     int stop_gateway();
     void stop_simulator();
+    /// The folder with the gateway's audit log files: its own, or (PostgreSQL) the shared log pulled
+    /// into dir/audit-pulled once every queued entry is sequenced.
+    std::string audit_dir() const;
     /// The civil registry simulator's process id (for SIGSTOP and SIGCONT).
     pid_t simulator_pid() const;
 

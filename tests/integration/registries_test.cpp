@@ -231,7 +231,7 @@ TEST(Business, ASearchThenTheDetailsCompleteTheExtractInTwoSignedRequests) {
     EXPECT_EQ(records[1]->getValue<std::string>("message_id"),
               records[0]->getValue<std::string>("message_id") + "-details");
     // Both exchanges are in the audit log.
-    const auto listed = run_vikno({"audit", "list", "--case", id, "--dir", stack.dir + "/audit"}, stack.dir);
+    const auto listed = run_vikno({"audit", "list", "--case", id, "--dir", stack.audit_dir()}, stack.dir);
     EXPECT_NE(listed.output.find("business #1  continue"), std::string::npos) << listed.output;
     EXPECT_NE(listed.output.find("business #1  completed"), std::string::npos) << listed.output;
 }
@@ -323,7 +323,7 @@ TEST(Diia, SharedDocumentsArriveByCallbackAndCompleteTheCase) {
         waited |= history->getObject(static_cast<unsigned>(i))->getValue<std::string>("status") == "awaiting_registry";
     }
     EXPECT_TRUE(waited);
-    const auto verified = run_vikno({"audit", "list", "--case", id, "--dir", stack.dir + "/audit"}, stack.dir);
+    const auto verified = run_vikno({"audit", "list", "--case", id, "--dir", stack.audit_dir()}, stack.dir);
     EXPECT_NE(verified.output.find("diia #0  completed"), std::string::npos) << verified.output;  // the callback
 }
 
@@ -435,7 +435,7 @@ TEST(Diia, ASecondCallbackForAnAnsweredRequestIsRefused) {
     EXPECT_EQ(stack.wait_final(id)->getValue<std::string>("status"), "completed");
     EXPECT_TRUE(diia_printed(stack, "(replay) answered 409 urn:vikno:problem:already-answered"));
     // The case was completed once: one callback exchange in its audit trail.
-    const auto listed = run_vikno({"audit", "list", "--case", id, "--dir", stack.dir + "/audit"}, stack.dir);
+    const auto listed = run_vikno({"audit", "list", "--case", id, "--dir", stack.audit_dir()}, stack.dir);
     std::size_t callbacks = 0;
     for (auto at = listed.output.find("diia #0"); at != std::string::npos; at = listed.output.find("diia #0", at + 1)) {
         ++callbacks;

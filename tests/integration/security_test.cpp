@@ -9,6 +9,7 @@
 #include <Poco/Net/SSLException.h>
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <ctime>
@@ -27,8 +28,24 @@ std::string last_note(const Poco::JSON::Object::Ptr& c) {
 
 // Exchanges the store kept for a case, as (status, response bytes) pairs.
 std::vector<std::pair<int, std::string>> stored_exchanges(const Stack& stack, const std::string& case_id) {
-    sqlite3* db = nullptr;
     std::vector<std::pair<int, std::string>> out;
+    if (!stack.postgres.empty()) {
+        PGconn* pg = PQconnectdb(stack.postgres.c_str());
+        const char* values[] = {case_id.c_str()};
+        PGresult* rows = PQexecParams(pg, "SELECT http_status, response FROM exchanges WHERE case_id = $1 ORDER BY id",
+                                      1, nullptr, values, nullptr, nullptr, 0);
+        for (int i = 0; PQresultStatus(rows) == PGRES_TUPLES_OK && i < PQntuples(rows); ++i) {
+            std::size_t length = 0;
+            unsigned char* bytes =
+                PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(rows, i, 1)), &length);
+            out.emplace_back(std::atoi(PQgetvalue(rows, i, 0)), std::string(reinterpret_cast<char*>(bytes), length));
+            PQfreemem(bytes);
+        }
+        PQclear(rows);
+        PQfinish(pg);
+        return out;
+    }
+    sqlite3* db = nullptr;
     if (sqlite3_open_v2((stack.dir + "/vikno.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
     sqlite3_stmt* statement = nullptr;
     sqlite3_prepare_v2(db, "SELECT http_status, response FROM exchanges WHERE case_id = ?1", -1, &statement, nullptr);
@@ -61,15 +78,17 @@ TEST(Signing, TheRegistryReceivesSignedRequestsThatXmlsecVerifies) {
     EXPECT_EQ(stack.wait_final(stack.submit("marriage-extract", key()))->getValue<std::string>("status"), "completed");
     const std::string request = stack.record_body(1);
     ASSERT_NE(request.find("<ds:Signature"), std::string::npos);
-    EXPECT_TRUE(vikno::xmldsig::verify_envelope(request, vikno::crypto::Certificate::load_pem_file(pki("gateway-signing.crt")).value(),
-                                                std::time(nullptr))
-                    .ok());
+    EXPECT_TRUE(
+        vikno::xmldsig::verify_envelope(
+            request, vikno::crypto::Certificate::load_pem_file(pki("gateway-signing.crt")).value(), std::time(nullptr))
+            .ok());
     const std::string file = stack.dir + "/wire-request.xml";
     std::ofstream(file) << request;
     const std::string command = "xmlsec1 --verify --enabled-key-data key-value --pubkey-cert-pem " +
                                 pki("gateway-signing.crt") +
                                 " --id-attr:Id http://schemas.xmlsoap.org/soap/envelope/:Header"
-                                " --id-attr:Id http://schemas.xmlsoap.org/soap/envelope/:Body " + file + " >/dev/null 2>&1";
+                                " --id-attr:Id http://schemas.xmlsoap.org/soap/envelope/:Body " +
+                                file + " >/dev/null 2>&1";
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
@@ -174,12 +193,14 @@ TEST(ClientAuth, AnOfficeMayRequestOnlyItsServicesAndOnlyAsItself) {
     EXPECT_EQ(reply.json()->getValue<std::string>("type"), "urn:vikno:problem:service-not-allowed");
     EXPECT_EQ(reply.json()->getArray("errors")->getObject(0)->getValue<std::string>("field"), "service");
     // Kharkiv's certificate cannot submit a case in Vinnytsia's name.
-    reply = http(stack.gateway_address, "POST", "/v1/cases", sample_case("marriage-extract"), headers, "office-kharkiv");
+    reply =
+        http(stack.gateway_address, "POST", "/v1/cases", sample_case("marriage-extract"), headers, "office-kharkiv");
     EXPECT_EQ(reply.status, 403);
     EXPECT_EQ(reply.json()->getValue<std::string>("type"), "urn:vikno:problem:office-mismatch");
     EXPECT_EQ(reply.json()->getArray("errors")->getObject(0)->getValue<std::string>("field"), "office.id");
     // Each office sees only the services it may request.
-    const auto services = http(stack.gateway_address, "GET", "/v1/services", "", {}, "office-kyiv").json()->getArray("services");
+    const auto services =
+        http(stack.gateway_address, "GET", "/v1/services", "", {}, "office-kyiv").json()->getArray("services");
     ASSERT_EQ(services->size(), 1U);
     EXPECT_EQ(services->getObject(0)->getValue<std::string>("code"), "drac.death-extract");
     EXPECT_TRUE(stack.records().empty());
