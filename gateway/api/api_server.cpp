@@ -30,6 +30,19 @@ public:
         try {
             route(path, method, request, response);
             finish_body(request, response);
+        } catch (const StoreUnavailable& e) {
+            spdlog::error("api: {} {}: {}", method, path, e.what());
+            if (!response.sent()) {
+                response.set("Retry-After", "5");
+                send_problem(response,
+                             {503,
+                              "store-unavailable",
+                              "The gateway's database does not answer",
+                              "nothing of this request was kept; send it again after the Retry-After seconds (the "
+                              "same Idempotency-Key is safe to reuse)",
+                              {}},
+                             path);
+            }
         } catch (const StorageFull& e) {
             // The write had no effect (its transaction rolled back, its audit lines cut off): the
             // client may send the same request again later.

@@ -23,12 +23,14 @@ namespace {
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS audit_queue (
-  id    BIGSERIAL PRIMARY KEY,
-  entry TEXT NOT NULL
+  id     BIGSERIAL PRIMARY KEY,
+  entry  TEXT NOT NULL,
+  digest TEXT NOT NULL UNIQUE
 );
 CREATE TABLE IF NOT EXISTS audit_entries (
-  seq  BIGINT PRIMARY KEY,
-  line TEXT NOT NULL
+  seq    BIGINT PRIMARY KEY,
+  line   TEXT NOT NULL,
+  digest TEXT NOT NULL UNIQUE
 );
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
   tree_size BIGINT PRIMARY KEY,
@@ -72,7 +74,7 @@ PostgresAuditLog::PostgresAuditLog(PostgresAuditOptions options, const crypto::S
         auto db = pool_.take();
         pg::Transaction tx(*db);
         db->exec("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))");  // one creator
-        db->exec_script(kSchema);
+        if (db->exec("SELECT to_regclass('audit_checkpoints')").is_null(0, 0)) db->exec_script(kSchema);
         tx.commit();
     }
     sequencer_ = std::thread([this] { run(); });
@@ -90,9 +92,15 @@ std::uint64_t PostgresAuditLog::append(const std::vector<Poco::JSON::Object::Ptr
     pg::Transaction tx(*db);
     std::int64_t first = 0;
     for (std::size_t i = 0; i < entries.size(); ++i) {
-        const auto id = db->exec("INSERT INTO audit_queue(entry) VALUES ($1) RETURNING id",
-                                 pg::Params().text(to_json_text(entries[i])));
-        if (i == 0) first = id.integer(0, 0);
+        // An append made again after a lost connection (its COMMIT may have gone through) must not
+        // log the entry twice: each is known by its digest, queued or already in the log.
+        const std::string text = to_json_text(entries[i]);
+        const std::string digest = crypto::sha256_hex(text);
+        const auto id = db->exec(
+            "INSERT INTO audit_queue(entry, digest) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM audit_entries "
+            "WHERE digest = $2) ON CONFLICT (digest) DO NOTHING RETURNING id",
+            pg::Params().text(text).text(digest));
+        if (i == 0 && !id.empty()) first = id.integer(0, 0);
     }
     tx.commit();  // synchronous_commit on: durable when it returns
     wake_.notify_one();
@@ -193,15 +201,15 @@ void PostgresAuditLog::load(pg::Connection& session) {
 bool PostgresAuditLog::integrate(pg::Connection& session) {
     pg::Transaction tx(session);
     const auto queued =
-        session.exec("SELECT id, entry FROM audit_queue ORDER BY id LIMIT $1", pg::Params().integer(kBatch));
+        session.exec("SELECT id, entry, digest FROM audit_queue ORDER BY id LIMIT $1", pg::Params().integer(kBatch));
     if (queued.empty()) return false;
     std::vector<Hash> leaves;
     Hash prev = last_leaf_;
     for (int i = 0; i < queued.rows(); ++i) {
         const std::uint64_t seq = tree_.size() + leaves.size();
         const std::string line = entry_line(seq, prev, *parse_ordered(queued.text(i, 1)));
-        session.exec("INSERT INTO audit_entries(seq, line) VALUES ($1, $2)",
-                     pg::Params().integer(static_cast<std::int64_t>(seq)).text(line));
+        session.exec("INSERT INTO audit_entries(seq, line, digest) VALUES ($1, $2, $3)",
+                     pg::Params().integer(static_cast<std::int64_t>(seq)).text(line).text(queued.text(i, 2)));
         prev = leaf_hash(line);
         leaves.push_back(prev);
     }

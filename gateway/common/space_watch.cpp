@@ -76,6 +76,14 @@ void SpaceWatch::report_full(const std::string& what) {
         what, mib(min_free_bytes_));
 }
 
+void SpaceWatch::report_unavailable(const std::string& what) {
+    std::lock_guard lock(mutex_);
+    const std::int64_t now = now_ms();
+    if (now - unavailable_logged_ms_ < 10000) return;
+    unavailable_logged_ms_ = now;
+    spdlog::error("store: {}; the write is made again once the database answers (no case is failed for it)", what);
+}
+
 bool SpaceWatch::writable() {
     std::lock_guard lock(mutex_);
     if (full_) refresh_locked(now_ms());

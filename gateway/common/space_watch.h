@@ -26,6 +26,8 @@ public:
 
     /// A write was refused for lack of space (`what` says which, for the log).
     void report_full(const std::string& what);
+    /// The store's database did not answer (logged at most once per 10 s).
+    void report_unavailable(const std::string& what);
     /// Writes may be tried: none was refused, or min_free_bytes are free again since.
     bool writable();
     /// New cases may be accepted: writable and at least min_free_bytes free.
@@ -41,8 +43,9 @@ public:
     };
     State state();
 
-    /// Runs `write` until it succeeds, waiting for room whenever it throws StorageFull; false (and
-    /// `write` not done) when `stopping()` turns true first.
+    /// Runs `write` until it succeeds, waiting for room whenever it throws StorageFull (and for the
+    /// database whenever it throws StoreUnavailable); false (and `write` not done) when `stopping()`
+    /// turns true first.
     template <typename Write, typename Stopping>
     bool retry_while_full(const Write& write, const Stopping& stopping) {
         while (true) {
@@ -51,6 +54,9 @@ public:
                 return true;
             } catch (const StorageFull& e) {
                 report_full(e.what());
+            } catch (const StoreUnavailable& e) {
+                report_unavailable(e.what());
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
             }
             while (!writable()) {
                 if (stopping()) return false;
@@ -75,6 +81,7 @@ private:
     std::uint64_t episodes_ = 0;
     std::uint64_t refused_ = 0;  // writes refused in the current episode
     std::string reason_;
+    std::int64_t unavailable_logged_ms_ = 0;
 };
 
 }  // namespace vikno::gateway

@@ -14,6 +14,14 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// The store's database cannot be reached (PostgreSQL restarting, failing over, the network down):
+/// the statement may or may not have taken effect, and the same write is to be made again once it is
+/// back. Writes that end a claim are guarded by the claim, so making one twice changes nothing more.
+class StoreUnavailable : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 /// The errno values a write gets when the file system, the user's quota or the file's size limit
 /// leaves no room.
 inline bool is_out_of_space(int error) { return error == ENOSPC || error == EDQUOT || error == EFBIG; }

@@ -121,6 +121,11 @@ void Dispatcher::run() {
                 // Taken by claim(); a worker idling because that registry was full may go on.
                 const SlotHold slot(slots_, loaded != nullptr ? loaded->descriptor.name : "",
                                     [this] { wake_.notify_one(); });
+                const struct Held {
+                    Dispatcher& dispatcher;
+                    const std::string& case_id;
+                    ~Held() { dispatcher.let_go(case_id); }
+                } held{*this, item->case_id};
                 process(*item);
                 continue;
             }
@@ -130,6 +135,17 @@ void Dispatcher::run() {
         } catch (const StorageFull& e) {
             // From the claim itself (nothing claimed, nothing changed): wait for room below.
             space_.report_full(e.what());
+        } catch (const StoreUnavailable& e) {
+            space_.report_unavailable(e.what());
+            // Reading the case failed after the claim: give it back once the database answers.
+            try {
+                if (item) durably([&] { store_.postpone(*item, now_ms(), "the store's database was away"); });
+            } catch (const StoppedWhileFull&) {
+                break;  // stopping: the claim lapses with this instance's lease
+            }
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_.load(); });
+            continue;
         } catch (const std::exception& e) {
             log_error_throttled(log_throttle_, "claim", std::string("dispatch: ") + e.what());
             if (item) release_after_error(*item, e.what());
@@ -157,11 +173,31 @@ std::optional<OutboxItem> Dispatcher::claim(bool& skipped) {
     std::lock_guard lock(claim_mutex_);
     const auto skip = slots_.full_services();
     skipped = !skip.empty();
-    auto item = store_.claim_next(now_ms(), skip);
+    if (orphans_possible_) {
+        // A claim whose reply the database connection lost may be ours: give back what no worker holds.
+        std::vector<std::string> held(held_.begin(), held_.end());
+        if (const int released = store_.release_orphans(held); released > 0) {
+            spdlog::warn("dispatch: {} claim(s) lost with the database connection given back", released);
+        }
+        orphans_possible_ = false;
+    }
+    std::optional<OutboxItem> item;
+    try {
+        item = store_.claim_next(now_ms(), skip);
+    } catch (const StoreUnavailable&) {
+        orphans_possible_ = true;
+        throw;
+    }
     if (item) {
         if (const LoadedPlugin* loaded = plugins_.for_service(item->service)) slots_.take(loaded->descriptor.name);
+        held_.insert(item->case_id);
     }
     return item;
+}
+
+void Dispatcher::let_go(const std::string& case_id) {
+    std::lock_guard lock(claim_mutex_);
+    held_.erase(case_id);
 }
 
 void Dispatcher::release_after_error(const OutboxItem& item, const std::string& error) {

@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -60,6 +61,8 @@ private:
     /// The next due case whose registry has a free slot, with the slot taken; `skipped` says
     /// whether some registry had none.
     std::optional<OutboxItem> claim(bool& skipped);
+    /// A worker is done with the case it claimed.
+    void let_go(const std::string& case_id);
     void process(const OutboxItem& item);
     void retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
                        const std::string& registry, const Attempt& attempt);
@@ -90,6 +93,8 @@ private:
     Breakers breakers_;
     std::mutex claim_mutex_;  // the skip list a claim uses and the slot it takes must agree
     RegistrySlots slots_;
+    std::set<std::string> held_;     // cases the workers hold; under claim_mutex_
+    bool orphans_possible_ = false;  // a claim's reply was lost; under claim_mutex_
     LogThrottle log_throttle_;
 };
 

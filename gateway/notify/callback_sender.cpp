@@ -70,13 +70,37 @@ void CallbackSender::stop() {
     workers_.clear();
 }
 
+std::optional<PendingEvent> CallbackSender::claim() {
+    std::lock_guard lock(claim_mutex_);
+    if (orphans_possible_) {
+        // A claim whose reply the database connection lost may be ours: give back what no sender holds.
+        store_.release_event_orphans(std::vector<std::int64_t>(held_.begin(), held_.end()));
+        orphans_possible_ = false;
+    }
+    try {
+        auto event = store_.claim_event(now_ms());
+        if (event) held_.insert(event->seq);
+        return event;
+    } catch (const StoreUnavailable&) {
+        orphans_possible_ = true;
+        throw;
+    }
+}
+
+void CallbackSender::let_go(std::int64_t seq) {
+    std::lock_guard lock(claim_mutex_);
+    held_.erase(seq);
+}
+
 void CallbackSender::run() {
     while (!stopping_) {
         std::optional<PendingEvent> event;
         try {
-            if (space_.writable()) event = store_.claim_event(now_ms());  // out of space: deliver later
+            if (space_.writable()) event = claim();  // out of space: deliver later
         } catch (const StorageFull& e) {
             space_.report_full(e.what());
+        } catch (const StoreUnavailable& e) {
+            space_.report_unavailable(e.what());
         } catch (const std::exception& e) {
             log_error_throttled(log_throttle_, "outbox",
                                 std::string("callbacks: cannot read the event outbox: ") + e.what());
@@ -86,6 +110,11 @@ void CallbackSender::run() {
             wake_.wait_for(lock, std::chrono::milliseconds(kIdlePollMs), [this] { return stopping_.load(); });
             continue;
         }
+        const struct Held {
+            CallbackSender& sender;
+            std::int64_t seq;
+            ~Held() { sender.let_go(seq); }
+        } held{*this, event->seq};
         std::string error;
         try {
             // Delivered but not recorded (the gateway stopped while the disk was full): the event is

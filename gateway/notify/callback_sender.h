@@ -18,6 +18,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,6 +44,8 @@ public:
     void stop();
 
 private:
+    std::optional<PendingEvent> claim();
+    void let_go(std::int64_t seq);
     void run();
     /// One delivery attempt; true when the back-end took the event.
     bool deliver(const PendingEvent& event, std::string& error);
@@ -58,6 +61,9 @@ private:
     std::atomic<bool> stopping_{false};
     std::vector<std::thread> workers_;
     Backoff backoff_;
+    std::mutex claim_mutex_;
+    std::set<std::int64_t> held_;    // events the senders hold; under claim_mutex_
+    bool orphans_possible_ = false;  // a claim's reply was lost; under claim_mutex_
     LogThrottle log_throttle_;
 };
 

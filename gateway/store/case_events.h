@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vikno::gateway {
 
@@ -35,6 +36,12 @@ public:
     virtual void event_retry(std::int64_t seq, std::int64_t next_ms, const std::string& error) = 0;
     /// At start: events claimed by a process that died are due again.
     virtual int release_event_claims() = 0;
+    /// Event claims of this instance that none of its senders holds, given back (a claim whose reply
+    /// the database connection lost). The embedded store never loses a reply.
+    virtual int release_event_orphans(const std::vector<std::int64_t>& held) {
+        (void)held;
+        return 0;
+    }
     /// Events not yet delivered (for /metrics).
     virtual std::int64_t events_pending() = 0;
 };

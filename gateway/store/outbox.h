@@ -52,6 +52,13 @@ public:
     /// Cases accepted and not yet final or awaiting a callback (outbox rows): what overload control
     /// compares with server.max_backlog. Cheap: at most one query every 200 ms.
     virtual std::int64_t backlog() const = 0;
+    /// Claims of this instance that none of its workers holds, given back: a claim whose reply was
+    /// lost with the database connection (its COMMIT may have gone through). `held`: the case ids the
+    /// workers hold. The embedded store never loses a reply: nothing to do.
+    virtual int release_orphans(const std::vector<std::string>& held) {
+        (void)held;
+        return 0;
+    }
     /// Calls `wake` when another instance adds work. The embedded store has no other instance.
     virtual void on_new_work(std::function<void()> wake) { (void)wake; }
 };

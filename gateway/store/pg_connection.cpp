@@ -2,6 +2,8 @@
 
 #include "common/storage_full.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cstring>
 
 namespace vikno::gateway::pg {
@@ -15,6 +17,12 @@ namespace {
     if (message.empty()) message = PQerrorMessage(conn);
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
     if (state != nullptr && std::strcmp(state, "53100") == 0) throw StorageFull("store (PostgreSQL): " + message);
+    // Class 08 (connection exception), 57P01-57P03 (the server shutting down, crashed, starting):
+    // the database is away, not the statement wrong. So is a connection libpq reports broken.
+    const bool away =
+        (state != nullptr && (std::strncmp(state, "08", 2) == 0 || std::strncmp(state, "57P0", 4) == 0)) ||
+        PQstatus(conn) != CONNECTION_OK;
+    if (away) throw StoreUnavailable("store (PostgreSQL) unavailable: " + message);
     throw Error(what + ": " + message);
 }
 
@@ -98,14 +106,26 @@ std::int64_t Result::affected() const {
     return tuples != nullptr && *tuples != '\0' ? std::stoll(tuples) : 0;
 }
 
+namespace {
+
+// The server's notices (NOTICE, WARNING) go to the operational log, not to standard error.
+void log_notice(void* /*unused*/, const char* message) {
+    std::string text = message;
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    spdlog::debug("store (PostgreSQL): {}", text);
+}
+
+}  // namespace
+
 Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
     if (PQstatus(conn_) != CONNECTION_OK) {
         std::string message = PQerrorMessage(conn_);
         while (!message.empty() && message.back() == '\n') message.pop_back();
         PQfinish(conn_);
         conn_ = nullptr;
-        throw Error("cannot connect to PostgreSQL: " + message);
+        throw StoreUnavailable("cannot connect to PostgreSQL: " + message);
     }
+    PQsetNoticeProcessor(conn_, &log_notice, nullptr);
 }
 
 Connection::~Connection() {

@@ -135,7 +135,9 @@ PostgresCaseStore::PostgresCaseStore(PostgresOptions options)
         // One instance creates the schema at a time. Advisory locks are per database: the key names the
         // schema, so that deployments in schemas of one database do not wait for each other.
         db->exec("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))");
-        db->exec_script(kSchema);
+        // Only when missing: CREATE INDEX IF NOT EXISTS still locks its table, and would deadlock
+        // with the running instances' transactions.
+        if (db->exec("SELECT to_regclass('steps')").is_null(0, 0)) db->exec_script(kSchema);
         const std::int64_t now = now_ms();
         db->exec("INSERT INTO instances(id, started_ms, alive_until) VALUES ($1, $2, $3)",
                  pg::Params().text(instance_).integer(now).integer(now + options_.lease_ms));
@@ -414,6 +416,14 @@ int PostgresCaseStore::release_claims() {
     return static_cast<int>(outbox.affected() + callbacks.affected());
 }
 
+int PostgresCaseStore::release_orphans(const std::vector<std::string>& held) {
+    auto db = pool_->take();
+    return static_cast<int>(
+        db->exec("UPDATE outbox SET claimed_by = NULL WHERE claimed_by = $1 AND NOT (case_id = ANY($2::text[]))",
+                 pg::Params().text(instance_).text_array(held))
+            .affected());
+}
+
 void PostgresCaseStore::reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
                                    const ExchangeRecord* exchange) {
     auto db = pool_->take();
@@ -613,6 +623,16 @@ int PostgresCaseStore::release_event_claims() {
             .c_str(),
         pg::Params().integer(now_ms()));
     return static_cast<int>(released.affected());
+}
+
+int PostgresCaseStore::release_event_orphans(const std::vector<std::int64_t>& held) {
+    std::vector<std::string> seqs;
+    for (const auto seq : held) seqs.push_back(std::to_string(seq));
+    auto db = pool_->take();
+    return static_cast<int>(
+        db->exec("UPDATE events SET claimed_by = NULL WHERE claimed_by = $1 AND NOT (seq = ANY($2::bigint[]))",
+                 pg::Params().text(instance_).text_array(seqs))
+            .affected());
 }
 
 std::int64_t PostgresCaseStore::events_pending() {

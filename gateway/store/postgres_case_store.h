@@ -68,6 +68,7 @@ public:
                         const Outcome& interim, const std::string& note, const ExchangeRecord* exchange) override;
     std::int64_t backlog() const override;
     void on_new_work(std::function<void()> wake) override;
+    int release_orphans(const std::vector<std::string>& held) override;
 
     CallbackClaim claim_callback(const std::string& registry, const std::string& correlation) override;
     void release_callback(const std::string& registry, const std::string& correlation) override;
@@ -79,6 +80,7 @@ public:
     void event_delivered(std::int64_t seq) override;
     void event_retry(std::int64_t seq, std::int64_t next_ms, const std::string& error) override;
     int release_event_claims() override;
+    int release_event_orphans(const std::vector<std::int64_t>& held) override;
     std::int64_t events_pending() override;
 
     SubmitResult submit_situation(const Case& c, const std::vector<StepRecord>& steps) override;

@@ -11,7 +11,7 @@ A "registry effect" is a request the simulator carried out (recorded, not a repl
 unrecorded when no completed case accounts for it: the registry did the work and Vikno does not
 know. Exit status 0 when every expected zero is zero.
 
-Usage: tests/faults/run.sh [stall|disk|all] [--build DIR] [--seconds N]
+Usage: tests/faults/run.sh [stall|disk|instances|all] [--build DIR] [--seconds N] [--kills N]
 """
 
 import argparse
@@ -20,6 +20,7 @@ import datetime
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import ssl
@@ -37,6 +38,7 @@ SAMPLES = {
     "real_estate": "property-by-cadastral-number",
     "igov": "igov-create-order",
 }
+SERVICE_PREFIX = {"civil_registry": "drac.", "real_estate": "drrp.", "igov": "igov."}
 FINAL = {"completed", "rejected", "failed", "partly_completed", "cancelled"}
 
 
@@ -69,12 +71,15 @@ def wait_ready(path, process, what, timeout=20):
 class Stack:
     """Simulators and one gateway in a scratch folder; stops what it started."""
 
-    def __init__(self, build, scratch, var_dir=None, min_free_bytes=None):
+    def __init__(self, build, scratch, var_dir=None, min_free_bytes=None, postgres=None, callback_url=None):
         self.build = build
         self.dir = scratch
         self.var = var_dir or scratch
         self.min_free_bytes = min_free_bytes
+        self.postgres = postgres  # libpq connection string: every gateway an instance on it
+        self.callback_url = callback_url  # the CNAP back-end's events endpoint
         self.registries = {}  # name -> (process, port)
+        self.gateways = {}  # name -> [process, address, config path]
         self.gateway = None
         self.address = None
         self.client_context = ssl.create_default_context(cafile=build.cert("ca-chain.crt"))
@@ -95,39 +100,55 @@ class Stack:
         port = wait_ready(ready, process, "the " + name + " simulator").rsplit(":", 1)[1]
         self.registries[name] = (process, port)
 
-    def start_gateway(self, dispatch):
+    def start_gateway(self, dispatch, name="gateway"):
         c = self.build.cert
-        ready = os.path.join(self.dir, "gateway.ready")
+        ready = os.path.join(self.dir, name + ".ready")
+        if os.path.exists(ready):
+            os.unlink(ready)
         store = {"path": os.path.join(self.var, "vikno.db")}
         if self.min_free_bytes is not None:
             store["min_free_bytes"] = self.min_free_bytes
+        if self.postgres:
+            store.update({"postgres": self.postgres, "lease_ms": 3000})
+        office = {"id": "vinnytsia-po-01", "services": ["*"]}
+        if self.callback_url:
+            office.update({"callback_url": self.callback_url, "callback_hosts": ["127.0.0.1"]})
         config = {
             "server": {"listen": "127.0.0.1:0", "ready_file": ready, "threads": 16,
                        "tls": {"certificate": c("gateway-tls.crt"), "key": c("gateway-tls.key"),
                                "client_ca": c("cnap-ca.crt")}},
-            "offices": [{"id": "vinnytsia-po-01", "services": ["*"]}],
+            "offices": [office],
+            "callbacks": {"tls_ca": c("cnap-ca.crt"), "backoff_initial_ms": 50, "backoff_max_ms": 500},
             "signing": {"certificate": c("gateway-signing.crt"), "key": c("gateway-signing.key")},
             "registry_tls": {"certificate": c("gateway-tls.crt"), "key": c("gateway-tls.key")},
             "store": store,
             "dispatch": dispatch,
             "xroad": {"member_code": "12345678"},
-            "log": {"level": "info", "file": os.path.join(self.dir, "gateway.log")},
+            "log": {"level": "info", "file": os.path.join(self.dir, name + ".log")},
             "audit": {"dir": os.path.join(self.var, "audit"), "checkpoint_entries": 500, "checkpoint_seconds": 5},
             "plugins": {"dir": self.build.plugins, "load": [
                 {"file": f"libvikno-{name}.so", "endpoint": f"https://127.0.0.1:{port}/",
                  "tls_ca": c("ca-chain.crt"), "answer_certificate": c(name + "-signing.crt")}
                 for name, (_, port) in self.registries.items()]},
         }
-        path = os.path.join(self.dir, "vikno.json")
+        path = os.path.join(self.dir, name + ".json")
         with open(path, "w") as out:
             json.dump(config, out, indent=1)
-        self.gateway = subprocess.Popen([os.path.join(self.build.bin, "vikno"), "serve", "--config", path],
-                                        stdout=open(os.path.join(self.dir, "gateway.out"), "w"),
-                                        stderr=subprocess.STDOUT)
-        self.address = wait_ready(ready, self.gateway, "the gateway")
+        process = subprocess.Popen([os.path.join(self.build.bin, "vikno"), "serve", "--config", path],
+                                   stdout=open(os.path.join(self.dir, name + ".out"), "a"), stderr=subprocess.STDOUT)
+        address = wait_ready(ready, process, "the gateway " + name)
+        self.gateways[name] = [process, address, path]
+        if self.gateway is None or name == "gateway":
+            self.gateway, self.address = process, address
+        return address
 
-    def request(self, method, path, body=None, headers=None, timeout=30):
-        host, port = self.address.rsplit(":", 1)
+    def kill_gateway(self, name):
+        process = self.gateways[name][0]
+        process.kill()
+        process.wait()
+
+    def request(self, method, path, body=None, headers=None, timeout=30, address=None):
+        host, port = (address or self.address).rsplit(":", 1)
         connection = http.client.HTTPSConnection(host, int(port), context=self.client_context, timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers or {})
@@ -143,12 +164,13 @@ class Stack:
         return [json.loads(line) for line in open(index) if line.strip()]
 
     def stop(self):
-        if self.gateway and self.gateway.poll() is None:
-            self.gateway.send_signal(signal.SIGTERM)
-            try:
-                self.gateway.wait(20)
-            except subprocess.TimeoutExpired:
-                self.gateway.kill()
+        for process, _, _ in self.gateways.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
         for process, _ in self.registries.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGCONT)
@@ -159,8 +181,10 @@ class Stack:
 class Clients:
     """`per_registry` clients per registry, each submitting at most `rate` cases a second."""
 
-    def __init__(self, stack, registries, per_registry=2, rate=20):
+    def __init__(self, stack, registries, per_registry=2, rate=20, addresses=None):
         self.stack = stack
+        self.addresses = addresses  # several instances: each case to the next, skipping one that is down
+        self.turn = 0
         self.lock = threading.Lock()
         self.accepted = []  # (case id, registry, accepted at)
         self.refused = {}  # "503 storage-full" -> count
@@ -176,12 +200,20 @@ class Clients:
     def run(self, registry, rate):
         while not self.stopping:
             started = time.time()
-            try:
-                status, headers, body = self.stack.request(
-                    "POST", "/v1/cases", self.body[registry],
-                    {"Content-Type": "application/json", "Idempotency-Key": "fault-" + uuid.uuid4().hex})
-            except (OSError, http.client.HTTPException) as error:
-                status, headers, body = 0, {}, str(error).encode()
+            key = "fault-" + uuid.uuid4().hex
+            status, headers, body = 0, {}, b""
+            # As a load balancer does: an instance that does not answer gets the case's next try.
+            for attempt in range(len(self.addresses) if self.addresses else 1):
+                with self.lock:
+                    self.turn += 1
+                    address = self.addresses[self.turn % len(self.addresses)] if self.addresses else None
+                try:
+                    status, headers, body = self.stack.request(
+                        "POST", "/v1/cases", self.body[registry],
+                        {"Content-Type": "application/json", "Idempotency-Key": key}, address=address)
+                    break
+                except (OSError, http.client.HTTPException) as error:
+                    status, headers, body = 0, {}, str(error).encode()
             with self.lock:
                 if status == 202:
                     self.accepted.append((json.loads(body)["id"], registry, time.time()))
@@ -234,8 +266,18 @@ def p99(values):
     return values[min(len(values) - 1, int(len(values) * 0.99))] if values else 0.0
 
 
-def tally(stack, clients, final):
-    """The figures every run prints; returns (line, every expected zero is zero)."""
+def completed_in_store(conninfo):
+    """Completed cases per service in the gateways' own store: what Vikno recorded, including cases
+    whose 202 no client saw (its instance was killed after the commit)."""
+    out = subprocess.run(["psql", conninfo, "-qAt", "-c", "SELECT service, COUNT(*) FROM cases WHERE status = "
+                          "'completed' GROUP BY service"], capture_output=True, text=True, check=True).stdout
+    return {line.split("|")[0]: int(line.split("|")[1]) for line in out.splitlines() if "|" in line}
+
+
+def tally(stack, clients, final, store_completed=None):
+    """The figures every run prints; returns (line, every expected zero is zero). `store_completed`
+    (completed cases per service, from the store) counts recorded effects where clients may not
+    know every accepted case."""
     lost = sum(1 for _, status, _, _ in final.values() if status is None)
     failed = sum(1 for _, status, _, _ in final.values() if status not in (None, "completed"))
     done_twice = 0
@@ -247,6 +289,8 @@ def tally(stack, clients, final):
                 done[record["message_id"]] = done.get(record["message_id"], 0) + 1
         done_twice += sum(1 for n in done.values() if n > 1)
         completed = sum(1 for registry, status, _, _ in final.values() if registry == name and status == "completed")
+        if store_completed is not None:
+            completed = sum(n for service, n in store_completed.items() if service.startswith(SERVICE_PREFIX[name]))
         unrecorded += max(0, len(done) - completed)
     line = (f"accepted {len(final)}, lost {lost}, wrongly failed {failed}, done twice {done_twice}, "
             f"unrecorded registry effects {unrecorded}")
@@ -318,6 +362,126 @@ def stall_run(build, seconds, max_in_flight):
         return ok and ratio >= 0.5
     finally:
         stack.stop()
+        print(f"  scratch folder: {scratch}")
+
+
+class EventReceiver:
+    """The CNAP back-end's events endpoint (HTTPS): every event in the order it arrived."""
+
+    def __init__(self, build):
+        import http.server
+        receiver = self
+        self.lock = threading.Lock()
+        self.arrivals = []  # (case id, seq, event id, status)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            # HTTP/1.1 with a length: a close without TLS close_notify would read as a cut answer.
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                with receiver.lock:
+                    receiver.arrivals.append((body["case_id"], body["seq"], body["event_id"], body["status"]))
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(build.cert("cnap-backend-tls.crt"), build.cert("cnap-backend-tls.key"))
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}/events"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def out_of_order(self):
+        """Cases whose events first arrived out of their order (a later one before an earlier one)."""
+        first = {}
+        with self.lock:
+            for case_id, seq, event_id, _ in self.arrivals:
+                first.setdefault(event_id, (case_id, seq))
+        last = {}
+        bad = set()
+        for case_id, seq in first.values():
+            if seq < last.get(case_id, -1):
+                bad.add(case_id)
+            last[case_id] = max(seq, last.get(case_id, -1))
+        return bad
+
+    def final_statuses(self):
+        with self.lock:
+            return {case_id for case_id, _, _, status in self.arrivals if status == "completed"}
+
+
+def instances_run(build, kills, instances=3):
+    """Several gateways on one PostgreSQL under load; random ones killed (kill -9) and restarted,
+    PostgreSQL itself restarted once half way."""
+    scratch = tempfile.mkdtemp(prefix="vikno-fault-instances-")
+    os.chmod(scratch, 0o755)  # the database server's user reaches its folder in it
+    cluster = os.path.join(scratch, "pg")
+    script = os.path.join(ROOT, "tests", "support", "pg_test_cluster.sh")
+    subprocess.run(["bash", script, "start", cluster], check=True, capture_output=True)
+    conninfo = open(os.path.join(cluster, "conninfo")).read().strip()
+    receiver = EventReceiver(build)
+    stack = Stack(build, scratch, postgres=conninfo, callback_url=receiver.url)
+    rng = random.Random(7)
+    try:
+        stack.start_registry("civil_registry", ["--latency-ms", "20"])
+        dispatch = {"workers": 4, "max_attempts": 100, "backoff_initial_ms": 100, "backoff_max_ms": 1000,
+                    "request_timeout_ms": 3000}
+        names = [f"gw{i}" for i in range(instances)]
+        addresses = [stack.start_gateway(dispatch, name) for name in names]
+        clients = Clients(stack, ["civil_registry"], per_registry=3, rate=15, addresses=addresses)
+        time.sleep(3)
+        restarted_db = False
+        for kill in range(kills):
+            victim = rng.randrange(instances)
+            stack.kill_gateway(names[victim])
+            if kill == kills // 2:
+                subprocess.run(["bash", script, "restart", cluster], check=True, capture_output=True)
+                restarted_db = True
+            addresses[victim] = stack.start_gateway(dispatch, names[victim])
+            time.sleep(rng.uniform(0.5, 1.5))
+        clients.stop()
+        stack.address = addresses[0]
+        final = settle(stack, clients, timeout=240)
+        line, ok = tally(stack, clients, final, store_completed=completed_in_store(conninfo))
+        # Every event reaches the back-end, each case's in order.
+        deadline = time.time() + 120
+        completed = {case_id for case_id, (_, status, _, _) in final.items() if status == "completed"}
+        while not completed <= receiver.final_statuses() and time.time() < deadline:
+            time.sleep(0.2)
+        missing_events = len(completed - receiver.final_statuses())
+        out_of_order = len(receiver.out_of_order())
+        stack.stop()
+        pulled = os.path.join(scratch, "pulled")
+        subprocess.run([os.path.join(build.bin, "vikno"), "audit", "pull", "--postgres", conninfo, "--dir", pulled],
+                       check=True, capture_output=True)
+        verify = subprocess.run([os.path.join(build.bin, "vikno"), "audit", "verify", "--dir", pulled, "--cert",
+                                 build.cert("gateway-signing.crt")], capture_output=True, text=True)
+        finals = {}
+        for entry_line in open(os.path.join(pulled, "entries.jsonl")):
+            entry = json.loads(entry_line)
+            if entry.get("kind") == "case" and entry.get("status") == "completed":
+                finals[entry["case_id"]] = finals.get(entry["case_id"], 0) + 1
+        ended_twice = sum(1 for n in finals.values() if n > 1)
+        print(f"{instances} instances on one PostgreSQL, {kills} kill -9 of random instances"
+              f"{' and one PostgreSQL restart' if restarted_db else ''}, under load:")
+        print(f"  {line}")
+        print(f"  events: {missing_events} completed cases without their event at the back-end, {out_of_order} cases "
+              f"with events out of order")
+        # A second final entry is what a kill between writing a case's final entry and recording the
+        # case leaves: the next instance resends under the same message id and logs the replayed answer.
+        print(f"  audit: verify {'OK' if verify.returncode == 0 else 'FAILED'} "
+              f"({verify.stdout.strip().splitlines()[-1]}); {ended_twice} cases have a second final entry "
+              f"(killed between the entry and the store's commit; resent under the same message id)")
+        return ok and missing_events == 0 and out_of_order == 0 and verify.returncode == 0
+    finally:
+        stack.stop()
+        receiver.server.shutdown()
+        subprocess.run(["bash", script, "stop", cluster], capture_output=True)
         print(f"  scratch folder: {scratch}")
 
 
@@ -402,7 +566,8 @@ def parse_time(line):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run", nargs="?", default="all", choices=["stall", "disk", "all"])
+    parser.add_argument("run", nargs="?", default="all", choices=["stall", "disk", "instances", "all"])
+    parser.add_argument("--kills", type=int, default=20, help="kill -9 of random instances in the instances run")
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--seconds", type=int, default=20, help="how long each fault lasts (default 20)")
     parser.add_argument("--registry-max-in-flight", type=int, default=0,
@@ -415,6 +580,8 @@ def main():
         ok = stall_run(build, options.seconds, options.registry_max_in_flight) and ok
     if options.run in ("disk", "all"):
         ok = disk_run(build, options.seconds) and ok
+    if options.run in ("instances", "all"):
+        ok = instances_run(build, options.kills) and ok
     print("fault run:", "every expected zero is zero" if ok else "FAILED: see the figures above")
     return 0 if ok else 1
 
