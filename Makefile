@@ -11,8 +11,10 @@ build: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# STORE=postgres: two instances on a throwaway PostgreSQL (docs/operations.md).
+STORE ?= sqlite
 run: build
-	@bash .ci/run-local.sh $(BUILD_DIR)
+	@bash .ci/run-local.sh $(BUILD_DIR) $(STORE)
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # 'make run': starts the civil registry simulator and the gateway in the foreground with the
 # development config; Ctrl-C stops both. Requests the simulator receives are recorded in var/sim/.
+# 'make run STORE=postgres': a throwaway PostgreSQL in var/pg and two gateway instances on it
+# (:8080 and :8081; docs/operations.md), in place of the one gateway on SQLite.
 set -euo pipefail
 build_dir=${1:-build}
+store=${2:-sqlite}
 cd "$(dirname "$0")/.."
 mkdir -p var/sim
 
 sim_pids=()
-gateway_pid=""
+gateway_pids=()
 stop() {
-  trap - INT TERM EXIT
-  [[ -n $gateway_pid ]] && kill -TERM "$gateway_pid" 2>/dev/null || true
+  trap "" INT TERM  # a second Ctrl-C must not cut the clean-up short
+  trap - EXIT
+  for pid in "${gateway_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${sim_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  [[ $store == postgres ]] && bash tests/support/pg_test_cluster.sh stop var/pg
   echo "stopped"
 }
 trap stop INT TERM EXIT
@@ -51,13 +56,34 @@ start_simulator tax_registry 8097 var/sim-tax_registry
 # Diia plays the applicant too: it calls the gateway back once the deep link is "opened".
 start_simulator diia 8095 var/sim-diia --callback-url https://127.0.0.1:8080/v1/callbacks/diia --callback-delay-ms 1500
 
-"$build_dir/bin/vikno" serve --config config/vikno.jsonc &
-gateway_pid=$!
-for _ in $(seq 1 100); do  # ready when /healthz answers, as a supervisor would check
-  curl -fsS -o /dev/null --cacert $pki/ca-chain.crt https://127.0.0.1:8080/healthz 2>/dev/null && break
-  kill -0 "$gateway_pid" 2>/dev/null || { echo "the gateway did not start (see above)"; exit 1; }
-  sleep 0.1
-done
+# start_gateway CONFIG PORT: a gateway, ready when /healthz answers (as a supervisor would check).
+start_gateway() {
+  "$build_dir/bin/vikno" serve --config "$1" &
+  gateway_pids+=($!)
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null --cacert $pki/ca-chain.crt "https://127.0.0.1:$2/healthz" 2>/dev/null && return 0
+    kill -0 "${gateway_pids[-1]}" 2>/dev/null || { echo "the gateway on :$2 did not start (see above)"; exit 1; }
+    sleep 0.1
+  done
+  echo "the gateway on :$2 did not become ready in 10 s"; exit 1
+}
+
+if [[ $store == postgres ]]; then
+  bash tests/support/pg_test_cluster.sh start var/pg
+  conninfo=$(cat var/pg/conninfo)
+  # The development config with the store in PostgreSQL, once per instance (its own port and log).
+  for port in 8080 8081; do
+    sed -e "s|\"listen\": \"127.0.0.1:8080\"|\"listen\": \"127.0.0.1:$port\"|" \
+        -e "s|\"path\": \"var/vikno.db\"|\"postgres\": \"$conninfo\"|" config/vikno.jsonc >"var/vikno-$port.jsonc"
+    start_gateway "var/vikno-$port.jsonc" "$port"
+  done
+  echo
+  echo "Two gateway instances on one PostgreSQL: https://127.0.0.1:8080 and https://127.0.0.1:8081 (give"
+  echo "clients both, or put HAProxy in front: docs/operations.md). The audit log is in the database:"
+  echo "  $build_dir/bin/vikno audit pull --postgres \"$conninfo\" --dir var/audit-pulled"
+else
+  start_gateway config/vikno.jsonc 8080
+fi
 
 cat <<MSG
 
@@ -83,4 +109,4 @@ certs/dev/; audit log in var/audit/). Try, in another terminal:
 
 Ctrl-C stops everything.
 MSG
-wait "$gateway_pid"
+wait "${gateway_pids[0]}"
