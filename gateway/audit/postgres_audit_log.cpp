@@ -213,7 +213,11 @@ bool PostgresAuditLog::integrate(pg::Connection& session) {
         prev = leaf_hash(line);
         leaves.push_back(prev);
     }
-    session.exec("DELETE FROM audit_queue WHERE id <= $1", pg::Params().integer(queued.integer(queued.rows() - 1, 0)));
+    // Exactly the rows read: an id is taken at INSERT, not at COMMIT, so a lower id may commit after
+    // this SELECT, and "id <= the last one read" would delete an entry never integrated.
+    std::vector<std::string> ids;
+    for (int i = 0; i < queued.rows(); ++i) ids.push_back(queued.text(i, 0));
+    session.exec("DELETE FROM audit_queue WHERE id = ANY($1::bigint[])", pg::Params().text_array(ids));
     tx.commit();
     // The tree learns the leaves once they are committed: a failed round leaves no trace.
     for (const Hash& leaf : leaves) tree_.append(leaf);
