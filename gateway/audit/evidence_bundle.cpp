@@ -56,8 +56,9 @@ Result<std::string> export_bundle(const std::string& dir, const std::string& cas
         if (auto c = parse_checkpoint(line)) latest = c;
     }
     if (!latest || latest->tree_size <= indices.back()) {
-        return Error{"not_sealed", "the case's last entry (" + std::to_string(indices.back()) +
-                                       ") is not covered by a checkpoint yet; try again after audit.checkpoint_seconds"};
+        return Error{"not_sealed",
+                     "the case's last entry (" + std::to_string(indices.back()) +
+                         ") is not covered by a checkpoint yet; try again after audit.checkpoint_seconds"};
     }
     if (latest->tree_size > tree.size() || tree.root(latest->tree_size) != latest->root) {
         return Error{"log_invalid", "the entries do not match the latest checkpoint; run 'vikno audit verify'"};
@@ -124,7 +125,8 @@ BundleReport check_bundle(const std::string& bundle_json, const crypto::Certific
             std::vector<Hash> proof;
             const auto path = item->getArray("inclusion_proof");
             for (std::size_t k = 0; path && k < path->size(); ++k) {
-                if (auto hash = from_hex(path->getElement<std::string>(static_cast<unsigned>(k)))) proof.push_back(*hash);
+                if (auto hash = from_hex(path->getElement<std::string>(static_cast<unsigned>(k))))
+                    proof.push_back(*hash);
             }
             const std::string name = "entry " + std::to_string(index);
             if (!verify_inclusion(leaf_hash(entry), index, checkpoint.tree_size, proof, checkpoint.root)) {

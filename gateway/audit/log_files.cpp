@@ -62,11 +62,11 @@ std::string check_checkpoint_signature(const Checkpoint& checkpoint, const std::
         auto raw = crypto::from_der_signature(*algorithm, checkpoint.signature);
         if (!raw) return "its signature is not well-formed";
         // A checkpoint stays valid after the certificate expires: check the key at signing time.
-        auto verified = crypto::pinned_verifier(certificate)->verify(
-            *algorithm, checkpoint_text(checkpoint.tree_size, checkpoint.root, checkpoint.at), raw.value(),
-            certificate.not_before() + 1);
-        return verified ? std::string() : "its signature does not verify with the audit key (" +
-                                              verified.error().message + ")";
+        auto verified = crypto::pinned_verifier(certificate)
+                            ->verify(*algorithm, checkpoint_text(checkpoint.tree_size, checkpoint.root, checkpoint.at),
+                                     raw.value(), certificate.not_before() + 1);
+        return verified ? std::string()
+                        : "its signature does not verify with the audit key (" + verified.error().message + ")";
     }
     return "it is signed by key " + checkpoint.key_id + ", which is none of the trusted audit certificates";
 }

@@ -13,9 +13,9 @@ namespace vikno::gateway::audit {
 struct VerifyReport {
     std::uint64_t entries = 0;
     std::uint64_t checkpoints = 0;
-    std::uint64_t sealed = 0;             ///< entries covered by the last good checkpoint
-    std::vector<std::string> problems;    ///< in the order found; the first is the first bad place
-    std::vector<std::string> warnings;    ///< not tampering (e.g. entries not yet sealed)
+    std::uint64_t sealed = 0;           ///< entries covered by the last good checkpoint
+    std::vector<std::string> problems;  ///< in the order found; the first is the first bad place
+    std::vector<std::string> warnings;  ///< not tampering (e.g. entries not yet sealed)
     bool ok() const { return problems.empty(); }
 };
 

@@ -18,9 +18,9 @@ void Metrics::observe_exchange(const std::string& registry, const std::string& r
 std::string Metrics::render(const std::map<CaseStatus, std::int64_t>& cases_by_status) const {
     std::ostringstream out;
     out << "# HELP vikno_cases Cases in the store by status.\n# TYPE vikno_cases gauge\n";
-    for (const auto status : {CaseStatus::Received, CaseStatus::Queued, CaseStatus::Sending, CaseStatus::AwaitingRegistry,
-                              CaseStatus::Completed, CaseStatus::Rejected, CaseStatus::Failed,
-                              CaseStatus::PartlyCompleted, CaseStatus::Cancelled}) {
+    for (const auto status : {CaseStatus::Received, CaseStatus::Queued, CaseStatus::Sending,
+                              CaseStatus::AwaitingRegistry, CaseStatus::Completed, CaseStatus::Rejected,
+                              CaseStatus::Failed, CaseStatus::PartlyCompleted, CaseStatus::Cancelled}) {
         const auto it = cases_by_status.find(status);
         out << "vikno_cases{status=\"" << to_string(status) << "\"} " << (it == cases_by_status.end() ? 0 : it->second)
             << "\n";

@@ -26,7 +26,7 @@ private:
         double sum = 0;
     };
     mutable std::mutex mutex_;
-    std::map<std::string, Histogram> latency_;                            // by registry
+    std::map<std::string, Histogram> latency_;                                // by registry
     std::map<std::pair<std::string, std::string>, std::uint64_t> exchanges_;  // (registry, result)
 };
 

@@ -21,8 +21,9 @@ std::string resolve(const std::string& dir, const std::string& file) {
 
 std::shared_ptr<RegistryPlugin> load_plugin_library(const std::string& path) {
     if (!Poco::File(path).exists()) {
-        throw PluginLoadError(path + ": no such plugin library (check plugins.dir and plugins.load[].file; "
-                                     "build the plugins with 'make build')");
+        throw PluginLoadError(path +
+                              ": no such plugin library (check plugins.dir and plugins.load[].file; "
+                              "build the plugins with 'make build')");
     }
     auto library = std::make_shared<boost::dll::shared_library>();
     boost::system::error_code error;
@@ -31,8 +32,9 @@ std::shared_ptr<RegistryPlugin> load_plugin_library(const std::string& path) {
         throw PluginLoadError(path + ": cannot be loaded as a shared library: " + error.message());
     }
     if (!library->has("vikno_plugin_api_version") || !library->has("vikno_create_plugin")) {
-        throw PluginLoadError(path + ": not a Vikno plugin: it does not export vikno_plugin_api_version and "
-                                     "vikno_create_plugin (use VIKNO_PLUGIN(YourPluginClass) from <vikno/plugin.h>)");
+        throw PluginLoadError(path +
+                              ": not a Vikno plugin: it does not export vikno_plugin_api_version and "
+                              "vikno_create_plugin (use VIKNO_PLUGIN(YourPluginClass) from <vikno/plugin.h>)");
     }
     const std::uint32_t version = library->get_alias<ApiVersionFn>("vikno_plugin_api_version")();
     if (version != kPluginApiVersion) {

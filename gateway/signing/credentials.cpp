@@ -75,30 +75,34 @@ Credentials Credentials::load(const Config& config) {
     Credentials credentials;
     const std::time_t now = std::time(nullptr);
 
-    const crypto::Certificate signing_certificate = certificate(config, "signing.certificate", config.signing.certificate);
+    const crypto::Certificate signing_certificate =
+        certificate(config, "signing.certificate", config.signing.certificate);
     if (auto valid = signing_certificate.check_valid_at(now); !valid) {
         throw ConfigError(config.source + ": signing.certificate: " + config.signing.certificate + ": " +
-                          valid.error().message + "; registries would refuse every message (renew it, see certs/README.md)");
+                          valid.error().message +
+                          "; registries would refuse every message (renew it, see certs/README.md)");
     }
     auto signer = crypto::open_signer(config.signing.key, signing_certificate);
     if (!signer) throw ConfigError(config.source + ": signing.key: " + signer.error().message);
     credentials.signer_ = std::move(signer.value());
 
-    credentials.api_tls_ = make_context(config, "server.tls", Poco::Net::Context::TLS_SERVER_USE,
-                                        config.server.tls.identity, config.server.tls.client_ca,
-                                        Poco::Net::Context::VERIFY_RELAXED);
+    credentials.api_tls_ =
+        make_context(config, "server.tls", Poco::Net::Context::TLS_SERVER_USE, config.server.tls.identity,
+                     config.server.tls.client_ca, Poco::Net::Context::VERIFY_RELAXED);
     for (std::size_t i = 0; i < config.plugins.size(); ++i) {
         const auto& plugin = config.plugins[i];
         const std::string key = "plugins.load[" + std::to_string(i) + "]";
         crypto::Certificate pinned = certificate(config, key + ".answer_certificate", plugin.answer_certificate);
         if (auto valid = pinned.check_valid_at(now); !valid) {
-            spdlog::warn("{}: {}.answer_certificate {}: {}; every answer from this registry will be refused until a "
-                         "current certificate is configured",
-                         config.source, key, plugin.answer_certificate, valid.error().message);
+            spdlog::warn(
+                "{}: {}.answer_certificate {}: {}; every answer from this registry will be refused until a "
+                "current certificate is configured",
+                config.source, key, plugin.answer_certificate, valid.error().message);
         }
         credentials.registries_.push_back(
-            {std::move(pinned), make_context(config, key + ".tls_ca with registry_tls", Poco::Net::Context::TLS_CLIENT_USE,
-                                             config.registry_tls, plugin.tls_ca, Poco::Net::Context::VERIFY_STRICT)});
+            {std::move(pinned),
+             make_context(config, key + ".tls_ca with registry_tls", Poco::Net::Context::TLS_CLIENT_USE,
+                          config.registry_tls, plugin.tls_ca, Poco::Net::Context::VERIFY_STRICT)});
     }
     if (!config.callbacks.tls_ca.empty()) {
         credentials.callback_tls_ =

@@ -13,9 +13,9 @@ TEST(Breaker, OpensAfterTheThresholdAndProbesAfterTheCooldown) {
     breakers.failure("drac", 10);
     EXPECT_EQ(breakers.admit("drac", 20), 0);  // two failures: still closed
     breakers.failure("drac", 20);
-    EXPECT_EQ(breakers.admit("drac", 30), 1020);  // open until 20 + 1000
-    EXPECT_EQ(breakers.admit("drrp", 30), 0);     // other registries are not affected
-    EXPECT_EQ(breakers.admit("drac", 1020), 0);   // the probe
+    EXPECT_EQ(breakers.admit("drac", 30), 1020);    // open until 20 + 1000
+    EXPECT_EQ(breakers.admit("drrp", 30), 0);       // other registries are not affected
+    EXPECT_EQ(breakers.admit("drac", 1020), 0);     // the probe
     EXPECT_GT(breakers.admit("drac", 1021), 1021);  // one probe at a time
     breakers.success("drac");
     EXPECT_EQ(breakers.admit("drac", 1030), 0);

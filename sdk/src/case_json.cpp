@@ -79,8 +79,8 @@ bool is_token(const std::string& value) {
         return false;
     }
     for (const char ch : value) {
-        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                        ch == '-' || ch == '_' || ch == '.';
+        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                        ch == '_' || ch == '.';
         if (!ok) {
             return false;
         }
@@ -90,8 +90,8 @@ bool is_token(const std::string& value) {
 
 bool is_base64(const std::string& value) {
     for (const char ch : value) {
-        const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-                        ch == '+' || ch == '/' || ch == '=' || ch == '\n' || ch == '\r';
+        const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '+' ||
+                        ch == '/' || ch == '=' || ch == '\n' || ch == '\r';
         if (!ok) {
             return false;
         }
@@ -119,7 +119,8 @@ void read_document(Reader& r, const Object::Ptr& applicant, Applicant& out) {
     document.number = r.text(object, "number", "applicant.document.number", true);
     if (document.type == "passport") {
         if (!document.number.empty() && !identifiers::is_valid_passport_number(document.number)) {
-            r.fail("applicant.document.number", "a passport number is two Cyrillic capitals and six digits, e.g. МЕ123456");
+            r.fail("applicant.document.number",
+                   "a passport number is two Cyrillic capitals and six digits, e.g. МЕ123456");
         }
     } else if (document.type == "id_card") {
         if (!document.number.empty() && !identifiers::is_valid_id_card_number(document.number)) {
@@ -203,8 +204,9 @@ Result<Case, FieldErrors> parse_submitted_case(std::string_view json) {
             r.fail(owned, "is set by the gateway; remove it from the submission");
         }
     }
-    r.only(root, "", {"service", "office", "applicant", "subject", "attachments", "callback_url", "id", "status",
-                      "history", "outcome", "created_at", "updated_at"});
+    r.only(root, "",
+           {"service", "office", "applicant", "subject", "attachments", "callback_url", "id", "status", "history",
+            "outcome", "created_at", "updated_at"});
 
     Case c;
     c.service = r.text(root, "service", "service", true);
@@ -307,6 +309,5 @@ Poco::JSON::Object::Ptr case_to_json(const Case& c) {
     }
     return root;
 }
-
 
 }  // namespace vikno

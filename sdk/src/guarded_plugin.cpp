@@ -32,7 +32,8 @@ Result<Exchange> GuardedPlugin::translate(const Case& c, const ExchangeContext& 
     }
 }
 
-Interpretation GuardedPlugin::interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const noexcept {
+Interpretation GuardedPlugin::interpret(const Case& c, const Exchange& sent,
+                                        const RegistryAnswer& answer) const noexcept {
     try {
         return on_interpret(c, sent, answer);
     } catch (...) {

@@ -108,7 +108,8 @@ Result<XRoadHeader> read_header(xml::Document& envelope) {
         *field.target = std::move(value).value();
     }
     if (header.protocol_version != kProtocolVersion) {
-        return Error{"xroad_header_invalid", "xrd:protocolVersion is '" + header.protocol_version + "', expected '4.0'"};
+        return Error{"xroad_header_invalid",
+                     "xrd:protocolVersion is '" + header.protocol_version + "', expected '4.0'"};
     }
     return header;
 }
@@ -117,13 +118,13 @@ Result<xmlNodePtr> body_element(xml::Document& envelope) {
     bind_namespaces(envelope);
     const auto bodies = envelope.nodes("/soap:Envelope/soap:Body");
     if (bodies.size() != 1) {
-        return Error{"soap_body_invalid", "the envelope must have exactly one soap:Body, it has " +
-                                              std::to_string(bodies.size())};
+        return Error{"soap_body_invalid",
+                     "the envelope must have exactly one soap:Body, it has " + std::to_string(bodies.size())};
     }
     const auto children = xml::child_elements(bodies.front());
     if (children.size() != 1) {
-        return Error{"soap_body_invalid", "soap:Body must hold exactly one element, it holds " +
-                                              std::to_string(children.size())};
+        return Error{"soap_body_invalid",
+                     "soap:Body must hold exactly one element, it holds " + std::to_string(children.size())};
     }
     return children.front();
 }

@@ -89,8 +89,8 @@ std::optional<std::string> Document::text(const std::string& xpath, xmlNodePtr c
 
 Result<Document> parse(std::string_view text, const ParseLimits& limits) {
     if (text.size() > limits.max_bytes) {
-        return Error{"xml_too_large", "the XML document is " + std::to_string(text.size()) + " bytes, over the limit of " +
-                                          std::to_string(limits.max_bytes)};
+        return Error{"xml_too_large", "the XML document is " + std::to_string(text.size()) +
+                                          " bytes, over the limit of " + std::to_string(limits.max_bytes)};
     }
     ParserContext parser;
     if (parser.ptr == nullptr) {
@@ -99,8 +99,8 @@ Result<Document> parse(std::string_view text, const ParseLimits& limits) {
     parser.ptr->sax->internalSubset = refuse_doctype;
     // No network, no entity substitution, no DTD loading or defaults, no error printing to stderr.
     const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
-    xmlDocPtr doc = xmlCtxtReadMemory(parser.ptr, text.data(), static_cast<int>(text.size()), "message.xml", nullptr,
-                                      options);
+    xmlDocPtr doc =
+        xmlCtxtReadMemory(parser.ptr, text.data(), static_cast<int>(text.size()), "message.xml", nullptr, options);
     if (parser.ptr->_private != nullptr) {
         xmlFreeDoc(doc);
         return Error{"xml_doctype_forbidden", "the XML document has a DOCTYPE; DTDs and entities are not accepted"};
@@ -177,12 +177,23 @@ std::string escape(std::string_view text) {
     out.reserve(text.size());
     for (const char ch : text) {
         switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out += ch;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            default:
+                out += ch;
         }
     }
     return out;

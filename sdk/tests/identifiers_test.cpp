@@ -22,7 +22,8 @@ TEST(Edrpou, AcceptsPublishedValidValuesIncludingTheMiddleRangeAndSecondPass) {
 }
 
 TEST(Edrpou, RefusesPublishedInvalidValues) {
-    for (const char* value : {"32855968", "1436057", "143605700", "1436057a"}) EXPECT_FALSE(is_valid_edrpou(value)) << value;
+    for (const char* value : {"32855968", "1436057", "143605700", "1436057a"})
+        EXPECT_FALSE(is_valid_edrpou(value)) << value;
 }
 
 TEST(Unzr, ChecksPatternAndCalendarDate) {
@@ -49,8 +50,8 @@ TEST(Documents, IdCardIsNineDigits) {
 
 TEST(Cadastral, FollowsTheGroupPattern) {
     EXPECT_TRUE(is_valid_cadastral_number("8000000000:85:123:0001"));
-    for (const char* value : {"8000000000:85:123:001", "800000000:85:123:0001", "8000000000-85-123-0001",
-                              "8000000000:85:123:00011"}) {
+    for (const char* value :
+         {"8000000000:85:123:001", "800000000:85:123:0001", "8000000000-85-123-0001", "8000000000:85:123:00011"}) {
         EXPECT_FALSE(is_valid_cadastral_number(value)) << value;
     }
 }
@@ -58,7 +59,7 @@ TEST(Cadastral, FollowsTheGroupPattern) {
 TEST(CivilCertificate, SeriesIsRomanNumeralHyphenTwoCyrillicCapitals) {
     EXPECT_TRUE(is_valid_civil_certificate_series("I-АМ"));
     EXPECT_TRUE(is_valid_civil_certificate_series("II-ВЛ"));
-    EXPECT_TRUE(is_valid_civil_certificate_series("І-КИ"));  // Cyrillic І
+    EXPECT_TRUE(is_valid_civil_certificate_series("І-КИ"));   // Cyrillic І
     EXPECT_FALSE(is_valid_civil_certificate_series("I-AM"));  // Latin letters
     EXPECT_FALSE(is_valid_civil_certificate_series("АМ"));
     EXPECT_TRUE(is_valid_civil_certificate_number("204518"));

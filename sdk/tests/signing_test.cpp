@@ -37,7 +37,9 @@ TEST(Signing, RsaRoundTrip) {
     EXPECT_EQ(s->algorithm().name, "rsa-v1_5-sha256");
     const auto signature = s->sign("the data").value();
     EXPECT_EQ(signature.size(), 256U);
-    EXPECT_TRUE(crypto::pinned_verifier(s->certificate())->verify(s->algorithm(), "the data", signature, std::time(nullptr)).ok());
+    EXPECT_TRUE(crypto::pinned_verifier(s->certificate())
+                    ->verify(s->algorithm(), "the data", signature, std::time(nullptr))
+                    .ok());
 }
 
 TEST(Signing, AnotherKeyDoesNotVerify) {
@@ -51,7 +53,8 @@ TEST(Signing, AnotherKeyDoesNotVerify) {
 
 TEST(Signing, ExpiredPinnedCertificateIsRefused) {
     const auto s = signer(pki("civil_registry-signing-expired.key"), pki("civil_registry-signing-expired.crt"));
-    const auto result = crypto::pinned_verifier(s->certificate())->verify(s->algorithm(), "x", s->sign("x").value(), std::time(nullptr));
+    const auto result = crypto::pinned_verifier(s->certificate())
+                            ->verify(s->algorithm(), "x", s->sign("x").value(), std::time(nullptr));
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, "certificate_expired");
     EXPECT_NE(result.error().message.find("2021-01-01"), std::string::npos) << result.error().message;

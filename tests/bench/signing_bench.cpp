@@ -52,7 +52,8 @@ vikno::httpsig::HttpMessage rest_request() {
                  {"X-Road-UserId", "operator-17"},
                  {"X-Road-Issue", "9b2f3c1e-7d4a-4e8b-a1c2-3d4e5f607182"},
                  {"Content-Type", "application/json"}};
-    m.body = R"({"applicant":{"rnokpp":"3652504575","last_name":"Коваленко","first_name":"Олена"},"kved":["62.01","62.02","63.11"]})";
+    m.body =
+        R"({"applicant":{"rnokpp":"3652504575","last_name":"Коваленко","first_name":"Олена"},"kved":["62.01","62.02","63.11"]})";
     return m;
 }
 
@@ -115,7 +116,8 @@ void XmlDsigVerifySoapRequest(benchmark::State& state) {
     const std::string request = vikno::xmldsig::sign_envelope(soap_request(), signer()).value();
     const std::time_t now = std::time(nullptr);
     for (auto _ : state) {
-        if (!vikno::xmldsig::verify_envelope(request, signer().certificate(), now)) state.SkipWithError("verify failed");
+        if (!vikno::xmldsig::verify_envelope(request, signer().certificate(), now))
+            state.SkipWithError("verify failed");
     }
     state.counters["bytes"] = static_cast<double>(request.size());
 }

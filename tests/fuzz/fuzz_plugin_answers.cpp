@@ -3,9 +3,9 @@
 #include "../../plugins/business/src/interpreter.h"
 #include "../../plugins/business/src/translator.h"
 #include "../../plugins/civil_registry/src/interpreter.h"
+#include "../../plugins/demographic_registry/src/interpreter.h"
 #include "../../plugins/diia/src/interpreter.h"
 #include "../../plugins/diia/src/multipart.h"
-#include "../../plugins/demographic_registry/src/interpreter.h"
 #include "../../plugins/igov/src/interpreter.h"
 #include "../../plugins/real_estate/src/interpreter.h"
 #include "../../plugins/tax_registry/src/interpreter.h"
@@ -36,17 +36,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     sent.message_id = "msg-0001";
     sent.path = "/r1/SEVDEIR-TEST/GOV/00015622/EDR/1.0/subjects?code=14360570";
     switch (pick) {
-        case 0: (void)vikno::civil_registry::interpret_answer(case_for("drac.birth-extract"), sent, answer); break;
-        case 1: (void)vikno::real_estate::interpret_answer(case_for("drrp.extract-by-owner"), sent, answer); break;
-        case 2: (void)vikno::igov::interpret_answer(case_for("igov.push-status"), sent, answer); break;
-        case 3: (void)vikno::business::interpret_answer(case_for("edr.subject-extract"), sent, answer); break;
-        case 4: (void)vikno::business::interpret_answer(case_for("edr.fop-registration"), sent, answer); break;
-        case 5: (void)vikno::diia::read_callback(case_for("diia.document-request"), answer); break;
-        case 6: (void)vikno::diia::parse_multipart(body, "b"); break;
+        case 0:
+            (void)vikno::civil_registry::interpret_answer(case_for("drac.birth-extract"), sent, answer);
+            break;
+        case 1:
+            (void)vikno::real_estate::interpret_answer(case_for("drrp.extract-by-owner"), sent, answer);
+            break;
+        case 2:
+            (void)vikno::igov::interpret_answer(case_for("igov.push-status"), sent, answer);
+            break;
+        case 3:
+            (void)vikno::business::interpret_answer(case_for("edr.subject-extract"), sent, answer);
+            break;
+        case 4:
+            (void)vikno::business::interpret_answer(case_for("edr.fop-registration"), sent, answer);
+            break;
+        case 5:
+            (void)vikno::diia::read_callback(case_for("diia.document-request"), answer);
+            break;
+        case 6:
+            (void)vikno::diia::parse_multipart(body, "b");
+            break;
         case 7:
             (void)vikno::demographic_registry::interpret_answer(case_for("eddr.newborn-unzr"), sent, answer);
             break;
-        case 8: (void)vikno::tax_registry::interpret_answer(case_for("drfo.register-entrepreneur"), sent, answer); break;
+        case 8:
+            (void)vikno::tax_registry::interpret_answer(case_for("drfo.register-entrepreneur"), sent, answer);
+            break;
         default: {
             sent.path = "/api/v1/auth/acquirer/x";
             (void)vikno::diia::interpret_answer(case_for("diia.sign-files"), sent, answer, vikno::diia::Settings{});

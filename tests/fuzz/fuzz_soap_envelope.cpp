@@ -11,9 +11,9 @@
 
 namespace {
 const vikno::crypto::Certificate& pinned() {
-    static const auto cert = vikno::crypto::Certificate::load_pem_file(std::string(VIKNO_TEST_PKI_DIR) +
-                                                                          "/civil_registry-signing.crt")
-                                 .value();
+    static const auto cert =
+        vikno::crypto::Certificate::load_pem_file(std::string(VIKNO_TEST_PKI_DIR) + "/civil_registry-signing.crt")
+            .value();
     return cert;
 }
 }  // namespace

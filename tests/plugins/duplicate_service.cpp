@@ -15,7 +15,8 @@ public:
     }
     vikno::Result<bool> configure(const vikno::PluginSettings&) noexcept override { return true; }
     vikno::FieldErrors validate(const vikno::Case&) const noexcept override { return {}; }
-    vikno::Result<vikno::Exchange> translate(const vikno::Case&, const vikno::ExchangeContext&) const noexcept override {
+    vikno::Result<vikno::Exchange> translate(const vikno::Case&,
+                                             const vikno::ExchangeContext&) const noexcept override {
         return vikno::Error{"unused", "unused"};
     }
     vikno::Interpretation interpret(const vikno::Case&, const vikno::Exchange&,

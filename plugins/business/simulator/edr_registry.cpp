@@ -9,7 +9,6 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 
-
 namespace vikno::business {
 namespace {
 
@@ -17,7 +16,9 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 sim::Response xml_answer(const std::string& inner) {
-    return {200, "application/xml; charset=UTF-8", {},
+    return {200,
+            "application/xml; charset=UTF-8",
+            {},
             std::string(R"(<?xml version="1.0" encoding="UTF-8"?><fop:FopRegistrationResponse xmlns:fop=")") +
                 kFopNamespace + "\">" + inner + "</fop:FopRegistrationResponse>"};
 }
@@ -105,7 +106,8 @@ sim::Response EdrRegistry::register_fop(const std::string& body, sim::Annotation
         }
     }
     std::lock_guard lock(mutex_);
-    if (entrepreneurs_.contains(rnokpp)) reasons.insert(reasons.begin(), "Особа вже зареєстрована як фізична особа — підприємець");
+    if (entrepreneurs_.contains(rnokpp))
+        reasons.insert(reasons.begin(), "Особа вже зареєстрована як фізична особа — підприємець");
     if (!reasons.empty()) {
         annotation.outcome = "refused";
         std::string inner = "<fop:Refused>";
@@ -115,7 +117,8 @@ sim::Response EdrRegistry::register_fop(const std::string& body, sim::Annotation
     entrepreneurs_.insert(rnokpp);
     annotation.outcome = "registered";
     return xml_answer("<fop:Registered><fop:RecordNumber>2010000" + std::to_string(next_record_++) +
-                      "</fop:RecordNumber><fop:RegisteredAt>" + sim::today_utc() + "</fop:RegisteredAt></fop:Registered>");
+                      "</fop:RecordNumber><fop:RegisteredAt>" + sim::today_utc() +
+                      "</fop:RegisteredAt></fop:Registered>");
 }
 
 }  // namespace vikno::business

@@ -30,8 +30,7 @@ std::string first_error(const std::string& body) {
         Poco::JSON::Parser parser;
         const auto errors = parser.parse(body).extract<Object::Ptr>()->getArray("errors");
         if (errors && errors->size() > 0) return errors->getObject(0)->optValue<std::string>("message", "");
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     return {};
 }
 
@@ -61,7 +60,8 @@ Interpretation search_result(const Exchange& sent, const std::string& body) {
     if (matches->size() == 0) return not_found();
     const auto first = matches->getObject(0);
     if (!first || !first->has("id")) return malformed("a match without an id");
-    Interpretation next = soap::decide(Verdict::Continue, std::to_string(matches->size()) + " match(es); details next", "", "");
+    Interpretation next =
+        soap::decide(Verdict::Continue, std::to_string(matches->size()) + " match(es); details next", "", "");
     next.next = details_request(sent, first->get("id").toString());
     return next;
 }
@@ -101,7 +101,8 @@ Interpretation registration_result(const std::string& body) {
         result.outcome.registry_reference = *number;
         Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
         document->set("record_number", *number);
-        document->set("registered_at", d.text("/fop:FopRegistrationResponse/fop:Registered/fop:RegisteredAt").value_or(""));
+        document->set("registered_at",
+                      d.text("/fop:FopRegistrationResponse/fop:Registered/fop:RegisteredAt").value_or(""));
         result.outcome.document = document;
         return result;
     }
@@ -117,7 +118,8 @@ Interpretation registration_result(const std::string& body) {
 
 Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
-    if (service == nullptr) return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
+    if (service == nullptr)
+        return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
     if (answer.status >= 500) {
         return soap::decide(Verdict::Retry, "HTTP " + std::to_string(answer.status),
                             "Реєстр тимчасово недоступний, запит буде повторено",

@@ -11,7 +11,8 @@ namespace vikno::business {
 inline PluginParts parts() {
     return {.name = kPluginName,
             .version = kPluginVersion,
-            .registry_uk = "Єдиний державний реєстр юридичних осіб, фізичних осіб-підприємців та громадських формувань (ЄДР)",
+            .registry_uk =
+                "Єдиний державний реєстр юридичних осіб, фізичних осіб-підприємців та громадських формувань (ЄДР)",
             .registry_en = "Unified State Register of legal entities, individual entrepreneurs and public associations",
             .profile = SignatureProfile::HttpMessageSig,
             .defaults = default_settings(),

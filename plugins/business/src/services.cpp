@@ -6,12 +6,15 @@ namespace vikno::business {
 
 const std::vector<Service>& services() {
     static const std::vector<Service> kServices{
-        {"edr.subject-extract", Operation::SubjectExtract,
+        {"edr.subject-extract",
+         Operation::SubjectExtract,
          "Відомості з Єдиного державного реєстру юридичних осіб, фізичних осіб-підприємців та громадських формувань",
          "Extract from the Unified State Register of legal entities and individual entrepreneurs",
          {"subject.code | subject.passport"}},
-        {"edr.fop-registration", Operation::FopRegistration,
-         "Державна реєстрація фізичної особи — підприємця", "State registration of an individual entrepreneur (ФОП)",
+        {"edr.fop-registration",
+         Operation::FopRegistration,
+         "Державна реєстрація фізичної особи — підприємця",
+         "State registration of an individual entrepreneur (ФОП)",
          {"applicant.rnokpp", "applicant.birth_date", "subject.address", "subject.primary_kved", "subject.kved"}},
     };
     return kServices;

@@ -28,16 +28,20 @@ void check_search(const Case& c, FieldErrors& errors) {
     const auto code = c.subject_text("code");
     const auto passport = c.subject_text("passport");
     if (code.has_value() == passport.has_value()) {
-        errors.push_back({"subject", "give subject.code (EDRPOU or RNOKPP) or, for a person without a tax number, "
-                                     "subject.passport, not both"});
+        errors.push_back({"subject",
+                          "give subject.code (EDRPOU or RNOKPP) or, for a person without a tax number, "
+                          "subject.passport, not both"});
         return;
     }
     if (code && !identifiers::is_valid_edrpou(*code) && !identifiers::is_valid_rnokpp(*code)) {
-        errors.push_back({"subject.code", "must be a valid EDRPOU (8 digits) or RNOKPP (10 digits) with its check digit"});
+        errors.push_back(
+            {"subject.code", "must be a valid EDRPOU (8 digits) or RNOKPP (10 digits) with its check digit"});
     }
-    if (passport && !identifiers::is_valid_passport_number(*passport) && !identifiers::is_valid_id_card_number(*passport)) {
-        errors.push_back({"subject.passport", "must be a passport (two Cyrillic capitals and six digits) or an ID card "
-                                              "number (nine digits)"});
+    if (passport && !identifiers::is_valid_passport_number(*passport) &&
+        !identifiers::is_valid_id_card_number(*passport)) {
+        errors.push_back({"subject.passport",
+                          "must be a passport (two Cyrillic capitals and six digits) or an ID card "
+                          "number (nine digits)"});
     }
 }
 
@@ -55,7 +59,8 @@ void check_registration(const Case& c, FieldErrors& errors) {
         errors.push_back({"subject.kved", "is required: a list of 1 to 50 KVED codes written NN.NN"});
     } else {
         for (std::size_t i = 0; i < kved->size(); ++i) {
-            if (!is_kved((*kved)[i])) errors.push_back({"subject.kved[" + std::to_string(i) + "]", "must be written NN.NN"});
+            if (!is_kved((*kved)[i]))
+                errors.push_back({"subject.kved[" + std::to_string(i) + "]", "must be written NN.NN"});
         }
         if (std::find(kved->begin(), kved->end(), primary) == kved->end()) {
             errors.push_back({"subject.primary_kved", "must be one of subject.kved"});
@@ -91,7 +96,8 @@ std::string registration_xml(const Case& c) {
 bool is_kved(const std::string& code) {
     return code.size() == 5 && std::isdigit(static_cast<unsigned char>(code[0])) != 0 &&
            std::isdigit(static_cast<unsigned char>(code[1])) != 0 && code[2] == '.' &&
-           std::isdigit(static_cast<unsigned char>(code[3])) != 0 && std::isdigit(static_cast<unsigned char>(code[4])) != 0;
+           std::isdigit(static_cast<unsigned char>(code[3])) != 0 &&
+           std::isdigit(static_cast<unsigned char>(code[4])) != 0;
 }
 
 FieldErrors validate_case(const Case& c) {
@@ -108,7 +114,8 @@ FieldErrors validate_case(const Case& c) {
 
 Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
     const Service* service = find_service(c.service);
-    if (service == nullptr) return Error{"unknown_service", "service '" + c.service + "' is not a business register one"};
+    if (service == nullptr)
+        return Error{"unknown_service", "service '" + c.service + "' is not a business register one"};
     if (auto errors = validate_case(c); !errors.empty()) {
         return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
     }

@@ -109,7 +109,8 @@ std::string record_xml(const Service& service, const Object::Ptr& record, const 
 }  // namespace
 
 DracRegistry::DracRegistry(const sim::Options& options)
-    : XRoadSoapRegistry(options, kNamespace, CIVIL_REGISTRY_DIR "/schema/civil_registry.xsd", VIKNO_XROAD_SCHEMA_DIR, default_settings()),
+    : XRoadSoapRegistry(options, kNamespace, CIVIL_REGISTRY_DIR "/schema/civil_registry.xsd", VIKNO_XROAD_SCHEMA_DIR,
+                        default_settings()),
       records_(sim::load_fixtures(sim::option(options, "fixtures", CIVIL_REGISTRY_DIR "/fixtures/records.json"))) {}
 
 sim::Response DracRegistry::answer(xml::Document& envelope, const soap::XRoadHeader& header, xmlNodePtr body,
@@ -120,8 +121,8 @@ sim::Response DracRegistry::answer(xml::Document& envelope, const soap::XRoadHea
         return client_fault(&header, "unknown operation " + xml::local_name(body), annotation);
     }
     if (requested->xroad_code != service.service_code) {
-        return client_fault(&header, "xrd:service names " + service.service_code + " but the body is " +
-                                         requested->request,
+        return client_fault(&header,
+                            "xrd:service names " + service.service_code + " but the body is " + requested->request,
                             annotation);
     }
     envelope.bind("drac", kNamespace);

@@ -9,5 +9,7 @@ int main(int argc, char** argv) {
         "  --schema FILE          the plugin's XSD (default: schema/civil_registry.xsd)\n"
         "  --xroad-schemas DIR    X-Road and SOAP schemas (default: the SDK's share/xroad)\n"
         "  --instance, --member-class, --member-code, --subsystem   the registry's X-Road identity\n",
-        [](const vikno::sim::Options& options) { return std::make_unique<vikno::civil_registry::DracRegistry>(options); });
+        [](const vikno::sim::Options& options) {
+            return std::make_unique<vikno::civil_registry::DracRegistry>(options);
+        });
 }

@@ -15,9 +15,14 @@ using Poco::JSON::Object;
 Object::Ptr person_json(xml::Document& d, xmlNodePtr node) {
     Object::Ptr json = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     const std::vector<std::pair<const char*, const char*>> fields{
-        {"drac:LastName", "last_name"},   {"drac:FirstName", "first_name"}, {"drac:Patronymic", "patronymic"},
-        {"drac:BirthDate", "birth_date"}, {"drac:Rnokpp", "rnokpp"},        {"drac:Citizenship", "citizenship"},
-        {"drac:Sex", "sex"},              {"drac:BirthPlace", "birth_place"},
+        {"drac:LastName", "last_name"},
+        {"drac:FirstName", "first_name"},
+        {"drac:Patronymic", "patronymic"},
+        {"drac:BirthDate", "birth_date"},
+        {"drac:Rnokpp", "rnokpp"},
+        {"drac:Citizenship", "citizenship"},
+        {"drac:Sex", "sex"},
+        {"drac:BirthPlace", "birth_place"},
     };
     for (const auto& [element, key] : fields) {
         if (auto value = d.text(element, node)) json->set(key, *value);
@@ -79,7 +84,8 @@ Words words(Record record) {
 
 Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
-    if (service == nullptr) return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
+    if (service == nullptr)
+        return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
     auto opened = soap::open_answer(answer, sent, "drac", kNamespace, service->response);
     if (opened.decided) return *opened.decided;
     xml::Document& d = *opened.document;
@@ -94,7 +100,8 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
     if (auto reason = d.text("drac:NotFound/drac:Reason", response)) {
         return soap::decide(Verdict::Rejected, "record not found", w.missing_uk, w.missing_en);
     }
-    return soap::decide(Verdict::Retry, "malformed answer: drac:" + service->response + " holds neither Record nor NotFound",
+    return soap::decide(Verdict::Retry,
+                        "malformed answer: drac:" + service->response + " holds neither Record nor NotFound",
                         "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
                         "The registry sent a malformed answer; the request will be retried");
 }

@@ -17,10 +17,10 @@ inline constexpr const char* kPluginVersion = "1.0.0";
 enum class Record { Birth, Marriage, Death };
 
 struct Service {
-    std::string code;          ///< Vikno service code
-    std::string xroad_code;    ///< X-Road serviceCode
-    std::string request;       ///< request body element (local name)
-    std::string response;      ///< response body element (local name)
+    std::string code;        ///< Vikno service code
+    std::string xroad_code;  ///< X-Road serviceCode
+    std::string request;     ///< request body element (local name)
+    std::string response;    ///< response body element (local name)
     Record record;
     std::string title_uk;
     std::string title_en;

@@ -2,8 +2,8 @@
 
 #include <vikno/identifiers.h>
 #include <vikno/soap.h>
-#include <vikno/xroad_service.h>
 #include <vikno/xml.h>
+#include <vikno/xroad_service.h>
 
 namespace vikno::civil_registry {
 namespace {
@@ -36,8 +36,9 @@ void check_birth(const Case& c, FieldErrors& errors) {
         return;
     }
     if (!identifiers::is_valid_civil_certificate_series(c.subject_text("certificate.series").value_or(""))) {
-        errors.push_back({"subject.certificate.series", "must be a Roman numeral, a hyphen and two Cyrillic "
-                                                        "capitals, e.g. I-АМ"});
+        errors.push_back({"subject.certificate.series",
+                          "must be a Roman numeral, a hyphen and two Cyrillic "
+                          "capitals, e.g. I-АМ"});
     }
     if (!identifiers::is_valid_civil_certificate_number(c.subject_text("certificate.number").value_or(""))) {
         errors.push_back({"subject.certificate.number", "must be six digits"});

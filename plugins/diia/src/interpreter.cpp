@@ -25,7 +25,8 @@ Object::Ptr json_object(const std::string& body) {
 }
 
 Interpretation malformed(const std::string& reason) {
-    return soap::decide(Verdict::Retry, "malformed answer: " + reason, "Дія надіслала пошкоджену відповідь, запит буде повторено",
+    return soap::decide(Verdict::Retry, "malformed answer: " + reason,
+                        "Дія надіслала пошкоджену відповідь, запит буде повторено",
                         "Diia sent a malformed answer; the request will be retried");
 }
 
@@ -56,12 +57,12 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
     if (deeplink.empty()) return malformed("no deeplink");
     const std::string request_id = sent.message_id.substr(0, sent.message_id.rfind("-offer"));
     const bool signing = find_service(c.service)->operation == Operation::SignFiles;
-    Interpretation waiting = soap::decide(
-        Verdict::Await, "deep link issued; waiting for the applicant in Diia",
-        signing ? "Відкрийте посилання або QR-код у застосунку Дія, щоб підписати файли"
-                : "Відкрийте посилання або QR-код у застосунку Дія, щоб поділитися документами",
-        signing ? "Open the link or QR code in the Diia app to sign the files"
-                : "Open the link or QR code in the Diia app to share the documents");
+    Interpretation waiting =
+        soap::decide(Verdict::Await, "deep link issued; waiting for the applicant in Diia",
+                     signing ? "Відкрийте посилання або QR-код у застосунку Дія, щоб підписати файли"
+                             : "Відкрийте посилання або QR-код у застосунку Дія, щоб поділитися документами",
+                     signing ? "Open the link or QR code in the Diia app to sign the files"
+                             : "Open the link or QR code in the Diia app to share the documents");
     Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     document->set("deeplink", deeplink);
     document->set("request_id", request_id);
@@ -73,8 +74,8 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
 Interpretation read_callback(const Case& c, const RegistryAnswer& callback) {
     const auto parts = parse_multipart(callback.body, boundary_of(callback.header("Content-Type")));
     if (!parts) {
-        return soap::decide(Verdict::Failed, "the callback is not multipart/form-data", "Дія надіслала пошкоджену відповідь",
-                            "Diia sent a malformed callback");
+        return soap::decide(Verdict::Failed, "the callback is not multipart/form-data",
+                            "Дія надіслала пошкоджену відповідь", "Diia sent a malformed callback");
     }
     Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
     for (const auto& part : *parts) {
@@ -95,11 +96,11 @@ Interpretation read_callback(const Case& c, const RegistryAnswer& callback) {
                             signing ? "The applicant did not sign the files in Diia"
                                     : "The applicant did not share the documents in Diia");
     }
-    Interpretation done = soap::decide(
-        Verdict::Completed, std::to_string(files->size()) + " file(s) received",
-        signing ? "Підписи з Дії отримано: " + std::to_string(files->size()) : "Документи з Дії отримано: " + std::to_string(files->size()),
-        signing ? "Signatures received from Diia: " + std::to_string(files->size())
-                : "Documents received from Diia: " + std::to_string(files->size()));
+    Interpretation done = soap::decide(Verdict::Completed, std::to_string(files->size()) + " file(s) received",
+                                       signing ? "Підписи з Дії отримано: " + std::to_string(files->size())
+                                               : "Документи з Дії отримано: " + std::to_string(files->size()),
+                                       signing ? "Signatures received from Diia: " + std::to_string(files->size())
+                                               : "Documents received from Diia: " + std::to_string(files->size()));
     Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     document->set("request_id", callback.header(kTraceHeader));
     document->set("files", files);

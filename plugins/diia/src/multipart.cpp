@@ -19,7 +19,8 @@ std::string boundary_of(const std::string& content_type) {
     if (content_type.rfind("multipart/form-data", 0) != 0 || at == std::string::npos) return {};
     std::string boundary = content_type.substr(at + 9);
     if (const auto semicolon = boundary.find(';'); semicolon != std::string::npos) boundary.resize(semicolon);
-    if (boundary.size() >= 2 && boundary.front() == '"' && boundary.back() == '"') boundary = boundary.substr(1, boundary.size() - 2);
+    if (boundary.size() >= 2 && boundary.front() == '"' && boundary.back() == '"')
+        boundary = boundary.substr(1, boundary.size() - 2);
     return boundary.size() <= 70 ? boundary : std::string();
 }
 

@@ -3,15 +3,20 @@
 #include <vikno/plugin_settings.h>
 #include <vikno/service_table.h>
 
-
 namespace vikno::diia {
 
 const std::vector<Service>& services() {
     static const std::vector<Service> kServices{
-        {"diia.document-request", Operation::DocumentRequest, "Запит документів через Дію (шеринг)",
-         "Request documents through Diia (sharing)", {}},
-        {"diia.sign-files", Operation::SignFiles, "Підписання файлів у Дії (Дія.Підпис)",
-         "Sign files in Diia (Diia.Signature)", {"subject.files[].name", "subject.files[].sha256"}},
+        {"diia.document-request",
+         Operation::DocumentRequest,
+         "Запит документів через Дію (шеринг)",
+         "Request documents through Diia (sharing)",
+         {}},
+        {"diia.sign-files",
+         Operation::SignFiles,
+         "Підписання файлів у Дії (Дія.Підпис)",
+         "Sign files in Diia (Diia.Signature)",
+         {"subject.files[].name", "subject.files[].sha256"}},
     };
     return kServices;
 }

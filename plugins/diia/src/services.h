@@ -29,7 +29,7 @@ const Service* find_service(const std::string& code);
 /// The partner's account with Diia (plugins.load[].settings).
 struct Settings {
     std::string acquirer_token = "vikno-dev-acquirer";  ///< the partner's acquirer token
-    std::string auth_basic = "vikno:dev-secret";         ///< login:password for the session request
+    std::string auth_basic = "vikno:dev-secret";        ///< login:password for the session request
     std::string branch_id = "branch-vinnytsia-01";
     std::string document_offer_id = "offer-documents-01";
     std::string signing_offer_id = "offer-signing-01";

@@ -6,7 +6,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-
 namespace vikno::diia {
 namespace {
 
@@ -29,7 +28,8 @@ FieldErrors validate_case(const Case& c) {
         for (std::size_t i = 0; i < files->size(); ++i) {
             const auto file = files->getObject(static_cast<unsigned>(i));
             const std::string at = "subject.files[" + std::to_string(i) + "]";
-            if (!file || file->optValue<std::string>("name", "").empty()) errors.push_back({at + ".name", "is required"});
+            if (!file || file->optValue<std::string>("name", "").empty())
+                errors.push_back({at + ".name", "is required"});
             auto hash = crypto::base64_decode(file ? file->optValue<std::string>("sha256", "") : "");
             if (!hash || hash.value().size() != 32) {
                 errors.push_back({at + ".sha256", "must be the base64 of a SHA-256 hash (32 bytes)"});
@@ -40,7 +40,8 @@ FieldErrors validate_case(const Case& c) {
 }
 
 Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
-    if (find_service(c.service) == nullptr) return Error{"unknown_service", "'" + c.service + "' is not a Diia service"};
+    if (find_service(c.service) == nullptr)
+        return Error{"unknown_service", "'" + c.service + "' is not a Diia service"};
     if (auto errors = validate_case(c); !errors.empty()) {
         return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
     }

@@ -9,7 +9,6 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
-
 namespace vikno::igov {
 namespace {
 
@@ -34,14 +33,16 @@ std::string create_problem(const Object::Ptr& body) {
     if (!has_only(body, {"nID_Service", "sDescription", "applicant", "sID_Office", "sID_Case"})) {
         return "the order needs exactly nID_Service, sDescription, applicant, sID_Office, sID_Case";
     }
-    if (!body->get("nID_Service").isInteger() || body->getValue<int>("nID_Service") < 1) return "nID_Service must be a positive integer";
+    if (!body->get("nID_Service").isInteger() || body->getValue<int>("nID_Service") < 1)
+        return "nID_Service must be a positive integer";
     if (body->getValue<std::string>("sDescription").size() > 500) return "sDescription is longer than 500";
     const auto applicant = body->getObject("applicant");
     if (!applicant || !has_only(applicant, {"sINN", "sLastName", "sFirstName", "sMiddleName"})) {
         return "applicant needs exactly sINN, sLastName, sFirstName, sMiddleName";
     }
     if (!digits(applicant->getValue<std::string>("sINN"), 10)) return "applicant.sINN must be 10 digits";
-    if (applicant->getValue<std::string>("sLastName").empty() || applicant->getValue<std::string>("sFirstName").empty()) {
+    if (applicant->getValue<std::string>("sLastName").empty() ||
+        applicant->getValue<std::string>("sFirstName").empty()) {
         return "applicant names must not be empty";
     }
     return {};
@@ -56,7 +57,8 @@ IgovPortal::IgovPortal(const sim::Options& options) : XRoadRestRegistry(options,
     const auto orders = fixtures->getArray("orders");
     for (std::size_t i = 0; orders && i < orders->size(); ++i) {
         const auto order = orders->getObject(static_cast<unsigned>(i));
-        status_[OrderId{server_, order->getValue<std::string>("process")}.text()] = order->getValue<std::string>("status");
+        status_[OrderId{server_, order->getValue<std::string>("process")}.text()] =
+            order->getValue<std::string>("status");
     }
 }
 
@@ -95,12 +97,15 @@ sim::Response IgovPortal::create(const Object::Ptr& body, sim::Annotation& annot
     return json(201, answer);
 }
 
-sim::Response IgovPortal::change_status(const std::string& order, const Object::Ptr& body, sim::Annotation& annotation) {
+sim::Response IgovPortal::change_status(const std::string& order, const Object::Ptr& body,
+                                        sim::Annotation& annotation) {
     if (!parse_order_id(order)) {
-        return error(422, "check_digit", "order id " + order + " has a wrong form or check digit", annotation, "invalid");
+        return error(422, "check_digit", "order id " + order + " has a wrong form or check digit", annotation,
+                     "invalid");
     }
     if (!has_only(body, {"sStatus", "sComment"}) || !is_status(body->getValue<std::string>("sStatus"))) {
-        return error(400, "invalid_status", "the body needs sStatus (a portal status) and sComment", annotation, "invalid");
+        return error(400, "invalid_status", "the body needs sStatus (a portal status) and sComment", annotation,
+                     "invalid");
     }
     const std::string to = body->getValue<std::string>("sStatus");
     std::string from;

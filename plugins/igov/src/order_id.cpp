@@ -6,8 +6,8 @@
 namespace vikno::igov {
 namespace {
 
-constexpr std::array<std::string_view, 6> kStatuses{"created", "opened", "in_progress", "documents_requested",
-                                                    "closed", "closed-rejected"};
+constexpr std::array<std::string_view, 6> kStatuses{"created", "opened",         "in_progress", "documents_requested",
+                                                    "closed",  "closed-rejected"};
 constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kTransitions{{
     {"created", "opened"},
     {"opened", "in_progress"},

@@ -14,7 +14,7 @@ char luhn_digit(std::string_view digits);
 
 struct OrderId {
     std::uint32_t server = 0;
-    std::string process;  ///< without the check digit
+    std::string process;       ///< without the check digit
     std::string text() const;  ///< `server-process+digit`
 };
 

@@ -6,10 +6,16 @@ namespace vikno::igov {
 
 const std::vector<Service>& services() {
     static const std::vector<Service> kServices{
-        {"igov.create-order", Operation::CreateOrder, "Створення заявки на порталі iGov",
-         "Create an order on the iGov portal", {"applicant.rnokpp", "subject.portal_service_id"}},
-        {"igov.push-status", Operation::PushStatus, "Зміна статусу заявки на порталі iGov",
-         "Change the status of an iGov portal order", {"subject.order_id", "subject.status"}},
+        {"igov.create-order",
+         Operation::CreateOrder,
+         "Створення заявки на порталі iGov",
+         "Create an order on the iGov portal",
+         {"applicant.rnokpp", "subject.portal_service_id"}},
+        {"igov.push-status",
+         Operation::PushStatus,
+         "Зміна статусу заявки на порталі iGov",
+         "Change the status of an iGov portal order",
+         {"subject.order_id", "subject.status"}},
     };
     return kServices;
 }

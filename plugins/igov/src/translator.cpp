@@ -7,14 +7,12 @@
 
 #include <Poco/JSON/Object.h>
 
-
 namespace vikno::igov {
 namespace {
 
 bool digits(const std::string& text) {
     return !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
 }
-
 
 }  // namespace
 
@@ -23,7 +21,8 @@ FieldErrors validate_case(const Case& c) {
     if (service == nullptr) return {{"service", "is not an iGov portal service"}};
     FieldErrors errors;
     if (service->operation == Operation::CreateOrder) {
-        if (c.applicant.rnokpp.empty()) errors.push_back({"applicant.rnokpp", "is required: the portal files orders by RNOKPP"});
+        if (c.applicant.rnokpp.empty())
+            errors.push_back({"applicant.rnokpp", "is required: the portal files orders by RNOKPP"});
         if (!digits(c.subject_text("portal_service_id").value_or(""))) {
             errors.push_back({"subject.portal_service_id", "is required: the portal's service number (digits)"});
         }
@@ -32,12 +31,14 @@ FieldErrors validate_case(const Case& c) {
         }
     } else {
         if (!parse_order_id(c.subject_text("order_id").value_or(""))) {
-            errors.push_back({"subject.order_id", "must be an iGov order id N-NNNNNNN whose last digit is its Luhn "
-                                                  "check digit"});
+            errors.push_back({"subject.order_id",
+                              "must be an iGov order id N-NNNNNNN whose last digit is its Luhn "
+                              "check digit"});
         }
         if (!is_status(c.subject_text("status").value_or(""))) {
-            errors.push_back({"subject.status", "must be one of created, opened, in_progress, documents_requested, "
-                                                "closed, closed-rejected"});
+            errors.push_back({"subject.status",
+                              "must be one of created, opened, in_progress, documents_requested, "
+                              "closed, closed-rejected"});
         }
     }
     return errors;
@@ -45,7 +46,8 @@ FieldErrors validate_case(const Case& c) {
 
 Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
     const Service* service = find_service(c.service);
-    if (service == nullptr) return Error{"unknown_service", "service '" + c.service + "' is not offered by the iGov plugin"};
+    if (service == nullptr)
+        return Error{"unknown_service", "service '" + c.service + "' is not offered by the iGov plugin"};
     if (auto errors = validate_case(c); !errors.empty()) {
         return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
     }
@@ -66,8 +68,8 @@ Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, c
     body.set("sStatus", c.subject_text("status").value_or(""));
     body.set("sComment", c.subject_text("comment").value_or(""));
     const std::string order = c.subject_text("order_id").value_or("");
-    return xroad_rest::json_exchange("PUT", xroad_rest::path(settings, "orders/" + order + "/status"), to_json_text(body),
-                                     context);
+    return xroad_rest::json_exchange("PUT", xroad_rest::path(settings, "orders/" + order + "/status"),
+                                     to_json_text(body), context);
 }
 
 }  // namespace vikno::igov

@@ -6,7 +6,6 @@
 
 #include <Poco/JSON/Array.h>
 
-
 namespace vikno::real_estate {
 namespace {
 
@@ -54,7 +53,8 @@ void write_object(xml::Writer& w, const Object::Ptr& object) {
 }  // namespace
 
 DrrpRegistry::DrrpRegistry(const sim::Options& options)
-    : XRoadSoapRegistry(options, kNamespace, REAL_ESTATE_DIR "/schema/real_estate.xsd", VIKNO_XROAD_SCHEMA_DIR, default_settings()),
+    : XRoadSoapRegistry(options, kNamespace, REAL_ESTATE_DIR "/schema/real_estate.xsd", VIKNO_XROAD_SCHEMA_DIR,
+                        default_settings()),
       records_(sim::load_fixtures(sim::option(options, "fixtures", REAL_ESTATE_DIR "/fixtures/records.json"))) {}
 
 sim::Response DrrpRegistry::answer(xml::Document& envelope, const soap::XRoadHeader& header, xmlNodePtr body,
@@ -62,9 +62,9 @@ sim::Response DrrpRegistry::answer(xml::Document& envelope, const soap::XRoadHea
     const Service* requested = find_service_by_request(xml::local_name(body));
     if (requested == nullptr) return client_fault(&header, "unknown operation " + xml::local_name(body), annotation);
     if (requested->xroad_code != header.service.service_code) {
-        return client_fault(&header, "xrd:service names " + header.service.service_code + " but the body is " +
-                                         requested->request,
-                            annotation);
+        return client_fault(
+            &header, "xrd:service names " + header.service.service_code + " but the body is " + requested->request,
+            annotation);
     }
     envelope.bind("drrp", kNamespace);
     const std::string cadastral = envelope.text("drrp:CadastralNumber", body).value_or("");
@@ -87,7 +87,8 @@ sim::Response DrrpRegistry::answer(xml::Document& envelope, const soap::XRoadHea
         w.open("drrp:NotFound").leaf("drrp:Reason", "Відомості про зареєстровані речові права відсутні").close();
     } else {
         w.open("drrp:Extract");
-        w.leaf("drrp:ExtractNumber", "ДРРП-" + sim::sha256_hex(header.id).substr(0, 12)).leaf("drrp:IssuedAt", sim::today_utc());
+        w.leaf("drrp:ExtractNumber", "ДРРП-" + sim::sha256_hex(header.id).substr(0, 12))
+            .leaf("drrp:IssuedAt", sim::today_utc());
         for (const auto& object : found) write_object(w, object);
         w.close();
     }

@@ -36,8 +36,9 @@ Object::Ptr object_json(xml::Document& d, xmlNodePtr object) {
                                      {"drrp:RegistrationNumber", "registration_number"},
                                      {"drrp:RegisteredAt", "registered_at"}});
         if (auto holder = d.nodes("drrp:Holder", right); !holder.empty()) {
-            r->set("holder", fields_json(d, holder.front(),
-                                         {{"drrp:Name", "name"}, {"drrp:Rnokpp", "rnokpp"}, {"drrp:Edrpou", "edrpou"}}));
+            r->set("holder",
+                   fields_json(d, holder.front(),
+                               {{"drrp:Name", "name"}, {"drrp:Rnokpp", "rnokpp"}, {"drrp:Edrpou", "edrpou"}}));
         }
         rights->add(r);
     }
@@ -65,10 +66,10 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
     xml::Document& d = *opened.document;
     if (auto extract = d.nodes("drrp:Extract", opened.body); !extract.empty()) {
         const auto objects = d.nodes("drrp:Object", extract.front());
-        Interpretation result = soap::decide(
-            Verdict::Completed, std::to_string(objects.size()) + " object(s) found",
-            "Інформаційну довідку сформовано: об'єктів нерухомості — " + std::to_string(objects.size()),
-            "Information extract issued: " + std::to_string(objects.size()) + " real property object(s)");
+        Interpretation result =
+            soap::decide(Verdict::Completed, std::to_string(objects.size()) + " object(s) found",
+                         "Інформаційну довідку сформовано: об'єктів нерухомості — " + std::to_string(objects.size()),
+                         "Information extract issued: " + std::to_string(objects.size()) + " real property object(s)");
         result.outcome.registry_reference = d.text("drrp:ExtractNumber", extract.front()).value_or("");
         Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
         document->set("extract_number", result.outcome.registry_reference);
@@ -84,7 +85,8 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
                             "Відомості про зареєстровані речові права за запитом відсутні",
                             "No registered real property rights match the request");
     }
-    return soap::decide(Verdict::Retry, "malformed answer: drrp:" + std::string(kResponse) + " holds neither Extract nor NotFound",
+    return soap::decide(Verdict::Retry,
+                        "malformed answer: drrp:" + std::string(kResponse) + " holds neither Extract nor NotFound",
                         "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
                         "The registry sent a malformed answer; the request will be retried");
 }

@@ -6,12 +6,17 @@ namespace vikno::real_estate {
 
 const std::vector<Service>& services() {
     static const std::vector<Service> kServices{
-        {"drrp.extract-by-cadastral-number", "ExtractByCadastralNumber", "ExtractByCadastralNumberRequest",
+        {"drrp.extract-by-cadastral-number",
+         "ExtractByCadastralNumber",
+         "ExtractByCadastralNumberRequest",
          Query::ByCadastralNumber,
          "Інформаційна довідка з Державного реєстру речових прав на нерухоме майно за кадастровим номером",
          "Information extract from the State Register of Real Property Rights by cadastral number",
          {"subject.cadastral_number"}},
-        {"drrp.extract-by-owner", "ExtractByOwner", "ExtractByOwnerRequest", Query::ByOwner,
+        {"drrp.extract-by-owner",
+         "ExtractByOwner",
+         "ExtractByOwnerRequest",
+         Query::ByOwner,
          "Інформаційна довідка з Державного реєстру речових прав на нерухоме майно щодо власника",
          "Information extract from the State Register of Real Property Rights by owner",
          {"subject.owner.rnokpp | subject.owner.edrpou"}},

@@ -21,7 +21,17 @@ namespace vikno {
 ///   failed            no answer could be had or used (invalid request, malformed answer, retries exhausted)
 /// PartlyCompleted and Cancelled are for life situations (a case whose steps are cases of their own):
 /// every required step completed but an optional one did not; or cancelled while steps waited.
-enum class CaseStatus { Received, Queued, Sending, AwaitingRegistry, Completed, Rejected, Failed, PartlyCompleted, Cancelled };
+enum class CaseStatus {
+    Received,
+    Queued,
+    Sending,
+    AwaitingRegistry,
+    Completed,
+    Rejected,
+    Failed,
+    PartlyCompleted,
+    Cancelled
+};
 
 std::string_view to_string(CaseStatus status) noexcept;
 std::optional<CaseStatus> parse_case_status(std::string_view text) noexcept;
@@ -33,7 +43,7 @@ struct Office {
 };
 
 struct IdentityDocument {
-    std::string type;    ///< `passport` (2 Cyrillic capitals + 6 digits) or `id_card` (9 digits)
+    std::string type;  ///< `passport` (2 Cyrillic capitals + 6 digits) or `id_card` (9 digits)
     std::string number;
 };
 

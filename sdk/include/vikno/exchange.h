@@ -13,10 +13,10 @@ enum class Protocol { Soap, Rest, Xml };
 /// How the gateway signs a registry's requests and verifies its answers. Declared by the plugin
 /// (PluginDescriptor::signature), applied by the gateway (see docs/signing.md).
 enum class SignatureProfile {
-    None,           ///< no message signature (transport security only)
-    XmlDsigXRoad,   ///< XML-DSig over the SOAP Body and the X-Road header elements
-    HttpMessageSig, ///< RFC 9421 HTTP Message Signatures with Content-Digest (RFC 9530)
-    DetachedJws     ///< RFC 7515 detached JWS over the body, in the X-JWS-Signature header
+    None,            ///< no message signature (transport security only)
+    XmlDsigXRoad,    ///< XML-DSig over the SOAP Body and the X-Road header elements
+    HttpMessageSig,  ///< RFC 9421 HTTP Message Signatures with Content-Digest (RFC 9530)
+    DetachedJws      ///< RFC 7515 detached JWS over the body, in the X-JWS-Signature header
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;

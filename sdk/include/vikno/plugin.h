@@ -109,16 +109,16 @@ public:
 ///   VIKNO_PLUGIN(MyRegistryPlugin)
 /// It exports `vikno_plugin_api_version` (the version this plugin was compiled against) and
 /// `vikno_create_plugin` (a factory that never throws: it returns nullptr on failure).
-#define VIKNO_PLUGIN(PluginClass)                                                     \
-    namespace vikno_plugin_exports {                                                  \
+#define VIKNO_PLUGIN(PluginClass)                                                      \
+    namespace vikno_plugin_exports {                                                   \
     inline std::uint32_t api_version() noexcept { return ::vikno::kPluginApiVersion; } \
-    inline ::vikno::RegistryPlugin* create() noexcept {                               \
-        try {                                                                         \
-            return new PluginClass();                                                 \
-        } catch (...) {                                                               \
-            return nullptr;                                                           \
-        }                                                                             \
-    }                                                                                 \
-    }                                                                                 \
-    BOOST_DLL_ALIAS(vikno_plugin_exports::api_version, vikno_plugin_api_version)      \
+    inline ::vikno::RegistryPlugin* create() noexcept {                                \
+        try {                                                                          \
+            return new PluginClass();                                                  \
+        } catch (...) {                                                                \
+            return nullptr;                                                            \
+        }                                                                              \
+    }                                                                                  \
+    }                                                                                  \
+    BOOST_DLL_ALIAS(vikno_plugin_exports::api_version, vikno_plugin_api_version)       \
     BOOST_DLL_ALIAS(vikno_plugin_exports::create, vikno_create_plugin)

@@ -65,9 +65,9 @@ private:
 }  // namespace vikno
 
 /// Defines `PluginClass` as the XRoadPlugin made of `parts` and exports it (see VIKNO_PLUGIN).
-#define VIKNO_XROAD_PLUGIN(PluginClass, parts)                              \
-    class PluginClass final : public ::vikno::XRoadPlugin {                  \
-    public:                                                                  \
-        PluginClass() : XRoadPlugin(parts) {}                                \
-    };                                                                       \
+#define VIKNO_XROAD_PLUGIN(PluginClass, parts)              \
+    class PluginClass final : public ::vikno::XRoadPlugin { \
+    public:                                                 \
+        PluginClass() : XRoadPlugin(parts) {}               \
+    };                                                      \
     VIKNO_PLUGIN(PluginClass)

@@ -12,7 +12,8 @@
 namespace vikno::sim {
 namespace {
 
-std::unique_ptr<crypto::Signer> open(const std::string& option, const std::string& key, const std::string& certificate) {
+std::unique_ptr<crypto::Signer> open(const std::string& option, const std::string& key,
+                                     const std::string& certificate) {
     auto signer = crypto::open_signer(key, certificate);
     if (!signer) throw std::runtime_error(option + ": " + signer.error().message);
     return std::move(signer.value());
@@ -24,7 +25,8 @@ void tamper(std::string& body) {
     const auto soap_body = body.find(":Body");
     for (std::size_t i = soap_body == std::string::npos ? 0 : soap_body; i < body.size(); ++i) {
         const auto ch = static_cast<unsigned char>(body[i]);
-        const bool content = soap_body == std::string::npos ? std::isdigit(ch) != 0 : std::isalnum(ch) != 0 && body[i - 1] == '>';
+        const bool content =
+            soap_body == std::string::npos ? std::isdigit(ch) != 0 : std::isalnum(ch) != 0 && body[i - 1] == '>';
         if (content) {
             body[i] = body[i] == '1' ? '2' : '1';
             return;
@@ -37,7 +39,8 @@ void tamper(std::string& body) {
 
 MessageSecurity::MessageSecurity(const SecurityOptions& options, SignatureProfile profile) : profile_(profile) {
     if (profile == SignatureProfile::None) return;
-    if (options.signing_key.empty() || options.signing_certificate.empty() || options.client_signing_certificate.empty()) {
+    if (options.signing_key.empty() || options.signing_certificate.empty() ||
+        options.client_signing_certificate.empty()) {
         throw std::runtime_error(
             "--signing-key, --signing-cert and --client-signing-cert are required: the registry signs its answers and "
             "checks the gateway's signatures (for development: certs/make-dev-pki.sh makes certs/dev/)");
@@ -80,7 +83,8 @@ void MessageSecurity::sign_answer(const Request& request, Response& response, An
             response.headers.emplace_back(jws::kHeader, std::move(signature.value()));
         }
     } else {
-        if (const std::string id = request.header("X-Road-Id"); !id.empty() && find_header(response.headers, "X-Road-Id").empty()) {
+        if (const std::string id = request.header("X-Road-Id");
+            !id.empty() && find_header(response.headers, "X-Road-Id").empty()) {
             response.headers.emplace_back("X-Road-Id", id);
         }
         httpsig::HttpMessage message;
@@ -90,7 +94,8 @@ void MessageSecurity::sign_answer(const Request& request, Response& response, An
         message.body = response.body;
         if (httpsig::sign(message, signer, std::time(nullptr))) {
             for (const auto& header : message.headers) {
-                if (header.first == "Content-Digest" || header.first == "Signature-Input" || header.first == "Signature") {
+                if (header.first == "Content-Digest" || header.first == "Signature-Input" ||
+                    header.first == "Signature") {
                     response.headers.push_back(header);
                 }
             }
@@ -101,7 +106,8 @@ void MessageSecurity::sign_answer(const Request& request, Response& response, An
 
 Response Registry::refused(const Request& /*request*/, const std::string& reason) {
     if (signature() == SignatureProfile::XmlDsigXRoad) {
-        return {500, soap::kContentType, {}, soap::build_fault(nullptr, "soap:Client", "signature rejected: " + reason)};
+        return {
+            500, soap::kContentType, {}, soap::build_fault(nullptr, "soap:Client", "signature rejected: " + reason)};
     }
     std::string escaped;
     for (const char ch : reason) {

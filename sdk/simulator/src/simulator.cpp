@@ -5,13 +5,13 @@
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
@@ -224,8 +224,7 @@ Number number(const std::string& option, const std::string& value, Convert conve
         std::size_t used = 0;
         const auto parsed = convert(value, &used);
         if (used == value.size()) return static_cast<Number>(parsed);
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     throw std::invalid_argument(option + " needs a number, got '" + value + "'");
 }
 
@@ -234,7 +233,8 @@ int whole(const std::string& option, const std::string& value) {
 }
 
 double parse_rate(const std::string& option, const std::string& value) {
-    const auto rate = number<double>(option, value, [](const std::string& v, std::size_t* used) { return std::stod(v, used); });
+    const auto rate =
+        number<double>(option, value, [](const std::string& v, std::size_t* used) { return std::stod(v, used); });
     if (rate < 0.0 || rate > 1.0) throw std::invalid_argument(option + " must be between 0 and 1, got " + value);
     return rate;
 }
@@ -246,29 +246,46 @@ Options parse_options(int argc, char** argv) {
         if (arg.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + arg + "'");
         if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
         const std::string value = argv[++i];
-        if (arg == "--host") options.host = value;
+        if (arg == "--host")
+            options.host = value;
         else if (arg == "--port") {
             const int port = whole(arg, value);
             if (port < 0 || port > 65535) throw std::invalid_argument("--port must be from 0 to 65535, got " + value);
             options.port = static_cast<std::uint16_t>(port);
-        }
-        else if (arg == "--record") options.record_dir = value;
-        else if (arg == "--ready-file") options.ready_file = value;
-        else if (arg == "--latency-ms") options.faults.latency_ms = whole(arg, value);
-        else if (arg == "--error-rate") options.faults.error_rate = parse_rate(arg, value);
-        else if (arg == "--malformed-rate") options.faults.malformed_rate = parse_rate(arg, value);
-        else if (arg == "--drop-rate") options.faults.drop_rate = parse_rate(arg, value);
-        else if (arg == "--seed") options.seed = static_cast<std::uint64_t>(whole(arg, value));
-        else if (arg == "--answer-signature") options.faults.answer_signature = parse_answer_signature(value);
-        else if (arg == "--tls-cert") options.security.tls_certificate = value;
-        else if (arg == "--tls-key") options.security.tls_key = value;
-        else if (arg == "--client-ca") options.security.client_ca = value;
-        else if (arg == "--signing-cert") options.security.signing_certificate = value;
-        else if (arg == "--signing-key") options.security.signing_key = value;
-        else if (arg == "--client-signing-cert") options.security.client_signing_certificate = value;
-        else if (arg == "--foreign-signing-cert") options.security.foreign_signing_certificate = value;
-        else if (arg == "--foreign-signing-key") options.security.foreign_signing_key = value;
-        else options.extra[arg.substr(2)] = value;
+        } else if (arg == "--record")
+            options.record_dir = value;
+        else if (arg == "--ready-file")
+            options.ready_file = value;
+        else if (arg == "--latency-ms")
+            options.faults.latency_ms = whole(arg, value);
+        else if (arg == "--error-rate")
+            options.faults.error_rate = parse_rate(arg, value);
+        else if (arg == "--malformed-rate")
+            options.faults.malformed_rate = parse_rate(arg, value);
+        else if (arg == "--drop-rate")
+            options.faults.drop_rate = parse_rate(arg, value);
+        else if (arg == "--seed")
+            options.seed = static_cast<std::uint64_t>(whole(arg, value));
+        else if (arg == "--answer-signature")
+            options.faults.answer_signature = parse_answer_signature(value);
+        else if (arg == "--tls-cert")
+            options.security.tls_certificate = value;
+        else if (arg == "--tls-key")
+            options.security.tls_key = value;
+        else if (arg == "--client-ca")
+            options.security.client_ca = value;
+        else if (arg == "--signing-cert")
+            options.security.signing_certificate = value;
+        else if (arg == "--signing-key")
+            options.security.signing_key = value;
+        else if (arg == "--client-signing-cert")
+            options.security.client_signing_certificate = value;
+        else if (arg == "--foreign-signing-cert")
+            options.security.foreign_signing_certificate = value;
+        else if (arg == "--foreign-signing-key")
+            options.security.foreign_signing_key = value;
+        else
+            options.extra[arg.substr(2)] = value;
     }
     return options;
 }
@@ -284,7 +301,8 @@ Poco::Net::ServerSocket listening_socket(const SecurityOptions& security) {
     params.certificateFile = security.tls_certificate;
     params.privateKeyFile = security.tls_key;
     params.caLocation = security.client_ca;
-    params.verificationMode = security.client_ca.empty() ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_STRICT;
+    params.verificationMode =
+        security.client_ca.empty() ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_STRICT;
     params.loadDefaultCAs = false;
     try {
         return Poco::Net::SecureServerSocket(new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params));

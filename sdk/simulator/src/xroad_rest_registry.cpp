@@ -44,8 +44,8 @@ Response XRoadRestRegistry::handle(const Request& request, Annotation& annotatio
         return error(400, "xroad_headers", "X-Road-Client and X-Road-Id are required", annotation, "invalid");
     }
     if (request.target.rfind(prefix_, 0) != 0) {
-        return error(404, "unknown_service", "this is " + prefix_ + "; the request went to " + request.target, annotation,
-                     "invalid");
+        return error(404, "unknown_service", "this is " + prefix_ + "; the request went to " + request.target,
+                     annotation, "invalid");
     }
     const std::string content = sha256_hex(request.method + " " + request.target + "\n" + request.body);
     Response earlier;
@@ -55,8 +55,8 @@ Response XRoadRestRegistry::handle(const Request& request, Annotation& annotatio
             annotation.outcome = "replay";
             return earlier;
         case ReplayCache::Seen::Different:
-            return error(409, "message_id_reused", "X-Road-Id " + annotation.message_id + " was used for another request",
-                         annotation, "invalid");
+            return error(409, "message_id_reused",
+                         "X-Road-Id " + annotation.message_id + " was used for another request", annotation, "invalid");
         case ReplayCache::Seen::New:
             break;
     }

@@ -95,7 +95,8 @@ Result<std::string> base64_decode(std::string_view text) {
                 continue;
             }
             if (padding > 0 || (v[k] = value_of(ch)) < 0) {
-                return Error{"base64_invalid", "unexpected character at " + std::to_string(i + static_cast<std::size_t>(k))};
+                return Error{"base64_invalid",
+                             "unexpected character at " + std::to_string(i + static_cast<std::size_t>(k))};
             }
         }
         const auto n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];

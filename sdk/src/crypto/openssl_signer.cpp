@@ -60,7 +60,8 @@ std::string raw_to_der(std::string_view raw) {
     if (raw.size() != 2 * kP256FieldBytes) return {};
     const auto* in = reinterpret_cast<const unsigned char*>(raw.data());
     ECDSA_SIG* sig = ECDSA_SIG_new();
-    ECDSA_SIG_set0(sig, BN_bin2bn(in, kP256FieldBytes, nullptr), BN_bin2bn(in + kP256FieldBytes, kP256FieldBytes, nullptr));
+    ECDSA_SIG_set0(sig, BN_bin2bn(in, kP256FieldBytes, nullptr),
+                   BN_bin2bn(in + kP256FieldBytes, kP256FieldBytes, nullptr));
     unsigned char* der = nullptr;
     const int length = i2d_ECDSA_SIG(sig, &der);
     ECDSA_SIG_free(sig);
@@ -136,13 +137,13 @@ public:
             if (EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1) {
                 return Error{"signature_invalid", openssl_error()};
             }
-            const int ok = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                                            signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                                            data.size());
+            const int ok =
+                EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                                 reinterpret_cast<const unsigned char*>(data.data()), data.size());
             ERR_clear_error();
             if (ok != 1) {
-                return Error{"signature_invalid", "the signature does not match the pinned key of '" +
-                                                      certificate_.common_name() + "'"};
+                return Error{"signature_invalid",
+                             "the signature does not match the pinned key of '" + certificate_.common_name() + "'"};
             }
             return true;
         } catch (const std::exception& e) {

@@ -75,13 +75,13 @@ public:
 /// Command-line options every simulator takes; registry-specific ones land in `extra`.
 /// Where the simulator's keys and trusted certificates are (all PEM files).
 struct SecurityOptions {
-    std::string tls_certificate;        ///< serve HTTPS with this certificate (chain) ...
-    std::string tls_key;                ///< ... and key; plain HTTP when both are empty
-    std::string client_ca;              ///< require client certificates issued by this CA
-    std::string signing_certificate;    ///< the registry's answer-signing certificate ...
-    std::string signing_key;            ///< ... and key
-    std::string client_signing_certificate;  ///< the gateway's certificate: requests must verify with it
-    std::string foreign_signing_certificate; ///< for AnswerSignature::Foreign
+    std::string tls_certificate;              ///< serve HTTPS with this certificate (chain) ...
+    std::string tls_key;                      ///< ... and key; plain HTTP when both are empty
+    std::string client_ca;                    ///< require client certificates issued by this CA
+    std::string signing_certificate;          ///< the registry's answer-signing certificate ...
+    std::string signing_key;                  ///< ... and key
+    std::string client_signing_certificate;   ///< the gateway's certificate: requests must verify with it
+    std::string foreign_signing_certificate;  ///< for AnswerSignature::Foreign
     std::string foreign_signing_key;
 };
 

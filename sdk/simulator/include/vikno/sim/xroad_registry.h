@@ -8,8 +8,8 @@
 #include <vikno/sim/replay_cache.h>
 #include <vikno/sim/simulator.h>
 #include <vikno/soap.h>
-#include <vikno/xroad_service.h>
 #include <vikno/xml_schema.h>
+#include <vikno/xroad_service.h>
 
 #include <Poco/JSON/Object.h>
 
