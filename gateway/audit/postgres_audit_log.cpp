@@ -68,13 +68,17 @@ void write_private(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+void PostgresAuditLog::create_schema(pg::Connection& db) {
+    db.exec("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))");  // one creator
+    if (db.exec("SELECT to_regclass('audit_checkpoints')").is_null(0, 0)) db.exec_script(kSchema);
+}
+
 PostgresAuditLog::PostgresAuditLog(PostgresAuditOptions options, const crypto::Signer& signer)
     : options_(std::move(options)), signer_(signer), pool_(options_.conninfo, 4) {
     {
         auto db = pool_.take();
         pg::Transaction tx(*db);
-        db->exec("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))");  // one creator
-        if (db->exec("SELECT to_regclass('audit_checkpoints')").is_null(0, 0)) db->exec_script(kSchema);
+        create_schema(*db);
         tx.commit();
     }
     sequencer_ = std::thread([this] { run(); });

@@ -50,6 +50,8 @@ public:
     /// Whether this instance is the sequencer now.
     bool sequencing() const { return sequencing_; }
 
+    /// Creates the log's tables when missing; in the caller's transaction.
+    static void create_schema(pg::Connection& db);
     /// Writes the log at `conninfo` to `dir` as entries.jsonl and checkpoints.jsonl (0600); returns
     /// the number of entries. Entries still queued are not in it (they have no seq yet).
     static std::uint64_t pull(const std::string& conninfo, const std::string& dir);

@@ -13,5 +13,7 @@ int status(const std::vector<std::string>& args);
 /// `vikno cancel ID`: cancels a life situation, or a case still waiting to be sent.
 int cancel(const std::vector<std::string>& args);
 int audit_command(const std::vector<std::string>& args);
+/// `vikno migrate --to CONNINFO`: a SQLite store and its audit log into an empty PostgreSQL database.
+int migrate(const std::vector<std::string>& args);
 
 }  // namespace vikno::gateway::cli

@@ -13,7 +13,9 @@ void usage() {
                  "                                              submit a case (JSON) to the gateway\n"
                  "  status ID [--config FILE] [--json]          show a case's status, history, steps and outcome\n"
                  "  cancel ID [--config FILE]                   cancel a life situation, or a case not yet sent\n"
-                 "  audit  verify|list|show|export|check-bundle  the auditors' tools (vikno audit help)\n"
+                 "  audit  verify|list|show|export|check-bundle|pull  the auditors' tools (vikno audit help)\n"
+                 "  migrate --to CONNINFO [--from FILE] [--audit DIR]\n"
+                 "                                              copy a SQLite store and audit log into PostgreSQL\n"
                  "  version                                     print the version\n\n"
                  "The config file defaults to $VIKNO_CONFIG, else config/vikno.jsonc.\n";
 }
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
     if (command == "status") return vikno::gateway::cli::status(args);
     if (command == "cancel") return vikno::gateway::cli::cancel(args);
     if (command == "audit") return vikno::gateway::cli::audit_command(args);
+    if (command == "migrate") return vikno::gateway::cli::migrate(args);
     if (command == "version" || command == "--version") {
         std::cout << "vikno " << VIKNO_VERSION << "\n";
         return 0;

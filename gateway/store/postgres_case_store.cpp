@@ -125,6 +125,15 @@ std::string host_name() {
 
 }  // namespace
 
+void PostgresCaseStore::create_schema(pg::Connection& db) {
+    // One instance creates the schema at a time. Advisory locks are per database: the key names the
+    // schema, so that deployments in schemas of one database do not wait for each other.
+    db.exec("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))");
+    // Only when missing: CREATE INDEX IF NOT EXISTS still locks its table, and would deadlock with the
+    // running instances' transactions.
+    if (db.exec("SELECT to_regclass('steps')").is_null(0, 0)) db.exec_script(kSchema);
+}
+
 PostgresCaseStore::PostgresCaseStore(PostgresOptions options)
     : options_(std::move(options)),
       instance_(host_name() + ":" + std::to_string(::getpid()) + ":" + new_uuid().substr(0, 8)) {
@@ -132,12 +141,7 @@ PostgresCaseStore::PostgresCaseStore(PostgresOptions options)
     {
         auto db = pool_->take();
         pg::Transaction tx(*db);
-        // One instance creates the schema at a time. Advisory locks are per database: the key names the
-        // schema, so that deployments in schemas of one database do not wait for each other.
-        db->exec("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))");
-        // Only when missing: CREATE INDEX IF NOT EXISTS still locks its table, and would deadlock
-        // with the running instances' transactions.
-        if (db->exec("SELECT to_regclass('steps')").is_null(0, 0)) db->exec_script(kSchema);
+        create_schema(*db);
         const std::int64_t now = now_ms();
         db->exec("INSERT INTO instances(id, started_ms, alive_until) VALUES ($1, $2, $3)",
                  pg::Params().text(instance_).integer(now).integer(now + options_.lease_ms));

@@ -43,6 +43,8 @@ public:
     PostgresCaseStore(const PostgresCaseStore&) = delete;
     PostgresCaseStore& operator=(const PostgresCaseStore&) = delete;
 
+    /// Creates the store's tables when missing, one caller at a time; in the caller's transaction.
+    static void create_schema(pg::Connection& db);
     /// This instance's id in claims (host, process, random part).
     const std::string& instance_id() const { return instance_; }
 

@@ -78,3 +78,46 @@ TEST(MultiInstance, TwoGatewaysOnOnePostgresSurviveAKillAndKeepOneLog) {
     EXPECT_EQ(finals.size(), ids.size());
     for (const auto& [case_id, times] : finals) EXPECT_EQ(times, 1) << case_id;
 }
+
+// One gateway on SQLite, migrated into PostgreSQL: the cases, an unfinished one included, and the
+// audit log go on there as one history.
+TEST(MultiInstance, AGatewayMigratedFromSqliteGoesOnOnPostgres) {
+    Stack old;
+    if (!old.postgres.empty()) GTEST_SKIP() << "migrates from the embedded store";
+    old.start_simulator();
+    old.start_gateway();
+    const std::string done = old.submit("birth-extract", unique_key("before-migration"));
+    EXPECT_EQ(old.wait_final(done)->getValue<std::string>("status"), "completed");
+    ASSERT_EQ(old.stop_gateway(), 0);
+    old.stop_simulator();  // the registry is down: the next case waits in the outbox
+    old.start_gateway(R"({"workers": 1, "connect_timeout_ms": 100, "backoff_initial_ms": 50, "backoff_max_ms": 100,
+                          "max_attempts": 100})");
+    const std::string waiting = old.submit("death-extract", unique_key("waiting"));
+    ASSERT_EQ(old.stop_gateway(), 0);
+
+    const std::string database = fresh_postgres_database();
+    const auto migrated = run_vikno(
+        {"migrate", "--from", old.dir + "/vikno.db", "--audit", old.dir + "/audit", "--to", database}, old.dir);
+    ASSERT_EQ(migrated.code, 0) << migrated.output;
+    EXPECT_EQ(run_vikno({"migrate", "--from", old.dir + "/vikno.db", "--audit", old.dir + "/audit", "--to", database},
+                        old.dir)
+                  .code,
+              2);  // never into a database that holds cases
+
+    old.start_simulator();  // the registry is back, on its port
+    Stack next;
+    next.postgres = database;
+    next.sim_port = old.sim_port;
+    next.start_gateway();
+    next.track(done, "office-vinnytsia");
+    next.track(waiting, identity_for_sample("death-extract"));
+    EXPECT_EQ(next.wait_final(done)->getValue<std::string>("status"), "completed");
+    EXPECT_EQ(next.wait_final(waiting)->getValue<std::string>("status"), "completed");
+    EXPECT_EQ(next.stop_gateway(), 0);
+    const std::string pulled = next.audit_dir();
+    const auto verified =
+        run_vikno({"audit", "verify", "--dir", pulled, "--cert", pki("gateway-signing.crt")}, next.dir);
+    EXPECT_EQ(verified.code, 0) << verified.output;
+    const auto before = read_file(old.dir + "/audit/entries.jsonl");
+    EXPECT_EQ(read_file(pulled + "/entries.jsonl").rfind(before, 0), 0U);  // the old log, then what followed
+}
