@@ -1,6 +1,7 @@
 #include "api/api_server.h"
 #include "audit/postgres_audit_log.h"
 #include "cli/commands.h"
+#include "common/storage_full.h"
 #include "config/config.h"
 #include "dispatch/dispatcher.h"
 #include "logging/logging.h"
@@ -150,6 +151,12 @@ int serve(const std::vector<std::string>& args) {
         std::cerr << "vikno: audit log refused: " << e.what() << "\n";
     } catch (const sqlite::Error& e) {
         std::cerr << "vikno: store error: " << e.what() << "\n";
+    } catch (const StoreUnavailable& e) {
+        std::cerr << "vikno: store refused: " << e.what()
+                  << " (is PostgreSQL running and reachable as store.postgres in " << config_path << " says?)\n";
+    } catch (const pg::Error& e) {
+        std::cerr << "vikno: store refused: " << e.what() << " (the role of store.postgres in " << config_path
+                  << " must be able to create the tables the first time, then to read and write them)\n";
     } catch (const std::exception& e) {
         std::cerr << "vikno: cannot start: " << e.what() << "\n";
     }
