@@ -92,22 +92,24 @@ PostgresAuditLog::~PostgresAuditLog() {
 
 std::uint64_t PostgresAuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
     if (entries.empty()) return size();
-    auto db = pool_.take();
-    pg::Transaction tx(*db);
-    std::int64_t first = 0;
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        // An append made again after a lost connection (its COMMIT may have gone through) must not
-        // log the entry twice: each is known by its digest, queued or already in the log.
-        const std::string text = to_json_text(entries[i]);
-        const std::string digest = crypto::sha256_hex(text);
-        const auto id = db->exec(
-            "INSERT INTO audit_queue(entry, digest) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM audit_entries "
-            "WHERE digest = $2) ON CONFLICT (digest) DO NOTHING RETURNING id",
-            pg::Params().text(text).text(digest));
-        if (i == 0 && !id.empty()) first = id.integer(0, 0);
+    // An append made again after a lost connection (its COMMIT may have gone through) must not log an
+    // entry twice: each is known by its digest, queued or already in the log.
+    std::vector<std::string> texts;
+    std::vector<std::string> digests;
+    for (const auto& entry : entries) {
+        texts.push_back(to_json_text(entry));
+        digests.push_back(crypto::sha256_hex(texts.back()));
     }
-    tx.commit();  // synchronous_commit on: durable when it returns
+    // One statement, one round trip, whatever the number of entries; ids in the entries' order.
+    auto db = pool_.take();
+    const auto ids = db->exec(
+        "INSERT INTO audit_queue(entry, digest) SELECT e.entry, e.digest FROM unnest($1::text[], $2::text[]) WITH "
+        "ORDINALITY AS e(entry, digest, n) WHERE NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.digest = "
+        "e.digest) ORDER BY e.n ON CONFLICT (digest) DO NOTHING RETURNING id",
+        pg::Params().text_array(texts).text_array(digests));  // synchronous_commit on: durable when it returns
     wake_.notify_one();
+    std::int64_t first = 0;
+    for (int i = 0; i < ids.rows(); ++i) first = i == 0 ? ids.integer(i, 0) : std::min(first, ids.integer(i, 0));
     return static_cast<std::uint64_t>(first);
 }
 

@@ -47,7 +47,7 @@ public:
     /// database whenever it throws StoreUnavailable); false (and `write` not done) when `stopping()`
     /// turns true first.
     template <typename Write, typename Stopping>
-    bool retry_while_full(const Write& write, const Stopping& stopping) {
+    bool retry_until_written(const Write& write, const Stopping& stopping) {
         while (true) {
             try {
                 write();

@@ -95,7 +95,7 @@ void Dispatcher::notify() { wake_.notify_one(); }
 void Dispatcher::durably(const std::function<void()>& write) {
     // Out of space: the answer in hand is kept here, in memory, until the write can be made; a
     // crash meanwhile loses only that copy, and the case is asked again under its message id.
-    if (!space_.retry_while_full(write, [this] { return stopping_.load(); })) {
+    if (!space_.retry_until_written(write, [this] { return stopping_.load(); })) {
         throw StoppedWhileFull("the gateway is stopping while the disk is full");
     }
 }
@@ -121,11 +121,7 @@ void Dispatcher::run() {
                 // Taken by claim(); a worker idling because that registry was full may go on.
                 const SlotHold slot(slots_, loaded != nullptr ? loaded->descriptor.name : "",
                                     [this] { wake_.notify_one(); });
-                const struct Held {
-                    Dispatcher& dispatcher;
-                    const std::string& case_id;
-                    ~Held() { dispatcher.let_go(case_id); }
-                } held{*this, item->case_id};
+                const HeldClaims<std::string>::Hold held(held_, item->case_id);
                 process(*item);
                 continue;
             }
@@ -173,31 +169,17 @@ std::optional<OutboxItem> Dispatcher::claim(bool& skipped) {
     std::lock_guard lock(claim_mutex_);
     const auto skip = slots_.full_services();
     skipped = !skip.empty();
-    if (orphans_possible_) {
-        // A claim whose reply the database connection lost may be ours: give back what no worker holds.
-        std::vector<std::string> held(held_.begin(), held_.end());
-        if (const int released = store_.release_orphans(held); released > 0) {
-            spdlog::warn("dispatch: {} claim(s) lost with the database connection given back", released);
-        }
-        orphans_possible_ = false;
-    }
-    std::optional<OutboxItem> item;
-    try {
-        item = store_.claim_next(now_ms(), skip);
-    } catch (const StoreUnavailable&) {
-        orphans_possible_ = true;
-        throw;
-    }
+    auto item = held_.take(
+        [&] { return store_.claim_next(now_ms(), skip); }, [](const OutboxItem& claimed) { return claimed.case_id; },
+        [this](const std::vector<std::string>& held) {
+            if (const int released = store_.release_orphans(held); released > 0) {
+                spdlog::warn("dispatch: {} claim(s) lost with the database connection given back", released);
+            }
+        });
     if (item) {
         if (const LoadedPlugin* loaded = plugins_.for_service(item->service)) slots_.take(loaded->descriptor.name);
-        held_.insert(item->case_id);
     }
     return item;
-}
-
-void Dispatcher::let_go(const std::string& case_id) {
-    std::lock_guard lock(claim_mutex_);
-    held_.erase(case_id);
 }
 
 void Dispatcher::release_after_error(const OutboxItem& item, const std::string& error) {

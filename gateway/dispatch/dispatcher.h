@@ -14,6 +14,7 @@
 #include "plugin_host/plugin_host.h"
 #include "signing/credentials.h"
 #include "store/case_store.h"
+#include "store/held_claims.h"
 #include "transport/http_transport.h"
 
 #include <atomic>
@@ -61,8 +62,6 @@ private:
     /// The next due case whose registry has a free slot, with the slot taken; `skipped` says
     /// whether some registry had none.
     std::optional<OutboxItem> claim(bool& skipped);
-    /// A worker is done with the case it claimed.
-    void let_go(const std::string& case_id);
     void process(const OutboxItem& item);
     void retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
                        const std::string& registry, const Attempt& attempt);
@@ -93,8 +92,7 @@ private:
     Breakers breakers_;
     std::mutex claim_mutex_;  // the skip list a claim uses and the slot it takes must agree
     RegistrySlots slots_;
-    std::set<std::string> held_;     // cases the workers hold; under claim_mutex_
-    bool orphans_possible_ = false;  // a claim's reply was lost; under claim_mutex_
+    HeldClaims<std::string> held_;  // the cases the workers hold
     LogThrottle log_throttle_;
 };
 

@@ -71,25 +71,9 @@ void CallbackSender::stop() {
 }
 
 std::optional<PendingEvent> CallbackSender::claim() {
-    std::lock_guard lock(claim_mutex_);
-    if (orphans_possible_) {
-        // A claim whose reply the database connection lost may be ours: give back what no sender holds.
-        store_.release_event_orphans(std::vector<std::int64_t>(held_.begin(), held_.end()));
-        orphans_possible_ = false;
-    }
-    try {
-        auto event = store_.claim_event(now_ms());
-        if (event) held_.insert(event->seq);
-        return event;
-    } catch (const StoreUnavailable&) {
-        orphans_possible_ = true;
-        throw;
-    }
-}
-
-void CallbackSender::let_go(std::int64_t seq) {
-    std::lock_guard lock(claim_mutex_);
-    held_.erase(seq);
+    return held_.take([this] { return store_.claim_event(now_ms()); },
+                      [](const PendingEvent& claimed) { return claimed.seq; },
+                      [this](const std::vector<std::int64_t>& held) { store_.release_event_orphans(held); });
 }
 
 void CallbackSender::run() {
@@ -110,18 +94,14 @@ void CallbackSender::run() {
             wake_.wait_for(lock, std::chrono::milliseconds(kIdlePollMs), [this] { return stopping_.load(); });
             continue;
         }
-        const struct Held {
-            CallbackSender& sender;
-            std::int64_t seq;
-            ~Held() { sender.let_go(seq); }
-        } held{*this, event->seq};
+        const HeldClaims<std::int64_t>::Hold held(held_, event->seq);
         std::string error;
         try {
             // Delivered but not recorded (the gateway stopped while the disk was full): the event is
             // sent again after the restart, and the receiver drops it by its Vikno-Event-Id.
             const auto stopping = [this] { return stopping_.load(); };
             if (deliver(*event, error)) {
-                space_.retry_while_full([&] { store_.event_delivered(event->seq); }, stopping);
+                space_.retry_until_written([&] { store_.event_delivered(event->seq); }, stopping);
                 continue;
             }
             std::int64_t delay = 0;
@@ -132,7 +112,7 @@ void CallbackSender::run() {
             // The URL may name the back-end's host; the case id and status carry no personal data.
             spdlog::warn("callbacks: event {} ({} of case {}) not delivered (attempt {}): {}; again in {} ms",
                          event->seq, event->status, event->case_id, event->attempts + 1, error, delay);
-            space_.retry_while_full([&] { store_.event_retry(event->seq, now_ms() + delay, error); }, stopping);
+            space_.retry_until_written([&] { store_.event_retry(event->seq, now_ms() + delay, error); }, stopping);
         } catch (const std::exception& e) {
             log_error_throttled(log_throttle_, "event",
                                 "callbacks: event " + std::to_string(event->seq) + ": " + e.what());

@@ -9,6 +9,7 @@
 #include "dispatch/backoff.h"
 #include "logging/log_throttle.h"
 #include "store/case_store.h"
+#include "store/held_claims.h"
 #include "transport/http_transport.h"
 
 #include <vikno/signing.h>
@@ -45,7 +46,6 @@ public:
 
 private:
     std::optional<PendingEvent> claim();
-    void let_go(std::int64_t seq);
     void run();
     /// One delivery attempt; true when the back-end took the event.
     bool deliver(const PendingEvent& event, std::string& error);
@@ -61,9 +61,7 @@ private:
     std::atomic<bool> stopping_{false};
     std::vector<std::thread> workers_;
     Backoff backoff_;
-    std::mutex claim_mutex_;
-    std::set<std::int64_t> held_;    // events the senders hold; under claim_mutex_
-    bool orphans_possible_ = false;  // a claim's reply was lost; under claim_mutex_
+    HeldClaims<std::int64_t> held_;  // the events the senders hold
     LogThrottle log_throttle_;
 };
 

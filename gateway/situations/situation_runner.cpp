@@ -259,7 +259,7 @@ void SituationRunner::advance(const std::string& situation_id) {
             step_case.idempotency_key = "situation:" + situation_id + ":" + definition.id;
             store_.start_step(situation_id, definition.id, step_case, new_uuid());
             // The step has started: its audit entry must follow, however long the disk is full.
-            space_.retry_while_full(
+            space_.retry_until_written(
                 [&] {
                     audit_.append({audit::case_event(
                         step_case, "received",
@@ -287,12 +287,12 @@ void SituationRunner::advance(const std::string& situation_id) {
     final_case.status = summary.status;
     // Once the final entry is written the status must follow, or the next pass would write it twice.
     const auto stopping = [this] { return stopping_.load(); };
-    if (!space_.retry_while_full(
+    if (!space_.retry_until_written(
             [&] {
                 audit_.append({audit::case_event(final_case, std::string(to_string(summary.status)), summary.note)});
             },
             stopping) ||
-        !space_.retry_while_full(
+        !space_.retry_until_written(
             [&] { store_.update_situation(situation_id, summary.status, summary.outcome, summary.note); }, stopping)) {
         return;
     }

@@ -111,8 +111,9 @@ CREATE TABLE IF NOT EXISTS steps (
 );
 )sql";
 
-// A claim is free when nobody holds it or its holder's heartbeat has lapsed ($1 is now in ms).
-constexpr const char* kAlive = "(SELECT id FROM instances WHERE alive_until >= $1)";
+// A claim is free when nobody holds it or its holder's heartbeat has lapsed ($1 is now in ms). A macro,
+// so that the statements stay literals joined at compile time, not strings built on every claim.
+#define VIKNO_ALIVE "(SELECT id FROM instances WHERE alive_until >= $1)"
 
 // Writes whose loss on a crash of the database only repeats an attempt under the same message id
 // (claims, retry times, deliveries): not waited for on disk, like the SQLite store's.
@@ -381,12 +382,10 @@ std::optional<OutboxItem> PostgresCaseStore::claim_next(std::int64_t now,
     auto db = pool_->take();
     pg::Transaction tx(*db, kBeginRelaxed);
     const auto claim = db->exec(
-        (std::string("UPDATE outbox o SET claimed_by = $2 FROM (SELECT case_id FROM outbox WHERE due_ms <= $1 AND "
-                     "(claimed_by IS NULL OR claimed_by NOT IN ") +
-         kAlive +
-         ") AND NOT (service = ANY($3::text[])) ORDER BY due_ms LIMIT 1 FOR UPDATE SKIP LOCKED) s "
-         "WHERE o.case_id = s.case_id RETURNING o.case_id, o.message_id, o.attempts, o.service")
-            .c_str(),
+        "UPDATE outbox o SET claimed_by = $2 FROM (SELECT case_id FROM outbox WHERE due_ms <= $1 AND "
+        "(claimed_by IS NULL OR claimed_by NOT IN " VIKNO_ALIVE
+        ") AND NOT (service = ANY($3::text[])) ORDER BY due_ms LIMIT 1 FOR UPDATE SKIP LOCKED) s "
+        "WHERE o.case_id = s.case_id RETURNING o.case_id, o.message_id, o.attempts, o.service",
         pg::Params().integer(now).text(instance_).text_array(skip_services));
     if (claim.empty()) return std::nullopt;
     OutboxItem item{claim.text(0, 0), claim.text(0, 1), static_cast<int>(claim.integer(0, 2)), claim.text(0, 3)};
@@ -397,11 +396,10 @@ std::optional<OutboxItem> PostgresCaseStore::claim_next(std::int64_t now,
 
 std::optional<std::int64_t> PostgresCaseStore::next_due_ms() {
     auto db = pool_->take();
-    const auto due = db->exec((std::string("SELECT MIN(due_ms) FROM outbox WHERE claimed_by IS NULL OR claimed_by "
-                                           "NOT IN ") +
-                               kAlive)
-                                  .c_str(),
-                              pg::Params().integer(now_ms()));
+    const auto due = db->exec(
+        "SELECT MIN(due_ms) FROM outbox WHERE claimed_by IS NULL OR claimed_by "
+        "NOT IN " VIKNO_ALIVE,
+        pg::Params().integer(now_ms()));
     if (due.empty() || due.is_null(0, 0)) return std::nullopt;
     return due.integer(0, 0);
 }
@@ -410,11 +408,11 @@ int PostgresCaseStore::release_claims() {
     // Only the claims of instances that are gone: a live instance's are its own.
     auto db = pool_->take();
     const pg::Params now = pg::Params().integer(now_ms());
-    const std::string gone = std::string(" NOT IN ") + kAlive;
     const auto outbox = db->exec(
-        ("UPDATE outbox SET claimed_by = NULL WHERE claimed_by IS NOT NULL AND claimed_by" + gone).c_str(), now);
+        "UPDATE outbox SET claimed_by = NULL WHERE claimed_by IS NOT NULL AND claimed_by NOT IN " VIKNO_ALIVE, now);
     const auto callbacks = db->exec(
-        ("UPDATE awaiting SET state = 'awaiting', taken_by = NULL WHERE state = 'taking' AND taken_by" + gone).c_str(),
+        "UPDATE awaiting SET state = 'awaiting', taken_by = NULL WHERE state = 'taking' AND taken_by NOT "
+        "IN " VIKNO_ALIVE,
         now);
     db->exec("DELETE FROM instances WHERE alive_until < $1", pg::Params().integer(now_ms() - 60000));
     return static_cast<int>(outbox.affected() + callbacks.affected());
@@ -504,10 +502,8 @@ std::int64_t PostgresCaseStore::backlog() const {
 CallbackClaim PostgresCaseStore::claim_callback(const std::string& registry, const std::string& correlation) {
     auto db = pool_->take();
     const auto taken = db->exec(
-        (std::string("UPDATE awaiting SET state = 'taking', taken_by = $4 WHERE registry = $2 AND correlation = $3 "
-                     "AND (state = 'awaiting' OR (state = 'taking' AND taken_by NOT IN ") +
-         kAlive + ")) RETURNING case_id")
-            .c_str(),
+        "UPDATE awaiting SET state = 'taking', taken_by = $4 WHERE registry = $2 AND correlation = $3 "
+        "AND (state = 'awaiting' OR (state = 'taking' AND taken_by NOT IN " VIKNO_ALIVE ")) RETURNING case_id",
         pg::Params().integer(now_ms()).text(registry).text(correlation).text(instance_));
     if (!taken.empty()) return {CallbackClaim::State::Taken, taken.text(0, 0)};
     const auto found = db->exec("SELECT case_id, state FROM awaiting WHERE registry = $1 AND correlation = $2",
@@ -573,13 +569,11 @@ std::optional<PendingEvent> PostgresCaseStore::claim_event(std::int64_t now) {
     // The first undelivered event of its case only, so that a case's events arrive in order whichever
     // instance delivers them.
     const auto claim = db->exec(
-        (std::string("UPDATE events SET claimed_by = $2 WHERE seq = (SELECT e.seq FROM events e WHERE NOT "
-                     "e.delivered AND (e.claimed_by IS NULL OR e.claimed_by NOT IN ") +
-         kAlive +
-         ") AND e.due_ms <= $1 AND NOT EXISTS (SELECT 1 FROM events p WHERE p.case_id = e.case_id AND NOT "
-         "p.delivered AND p.seq < e.seq) ORDER BY e.seq LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING seq, event_id, "
-         "case_id, url, status, note, outcome, at_ms, attempts, step")
-            .c_str(),
+        "UPDATE events SET claimed_by = $2 WHERE seq = (SELECT e.seq FROM events e WHERE NOT "
+        "e.delivered AND (e.claimed_by IS NULL OR e.claimed_by NOT IN " VIKNO_ALIVE
+        ") AND e.due_ms <= $1 AND NOT EXISTS (SELECT 1 FROM events p WHERE p.case_id = e.case_id AND NOT "
+        "p.delivered AND p.seq < e.seq) ORDER BY e.seq LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING seq, event_id, "
+        "case_id, url, status, note, outcome, at_ms, attempts, step",
         pg::Params().integer(now).text(instance_));
     if (claim.empty()) return std::nullopt;
     PendingEvent event;
@@ -621,11 +615,9 @@ void PostgresCaseStore::event_retry(std::int64_t seq, std::int64_t next_ms, cons
 
 int PostgresCaseStore::release_event_claims() {
     auto db = pool_->take();
-    const auto released = db->exec(
-        (std::string("UPDATE events SET claimed_by = NULL WHERE claimed_by IS NOT NULL AND claimed_by NOT IN ") +
-         kAlive)
-            .c_str(),
-        pg::Params().integer(now_ms()));
+    const auto released =
+        db->exec("UPDATE events SET claimed_by = NULL WHERE claimed_by IS NOT NULL AND claimed_by NOT IN " VIKNO_ALIVE,
+                 pg::Params().integer(now_ms()));
     return static_cast<int>(released.affected());
 }
 
@@ -647,12 +639,10 @@ std::int64_t PostgresCaseStore::events_pending() {
 std::vector<std::string> PostgresCaseStore::active_situations() {
     // A situation is advanced by one instance at a time: this one takes those nobody alive holds.
     auto db = pool_->take();
-    const auto rows =
-        db->exec((std::string("UPDATE cases SET runner = $2 WHERE status IN ('queued', 'sending') AND id IN (SELECT "
-                              "situation_id FROM steps) AND (runner IS NULL OR runner = $2 OR runner NOT IN ") +
-                  kAlive + ") RETURNING id")
-                     .c_str(),
-                 pg::Params().integer(now_ms()).text(instance_));
+    const auto rows = db->exec(
+        "UPDATE cases SET runner = $2 WHERE status IN ('queued', 'sending') AND id IN (SELECT "
+        "situation_id FROM steps) AND (runner IS NULL OR runner = $2 OR runner NOT IN " VIKNO_ALIVE ") RETURNING id",
+        pg::Params().integer(now_ms()).text(instance_));
     std::vector<std::string> ids;
     for (int i = 0; i < rows.rows(); ++i) ids.push_back(rows.text(i, 0));
     return ids;
