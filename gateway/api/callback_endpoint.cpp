@@ -132,7 +132,8 @@ void registry_callback(ApiContext& context, const std::string& name, Request& re
             try {
                 context.store.release_callback(name, correlation);
             } catch (const std::exception& e) {
-                // Taken it stays until the next start releases it; the registry's retries get 503 till then.
+                // No caller holds it now: on PostgreSQL the registry's next try takes it again; on SQLite
+                // the next start releases it, and retries get 503 till then.
                 spdlog::error("callbacks: {} '{}' could not be released: {}", name, correlation, e.what());
             }
         }

@@ -500,12 +500,33 @@ std::int64_t PostgresCaseStore::backlog() const {
 }
 
 CallbackClaim PostgresCaseStore::claim_callback(const std::string& registry, const std::string& correlation) {
+    const auto key = std::make_pair(registry, correlation);
+    bool held_here = false;
+    {
+        const std::lock_guard lock(callbacks_mutex_);
+        held_here = !callbacks_held_.insert(key).second;
+    }
+    // Held by this caller from here on unless it is not taken below (or the reply is lost).
+    struct Unhold {
+        PostgresCaseStore& store;
+        const std::pair<std::string, std::string>& key;
+        bool keep = false;
+        ~Unhold() {
+            if (keep) return;
+            const std::lock_guard lock(store.callbacks_mutex_);
+            store.callbacks_held_.erase(key);
+        }
+    } unhold{*this, key, held_here};
     auto db = pool_->take();
     const auto taken = db->exec(
         "UPDATE awaiting SET state = 'taking', taken_by = $4 WHERE registry = $2 AND correlation = $3 "
-        "AND (state = 'awaiting' OR (state = 'taking' AND taken_by NOT IN " VIKNO_ALIVE ")) RETURNING case_id",
-        pg::Params().integer(now_ms()).text(registry).text(correlation).text(instance_));
-    if (!taken.empty()) return {CallbackClaim::State::Taken, taken.text(0, 0)};
+        "AND (state = 'awaiting' OR (state = 'taking' AND (taken_by NOT IN " VIKNO_ALIVE
+        " OR (taken_by = $4 AND NOT $5::boolean)))) RETURNING case_id",
+        pg::Params().integer(now_ms()).text(registry).text(correlation).text(instance_).text(held_here ? "t" : "f"));
+    if (!taken.empty()) {
+        unhold.keep = true;
+        return {CallbackClaim::State::Taken, taken.text(0, 0)};
+    }
     const auto found = db->exec("SELECT case_id, state FROM awaiting WHERE registry = $1 AND correlation = $2",
                                 pg::Params().text(registry).text(correlation));
     if (found.empty()) return {};
@@ -513,7 +534,14 @@ CallbackClaim PostgresCaseStore::claim_callback(const std::string& registry, con
             found.text(0, 0)};
 }
 
+void PostgresCaseStore::let_go_callback(const std::string& registry, const std::string& correlation) {
+    const std::lock_guard lock(callbacks_mutex_);
+    callbacks_held_.erase({registry, correlation});
+}
+
 void PostgresCaseStore::release_callback(const std::string& registry, const std::string& correlation) {
+    // No caller holds it any more, whether or not the database hears of it now.
+    let_go_callback(registry, correlation);
     auto db = pool_->take();
     db->exec(
         "UPDATE awaiting SET state = 'awaiting', taken_by = NULL WHERE registry = $1 AND correlation = $2 AND "
@@ -535,6 +563,7 @@ bool PostgresCaseStore::finish_callback(const std::string& case_id, const std::s
     set_outcome(*db, case_id, outcome);
     update_status(*db, case_id, now_ms(), status, note);
     tx.commit();
+    let_go_callback(registry, correlation);
     return true;
 }
 

@@ -21,8 +21,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace vikno::gateway {
 
@@ -104,6 +106,7 @@ private:
                        const std::string& note);
     void set_outcome(pg::Connection& db, const std::string& case_id, const Outcome& outcome);
     void insert_exchange(pg::Connection& db, const ExchangeRecord& exchange);
+    void let_go_callback(const std::string& registry, const std::string& correlation);
     /// The case row and its first history; false (nothing written) when its (office, key) is taken.
     bool insert_case(pg::Connection& db, const Case& c, const std::string& body_hash, const std::string& submission,
                      std::int64_t now, const std::string& parent_id, const std::string& step_id);
@@ -124,6 +127,11 @@ private:
     // instance's overload control is exact, and several instances' is at most 200 ms behind).
     mutable std::atomic<std::int64_t> backlog_{0};
     mutable std::atomic<std::int64_t> backlog_at_{0};  // when it was counted (ms)
+    // The registry callbacks (registry, correlation) this instance's callers hold. A row 'taking'
+    // under this instance's name that no caller holds is one whose claim or release lost its reply
+    // with the connection: the registry's next try may take it again, as after a death.
+    std::mutex callbacks_mutex_;
+    std::set<std::pair<std::string, std::string>> callbacks_held_;
 };
 
 }  // namespace vikno::gateway

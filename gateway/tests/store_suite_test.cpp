@@ -298,5 +298,33 @@ TEST_P(StoreSuite, ACallbackIsTakenByOneCallerAndAnsweredOnce) {
     EXPECT_EQ(reopened->claim_callback("diia", "request-1").state, CallbackClaim::State::Answered);
 }
 
+// A callback claim whose reply the connection lost: the row says 'taking' under this live instance's
+// name, but no caller of it holds the callback. The registry's next try takes it (it used to get 503
+// until the instance restarted); one a caller does hold stays busy.
+TEST_P(StoreSuite, ACallbackClaimWhoseReplyWasLostIsTakenByTheNextTry) {
+    if (sqlite()) GTEST_SKIP() << "an embedded SQLite call has no reply to lose";
+    auto opened = open();
+    auto& store = dynamic_cast<PostgresCaseStore&>(*opened);
+    const Case c = make_case("cb-lost");
+    store.submit(c, "msg-cb-lost");
+    auto item = store.claim_next(now_ms());
+    ASSERT_TRUE(item);
+    store.await_callback(*item, "diia", "request-lost", Outcome{}, "deep link issued", nullptr);
+    // What a claim leaves when its COMMIT went through and the reply did not come back.
+    pg::Connection(conninfo_).exec(
+        "UPDATE awaiting SET state = 'taking', taken_by = $1 WHERE correlation = 'request-lost'",
+        pg::Params().text(store.instance_id()));
+
+    const auto taken = store.claim_callback("diia", "request-lost");
+    ASSERT_EQ(taken.state, CallbackClaim::State::Taken);
+    EXPECT_EQ(taken.case_id, c.id);
+    EXPECT_EQ(store.claim_callback("diia", "request-lost").state, CallbackClaim::State::Busy);
+    store.release_callback("diia", "request-lost");
+    EXPECT_EQ(store.claim_callback("diia", "request-lost").state, CallbackClaim::State::Taken);
+    ExchangeRecord record{c.id, 0, "diia", "callback", now_ms(), 0, "REQ", "RESP", 0, ""};
+    EXPECT_TRUE(store.finish_callback(c.id, "diia", "request-lost", CaseStatus::Completed, Outcome{}, "files", record));
+    EXPECT_EQ(store.claim_callback("diia", "request-lost").state, CallbackClaim::State::Answered);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreSuite, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
