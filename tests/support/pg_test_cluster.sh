@@ -5,6 +5,8 @@
 # listens on a Unix socket there only (no TCP port, so parallel runs never collide), trusts local
 # connections as user "vikno", and has a database "vikno". `start` writes the libpq connection string to DIR/conninfo. As root it runs the server as
 # the "postgres" user (PostgreSQL refuses to run as root); otherwise as the caller.
+# VIKNO_PG_SERVER_OPTIONS adds server settings ("-c shared_preload_libraries=pg_stat_statements" for
+# the load benchmark's count of round trips).
 set -euo pipefail
 
 action=${1:?usage: pg_test_cluster.sh start|restart|stop DIR}
@@ -46,7 +48,7 @@ case "$action" in
       { cat "$dir/initdb.log" >&2; exit 1; }
     # fsync stays on: the tests check durability claims against this server.
     as_owner "$bin/pg_ctl" -D "$home/data" -l "$home/server.log" -w -t 60 start \
-      -o "-c listen_addresses='' -c unix_socket_directories='$home/sock' -c max_connections=300" >/dev/null ||
+      -o "-c listen_addresses='' -c unix_socket_directories='$home/sock' -c max_connections=300 ${VIKNO_PG_SERVER_OPTIONS:-}" >/dev/null ||
       { cat "$home/server.log" >&2; exit 1; }
     psql -h "$home/sock" -U vikno -d postgres -qAt -c "CREATE DATABASE vikno" >/dev/null
     echo "host=$home/sock dbname=vikno user=vikno" >"$dir/conninfo"
@@ -56,7 +58,7 @@ case "$action" in
     # A restart of the server under the gateways (fault runs): every connection breaks.
     home=$(home_of)
     as_owner "$bin/pg_ctl" -D "$home/data" -l "$home/server.log" -w -t 60 restart -m fast \
-      -o "-c listen_addresses='' -c unix_socket_directories='$home/sock' -c max_connections=300" >/dev/null
+      -o "-c listen_addresses='' -c unix_socket_directories='$home/sock' -c max_connections=300 ${VIKNO_PG_SERVER_OPTIONS:-}" >/dev/null
     ;;
   stop)
     home=$(home_of)

@@ -16,12 +16,21 @@
 // Every accepted case is followed to its final state. Submit-to-completed
 // latency is the case's final status time in the store (milliseconds, the
 // gateway's clock, the same machine) minus the moment the client sent it.
+//
+// --stores sqlite,postgres,postgres-2 repeats phases 2-4 for each store setup
+// in the same run (PostgreSQL: a throwaway cluster, one database per setup;
+// postgres-2 is two gateways on one database, the clients split between
+// them), so the setups are compared as ratios measured together. On
+// PostgreSQL the server counts the statements of the max phase
+// (pg_stat_statements): the database round trips per case.
 
 #include "api_client.h"
+#include "bench_postgres.h"
 #include "direct_baseline.h"
 #include "latency.h"
 #include "process.h"
 
+#include "store/postgres_case_store.h"
 #include "store/sqlite_case_store.h"
 
 #include <vikno/case.h>
@@ -30,6 +39,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/SSLManager.h>
+#include <Poco/String.h>
 
 #include <unistd.h>
 #include <atomic>
@@ -59,9 +69,28 @@ struct Options {
     double rate_seconds = 10;
     double max_seconds = 20;
     std::int64_t fill = 100000;
-    std::string report;  // JSON report path
-    bool keep = false;   // keep the scratch folder (logs, store, audit log)
+    std::vector<std::string> stores{"sqlite"};  // sqlite, postgres, postgres-N (N gateways on one database)
+    int pg_connections = 16;                    // store.connections of each gateway on PostgreSQL
+    std::string report;                         // JSON report path
+    bool keep = false;                          // keep the scratch folder (logs, store, audit log)
 };
+
+// One measured store setup: which store, how many gateways share it.
+struct Setup {
+    std::string name;
+    bool postgres = false;
+    int instances = 1;
+};
+
+Setup parse_setup(const std::string& name) {
+    if (name == "sqlite") return {name, false, 1};
+    if (name == "postgres") return {name, true, 1};
+    if (name.rfind("postgres-", 0) == 0) {
+        const int instances = std::stoi(name.substr(9));
+        if (instances >= 1 && instances <= 8) return {name, true, instances};
+    }
+    throw std::invalid_argument("--stores takes sqlite, postgres or postgres-N (N gateways, 1-8), not " + name);
+}
 
 std::string pki(const std::string& name) { return std::string(VIKNO_TEST_PKI_DIR) + "/" + name; }
 
@@ -122,8 +151,15 @@ struct PhaseResult {
 
 class Gateway {
 public:
-    Gateway(const std::string& dir, const Options& options, const std::string& registry_port) : dir_(dir) {
+    /// `postgres`: the store's connection string; empty for SQLite in `dir`.
+    Gateway(const std::string& dir, const Options& options, const std::string& registry_port,
+            const std::string& postgres = {})
+        : dir_(dir) {
+        Poco::File(dir).createDirectories();
         config_path_ = dir + "/vikno.jsonc";
+        const std::string store = postgres.empty() ? R"("path": ")" + dir + R"(/vikno.db")"
+                                                   : R"("postgres": ")" + postgres + R"(", "connections": )" +
+                                                         std::to_string(options.pg_connections);
         std::ofstream config(config_path_);
         config << R"({
   "server": {"listen": "127.0.0.1:0", "ready_file": ")"
@@ -136,8 +172,8 @@ public:
                << pki("gateway-signing.crt") << R"(", "key": ")" << pki("gateway-signing.key") << R"("},
   "registry_tls": {"certificate": ")"
                << pki("gateway-tls.crt") << R"(", "key": ")" << pki("gateway-tls.key") << R"("},
-  "store": {"path": ")"
-               << dir << R"(/vikno.db"},
+  "store": {)" << store
+               << R"(},
   "dispatch": {"workers": )"
                << options.workers << R"(},
   "xroad": {"member_code": "12345678"},
@@ -165,7 +201,6 @@ public:
     const std::string& config_path() const { return config_path_; }
     const std::string& address() const { return address_; }
     pid_t pid() const { return process_->pid(); }
-    std::string store_path() const { return dir_ + "/vikno.db"; }
 
 private:
     std::string dir_;
@@ -233,8 +268,9 @@ private:
 
 class LoadGenerator {
 public:
-    LoadGenerator(std::string address, std::string body, int clients)
-        : address_(std::move(address)),
+    /// The clients are spread over `addresses` in turn (a load balancer's round robin).
+    LoadGenerator(std::vector<std::string> addresses, std::string body, int clients)
+        : addresses_(std::move(addresses)),
           body_(std::move(body)),
           clients_(clients),
           tls_(office_tls(pki("office-vinnytsia.crt"), pki("office-vinnytsia.key"), pki("ca-chain.crt"))) {}
@@ -253,7 +289,7 @@ public:
         std::vector<std::thread> threads;
         for (int t = 0; t < clients_; ++t) {
             threads.emplace_back([&, t] {
-                ApiClient client(address_, tls_);
+                ApiClient client(addresses_[static_cast<std::size_t>(t) % addresses_.size()], tls_);
                 Latencies mine;
                 std::vector<Submission> sent;
                 std::int64_t accepted = 0, refused = 0, failed = 0;
@@ -292,7 +328,6 @@ public:
                         }
                     }
                 }
-                (void)t;
                 const std::lock_guard lock(merge);
                 result.to_202.merge(mine);
                 result.accepted += accepted;
@@ -308,10 +343,10 @@ public:
         return result;
     }
 
-    ApiClient monitor_client() const { return ApiClient(address_, tls_); }
+    ApiClient monitor_client() const { return ApiClient(addresses_.front(), tls_); }
 
 private:
-    std::string address_;
+    std::vector<std::string> addresses_;
     std::string body_;
     int clients_;
     Poco::Net::Context::Ptr tls_;
@@ -319,9 +354,8 @@ private:
 
 // Reads every accepted case's final state from the store and fills in the
 // phases' completion figures.
-void follow_to_completion(const std::string& store_path, const std::vector<Submission>& submissions,
+void follow_to_completion(gateway::CaseRecords& store, const std::vector<Submission>& submissions,
                           std::vector<PhaseResult>& phases) {
-    gateway::SqliteCaseStore store(store_path);
     std::vector<std::int64_t> first_sent(phases.size(), INT64_MAX), last_final(phases.size(), 0);
     for (const auto& submission : submissions) {
         PhaseResult& phase = phases[static_cast<std::size_t>(submission.phase)];
@@ -374,6 +408,15 @@ Options parse_options(int argc, char** argv) {
             options.max_seconds = std::stod(value());
         else if (arg == "--fill")
             options.fill = std::stoll(value());
+        else if (arg == "--stores") {
+            options.stores.clear();
+            std::istringstream list(value());
+            for (std::string store; std::getline(list, store, ',');) {
+                parse_setup(store);
+                options.stores.push_back(store);
+            }
+        } else if (arg == "--pg-connections")
+            options.pg_connections = std::stoi(value());
         else if (arg == "--report")
             options.report = value();
         else if (arg == "--keep")
@@ -383,7 +426,7 @@ Options parse_options(int argc, char** argv) {
                 "unknown option " + arg +
                 "\nusage: vikno-load [--sample birth-extract] [--registry civil_registry] [--workers 32] [--clients "
                 "16]\n  [--direct-seconds 10] [--rate 100,300,1000] [--rate-seconds 10] [--max-seconds 20] [--fill "
-                "100000]\n  [--report FILE.json] [--keep]");
+                "100000]\n  [--stores sqlite,postgres,postgres-2] [--pg-connections 16] [--report FILE.json] [--keep]");
         }
     }
     return options;
@@ -420,6 +463,145 @@ void print_phase(PhaseResult& phase) {
                 phase.to_completed.percentile(99.9), phase.peak_rss_mib);
 }
 
+// What one store setup measured.
+struct SetupResult {
+    Setup setup;
+    std::vector<PhaseResult> phases;
+    std::size_t max_phase = 0;
+    std::size_t cases = 0;
+    double rss_after_fill = 0, peak_after_fill = 0;
+    std::vector<int> exits;
+    std::vector<StatementCount> max_statements;  // PostgreSQL: what the max phase ran
+    double saturation() const { return phases.at(max_phase).completed_per_s; }
+    /// The max phase's statements per completed case; 0 on SQLite.
+    double round_trips_per_case() const {
+        std::int64_t calls = 0;
+        for (const auto& statement : max_statements) calls += statement.calls;
+        const auto completed = phases.at(max_phase).completed;
+        return completed > 0 ? static_cast<double>(calls) / static_cast<double>(completed) : 0.0;
+    }
+    /// p99 submit-to-202 of the fixed-rate phase at `rate`; -1 when it was not run.
+    double p99_202_at(double rate) {
+        for (auto& phase : phases) {
+            if (phase.offered_rate == rate) return phase.to_202.percentile(99);
+        }
+        return -1;
+    }
+};
+
+// Phases 2-4 against one store setup: its gateways started, driven, stopped,
+// and every accepted case followed in its store.
+SetupResult run_setup(const Options& options, const Setup& setup, const std::string& dir, const std::string& body,
+                      const std::string& registry_port, BenchPostgres* postgres) {
+    SetupResult result;
+    result.setup = setup;
+    std::string conninfo;
+    const std::string database = "load_" + Poco::replace(setup.name, "-", "_");
+    if (setup.postgres) conninfo = postgres->create_database(database);
+    std::vector<std::unique_ptr<Gateway>> gateways;
+    std::vector<std::string> addresses;
+    for (int i = 0; i < setup.instances; ++i) {
+        gateways.push_back(std::make_unique<Gateway>(dir + "/" + setup.name + "-" + std::to_string(i + 1), options,
+                                                     registry_port, conninfo));
+        gateways.back()->start();
+        addresses.push_back(gateways.back()->address());
+    }
+    std::printf("\n%s: %d gateway%s (%s)\n", setup.name.c_str(), setup.instances, setup.instances > 1 ? "s" : "",
+                setup.postgres ? ("PostgreSQL database " + database).c_str() : "SQLite");
+    LoadGenerator load(addresses, body, options.clients);
+    ApiClient monitor = load.monitor_client();
+    std::vector<Submission> submissions;
+    {
+        // The first gateway's memory: with several, each carries its share.
+        MemoryWatch memory(gateways.front()->pid());
+        auto phase = [&](const std::string& phase_name, double rate, double seconds, std::int64_t limit) {
+            std::printf("%s ...\n", phase_name.c_str());
+            std::fflush(stdout);
+            result.phases.push_back(
+                load.run(phase_name, static_cast<int>(result.phases.size()), rate, seconds, limit, submissions));
+            if (!wait_drained(monitor, std::chrono::seconds(600)))
+                std::printf("%s: not drained in 600 s\n", phase_name.c_str());
+            result.phases.back().peak_rss_mib = memory.take_peak();
+        };
+        for (const double rate : options.rates) {
+            phase("rate-" + std::to_string(static_cast<long>(rate)), rate, options.rate_seconds, 0);
+        }
+        result.max_phase = result.phases.size();
+        if (postgres != nullptr) postgres->reset_counts();
+        phase("max", 0, options.max_seconds, 0);
+        if (postgres != nullptr) result.max_statements = postgres->counts(database);
+        const auto so_far = static_cast<std::int64_t>(submissions.size());
+        if (options.fill > so_far) phase("fill", 0, 1e9, options.fill - so_far);
+        std::tie(result.rss_after_fill, result.peak_after_fill) = memory_mib(gateways.front()->pid());
+    }
+    for (auto& gateway : gateways) result.exits.push_back(gateway->stop());
+    result.cases = submissions.size();
+    if (setup.postgres) {
+        gateway::PostgresCaseStore store(gateway::PostgresOptions{conninfo, 2});
+        follow_to_completion(store, submissions, result.phases);
+    } else {
+        gateway::SqliteCaseStore store(dir + "/" + setup.name + "-1/vikno.db");
+        follow_to_completion(store, submissions, result.phases);
+    }
+    return result;
+}
+
+void print_setup(SetupResult& result, double direct_rate) {
+    std::printf("\n%s, %d gateway%s:\n", result.setup.name.c_str(), result.setup.instances,
+                result.setup.instances > 1 ? "s" : "");
+    std::printf("%-9s %9s %9s %9s %6s %9s  %7s %7s %8s  %8s %8s %8s  %7s\n", "phase", "offered/s", "accept/s",
+                "completed", "errors", "compl./s", "202 p50", "p99", "p99.9", "done p50", "p99", "p99.9", "RSS MiB");
+    for (auto& phase : result.phases) print_phase(phase);
+    for (const auto& phase : result.phases) {
+        if (!phase.first_error.empty())
+            std::printf("%s: first error: %s\n", phase.name.c_str(), phase.first_error.c_str());
+    }
+    std::printf("gateway/direct throughput: %.0f / %.0f = %.2f\n", result.saturation(), direct_rate,
+                direct_rate > 0 ? result.saturation() / direct_rate : 0.0);
+    std::printf("memory of the first gateway with %zu cases in the store: RSS %.0f MiB, peak %.0f MiB; exit",
+                result.cases, result.rss_after_fill, result.peak_after_fill);
+    for (const int exit : result.exits) std::printf(" %d", exit);
+    std::printf("\n");
+    if (!result.max_statements.empty()) {
+        const double completed = static_cast<double>(result.phases.at(result.max_phase).completed);
+        std::printf("database round trips per case in the max phase: %.2f; the statements:\n",
+                    result.round_trips_per_case());
+        for (const auto& statement : result.max_statements) {
+            if (static_cast<double>(statement.calls) / completed < 0.01) break;
+            std::string query = statement.query.substr(0, 110);
+            for (char& c : query) {
+                if (c == '\n' || c == '\t') c = ' ';
+            }
+            std::printf("  %6.2f  %s\n", static_cast<double>(statement.calls) / completed, query.c_str());
+        }
+    }
+}
+
+Poco::JSON::Object::Ptr setup_json(SetupResult& result, double direct_rate, double sqlite_rate) {
+    Poco::JSON::Object::Ptr json = new Poco::JSON::Object;
+    json->set("store", result.setup.name);
+    json->set("instances", result.setup.instances);
+    Poco::JSON::Array::Ptr phase_list = new Poco::JSON::Array;
+    for (auto& phase : result.phases) phase_list->add(phase_json(phase));
+    json->set("phases", phase_list);
+    json->set("gateway_direct_ratio", direct_rate > 0 ? result.saturation() / direct_rate : 0.0);
+    if (sqlite_rate > 0) json->set("ratio_to_sqlite", result.saturation() / sqlite_rate);
+    json->set("cases_in_store", static_cast<std::int64_t>(result.cases));
+    json->set("peak_rss_mib", result.peak_after_fill);
+    if (!result.max_statements.empty()) {
+        json->set("round_trips_per_case", result.round_trips_per_case());
+        Poco::JSON::Array::Ptr statements = new Poco::JSON::Array;
+        for (const auto& statement : result.max_statements) {
+            Poco::JSON::Object::Ptr row = new Poco::JSON::Object;
+            row->set("query", statement.query);
+            row->set("calls", statement.calls);
+            statements->add(row);
+        }
+        json->set("max_phase_statements", statements);
+    }
+    return json;
+}
+
 int run(const Options& options) {
     Poco::Net::initializeSSL();
     const std::string dir = std::string(VIKNO_BENCH_DIR) + "/load-" + std::to_string(::getpid());
@@ -427,6 +609,8 @@ int run(const Options& options) {
     const std::string body =
         testing::read_file(std::string(VIKNO_SOURCE_DIR) + "/config/samples/" + options.sample + ".json");
     if (body.empty()) throw std::runtime_error("no sample config/samples/" + options.sample + ".json");
+    std::vector<Setup> setups;
+    for (const auto& name : options.stores) setups.push_back(parse_setup(name));
 
     // The simulator answers at once (no fault injected) and records nothing, so
     // it is not the bottleneck.
@@ -438,43 +622,25 @@ int run(const Options& options) {
          "--client-signing-cert", pki("gateway-signing.crt")},
         dir + "/sim.log");
     const std::string sim_address = testing::wait_ready(dir + "/sim.ready", simulator, "the " + name + " simulator");
-    Gateway gateway(dir, options, sim_address.substr(sim_address.rfind(':') + 1));
+    const std::string registry_port = sim_address.substr(sim_address.rfind(':') + 1);
+    std::unique_ptr<BenchPostgres> postgres;
+    for (const auto& setup : setups) {
+        if (setup.postgres && !postgres) postgres = std::make_unique<BenchPostgres>(dir + "/postgres");
+    }
 
     std::printf("vikno-load: %s to %s; %d dispatch workers, %d API clients; scratch %s\n", options.sample.c_str(),
                 name.c_str(), options.workers, options.clients, dir.c_str());
     std::printf("direct: %d senders for %.0f s ...\n", options.workers, options.direct_seconds);
     std::fflush(stdout);
-    const DirectResult direct = run_direct(gateway.config_path(), body, options.workers, options.direct_seconds);
+    // The direct senders read the plugin, keys and registry trust from a gateway configuration.
+    const Gateway direct_config(dir + "/direct", options, registry_port);
+    const DirectResult direct = run_direct(direct_config.config_path(), body, options.workers, options.direct_seconds);
     const double direct_rate = static_cast<double>(direct.completed) / direct.seconds;
 
-    gateway.start();
-    LoadGenerator load(gateway.address(), body, options.clients);
-    ApiClient monitor = load.monitor_client();
-    std::vector<Submission> submissions;
-    std::vector<PhaseResult> phases;
-    std::size_t max_phase = 0;
-    double peak_after_fill = 0, rss_after_fill = 0;
-    {
-        MemoryWatch memory(gateway.pid());
-        auto phase = [&](const std::string& phase_name, double rate, double seconds, std::int64_t limit) {
-            std::printf("%s ...\n", phase_name.c_str());
-            std::fflush(stdout);
-            phases.push_back(load.run(phase_name, static_cast<int>(phases.size()), rate, seconds, limit, submissions));
-            if (!wait_drained(monitor, std::chrono::seconds(600)))
-                std::printf("%s: not drained in 600 s\n", phase_name.c_str());
-            phases.back().peak_rss_mib = memory.take_peak();
-        };
-        for (const double rate : options.rates) {
-            phase("rate-" + std::to_string(static_cast<long>(rate)), rate, options.rate_seconds, 0);
-        }
-        max_phase = phases.size();
-        phase("max", 0, options.max_seconds, 0);
-        const auto so_far = static_cast<std::int64_t>(submissions.size());
-        if (options.fill > so_far) phase("fill", 0, 1e9, options.fill - so_far);
-        std::tie(rss_after_fill, peak_after_fill) = memory_mib(gateway.pid());
+    std::vector<SetupResult> results;
+    for (const auto& setup : setups) {
+        results.push_back(run_setup(options, setup, dir, body, registry_port, postgres.get()));
     }
-    const int stopped = gateway.stop();
-    follow_to_completion(gateway.store_path(), submissions, phases);
 
     std::printf(
         "\ndirect baseline: %lld completed in %.1f s = %.0f cases/s, %lld errors%s%s; latency p50 %.2f ms, p99 %.2f "
@@ -482,18 +648,20 @@ int run(const Options& options) {
         static_cast<long long>(direct.completed), direct.seconds, direct_rate, static_cast<long long>(direct.errors),
         direct.first_error.empty() ? "" : ", first: ", direct.first_error.c_str(), direct.p50_ms, direct.p99_ms,
         direct.p999_ms);
-    std::printf("\n%-9s %9s %9s %9s %6s %9s  %7s %7s %8s  %8s %8s %8s  %7s\n", "phase", "offered/s", "accept/s",
-                "completed", "errors", "compl./s", "202 p50", "p99", "p99.9", "done p50", "p99", "p99.9", "RSS MiB");
-    for (auto& phase : phases) print_phase(phase);
-    for (const auto& phase : phases) {
-        if (!phase.first_error.empty())
-            std::printf("%s: first error: %s\n", phase.name.c_str(), phase.first_error.c_str());
+    for (auto& result : results) print_setup(result, direct_rate);
+
+    double sqlite_rate = 0;
+    for (const auto& result : results) {
+        if (!result.setup.postgres) sqlite_rate = result.saturation();
     }
-    const double saturation = phases.at(max_phase).completed_per_s;
-    std::printf("\ngateway/direct throughput: %.0f / %.0f = %.2f\n", saturation, direct_rate,
-                direct_rate > 0 ? saturation / direct_rate : 0.0);
-    std::printf("gateway memory with %zu cases in the store: RSS %.0f MiB, peak %.0f MiB; stopped with exit %d\n",
-                submissions.size(), rss_after_fill, peak_after_fill, stopped);
+    std::printf("\n%-12s %9s %11s %9s %9s %14s %12s\n", "store", "gateways", "max compl/s", "/ direct", "/ sqlite",
+                "202 p99 @300/s", "round trips");
+    for (auto& result : results) {
+        std::printf("%-12s %9d %11.0f %9.2f %9.2f %14.1f %12.2f\n", result.setup.name.c_str(), result.setup.instances,
+                    result.saturation(), direct_rate > 0 ? result.saturation() / direct_rate : 0.0,
+                    sqlite_rate > 0 ? result.saturation() / sqlite_rate : 0.0, result.p99_202_at(300),
+                    result.round_trips_per_case());
+    }
 
     Poco::JSON::Object report;
     report.set("sample", options.sample);
@@ -503,17 +671,15 @@ int run(const Options& options) {
     report.set("direct_errors", direct.errors);
     report.set("direct_p50_ms", direct.p50_ms);
     report.set("direct_p99_ms", direct.p99_ms);
-    Poco::JSON::Array::Ptr phase_list = new Poco::JSON::Array;
-    for (auto& phase : phases) phase_list->add(phase_json(phase));
-    report.set("phases", phase_list);
-    report.set("gateway_direct_ratio", direct_rate > 0 ? saturation / direct_rate : 0.0);
-    report.set("cases_in_store", static_cast<std::int64_t>(submissions.size()));
-    report.set("peak_rss_mib", peak_after_fill);
+    Poco::JSON::Array::Ptr setup_list = new Poco::JSON::Array;
+    for (auto& result : results) setup_list->add(setup_json(result, direct_rate, sqlite_rate));
+    report.set("setups", setup_list);
     const std::string report_path =
         options.report.empty() ? std::string(VIKNO_BENCH_DIR) + "/load-report.json" : options.report;
     std::ofstream out(report_path);
     report.stringify(out, 2);
     std::printf("report: %s\n", report_path.c_str());
+    postgres.reset();
     if (!options.keep) Poco::File(dir).remove(true);
     return 0;
 }
