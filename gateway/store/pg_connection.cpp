@@ -132,13 +132,30 @@ Connection::~Connection() {
     if (conn_ != nullptr) PQfinish(conn_);
 }
 
-void Connection::reset() { PQreset(conn_); }
+void Connection::reset() {
+    PQreset(conn_);
+    prepared_.clear();  // a new session has none
+}
+
+const std::string& Connection::prepared(const char* sql, int parameters) {
+    const auto found = prepared_.find(sql);
+    if (found != prepared_.end()) return found->second;
+    std::string name = "vikno_" + std::to_string(prepared_.size());
+    const Result result(PQprepare(conn_, name.c_str(), sql, parameters, nullptr));
+    const ExecStatusType status = PQresultStatus(raw_of(result));
+    if (status != PGRES_COMMAND_OK) fail(conn_, raw_of(result), first_line(sql));
+    return prepared_.emplace(sql, std::move(name)).first->second;
+}
 
 Result Connection::exec(const char* sql, const Params& params) {
     const auto values = params.pointers();
     const auto lengths = params.lengths();
     const auto formats = params.formats();
-    PGresult* raw = PQexecParams(conn_, sql, params.size(), nullptr, values.data(), lengths.data(), formats.data(), 0);
+    // Prepared once per connection: parsing and planning the same statements again was about a tenth
+    // of the server's CPU under load (docs/performance.md, "Several instances on PostgreSQL").
+    const std::string& name = prepared(sql, params.size());
+    PGresult* raw =
+        PQexecPrepared(conn_, name.c_str(), params.size(), values.data(), lengths.data(), formats.data(), 0);
     Result result(raw);  // owns it, also on the way out of fail()
     const ExecStatusType status = PQresultStatus(raw);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(conn_, raw, first_line(sql));

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace vikno::gateway::pg {
@@ -55,6 +56,7 @@ public:
     std::int64_t affected() const;
 
 private:
+    friend const PGresult* raw_of(const Result& result) { return result.result_.get(); }
     std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
 };
 
@@ -75,7 +77,10 @@ public:
     PGconn* raw() { return conn_; }
 
 private:
+    /// The name of `sql` prepared on this connection, preparing it the first time.
+    const std::string& prepared(const char* sql, int parameters);
     PGconn* conn_ = nullptr;
+    std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };
 
 /// BEGIN ... COMMIT; rolls back when destroyed without commit().
