@@ -15,6 +15,7 @@
 // succeeds once space is back. Any other write error stops the log (AuditError) until a restart.
 
 #include "audit/merkle.h"
+#include "common/audit_rows.h"
 
 #include <vikno/signing.h>
 
@@ -70,6 +71,14 @@ public:
     virtual std::uint64_t append(const std::vector<Poco::JSON::Object::Ptr>& entries) = 0;
     /// Entries accepted so far.
     virtual std::uint64_t size() = 0;
+    /// For a log kept in the store's database: `entries` as the store must queue them with the end
+    /// of a case (common/audit_rows.h); nullopt for a log of its own, which append() writes.
+    virtual std::optional<AuditRows> rows_for_store(const std::vector<Poco::JSON::Object::Ptr>& /*entries*/,
+                                                    std::size_t /*evidence*/) {
+        return std::nullopt;
+    }
+    /// The store has queued entries (rows_for_store()): integrate them soon.
+    virtual void queued_by_store() {}
 };
 
 class FileAuditLog final : public AuditLog {

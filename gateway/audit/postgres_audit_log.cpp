@@ -94,23 +94,31 @@ std::uint64_t PostgresAuditLog::append(const std::vector<Poco::JSON::Object::Ptr
     if (entries.empty()) return size();
     // An append made again after a lost connection (its COMMIT may have gone through) must not log an
     // entry twice: each is known by its digest, queued or already in the log.
-    std::vector<std::string> texts;
-    std::vector<std::string> digests;
-    for (const auto& entry : entries) {
-        texts.push_back(to_json_text(entry));
-        digests.push_back(crypto::sha256_hex(texts.back()));
-    }
+    const AuditRows rows = *rows_for_store(entries, entries.size());
     // One statement, one round trip, whatever the number of entries; ids in the entries' order.
     auto db = pool_.take();
     const auto ids = db->exec(
         "INSERT INTO audit_queue(entry, digest) SELECT e.entry, e.digest FROM unnest($1::text[], $2::text[]) WITH "
         "ORDINALITY AS e(entry, digest, n) WHERE NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.digest = "
         "e.digest) ORDER BY e.n ON CONFLICT (digest) DO NOTHING RETURNING id",
-        pg::Params().text_array(texts).text_array(digests));  // synchronous_commit on: durable when it returns
+        pg::Params()
+            .text_array(rows.texts)
+            .text_array(rows.digests));  // synchronous_commit on: durable when it returns
     wake_.notify_one();
     std::int64_t first = 0;
     for (int i = 0; i < ids.rows(); ++i) first = i == 0 ? ids.integer(i, 0) : std::min(first, ids.integer(i, 0));
     return static_cast<std::uint64_t>(first);
+}
+
+std::optional<AuditRows> PostgresAuditLog::rows_for_store(const std::vector<Poco::JSON::Object::Ptr>& entries,
+                                                          std::size_t evidence) {
+    AuditRows rows;
+    rows.evidence = evidence;
+    for (const auto& entry : entries) {
+        rows.texts.push_back(to_json_text(entry));
+        rows.digests.push_back(crypto::sha256_hex(rows.texts.back()));
+    }
+    return rows;
 }
 
 std::uint64_t PostgresAuditLog::size() {
@@ -210,15 +218,20 @@ bool PostgresAuditLog::integrate(pg::Connection& session) {
         session.exec("SELECT id, entry, digest FROM audit_queue ORDER BY id LIMIT $1", pg::Params().integer(kBatch));
     if (queued.empty()) return false;
     std::vector<Hash> leaves;
+    std::vector<std::string> seqs, lines, digests;
     Hash prev = last_leaf_;
     for (int i = 0; i < queued.rows(); ++i) {
         const std::uint64_t seq = tree_.size() + leaves.size();
-        const std::string line = entry_line(seq, prev, *parse_ordered(queued.text(i, 1)));
-        session.exec("INSERT INTO audit_entries(seq, line, digest) VALUES ($1, $2, $3)",
-                     pg::Params().integer(static_cast<std::int64_t>(seq)).text(line).text(queued.text(i, 2)));
-        prev = leaf_hash(line);
+        lines.push_back(entry_line(seq, prev, *parse_ordered(queued.text(i, 1))));
+        seqs.push_back(std::to_string(seq));
+        digests.push_back(queued.text(i, 2));
+        prev = leaf_hash(lines.back());
         leaves.push_back(prev);
     }
+    // The batch in one statement (one round trip, not one per entry).
+    session.exec(
+        "INSERT INTO audit_entries(seq, line, digest) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])",
+        pg::Params().text_array(seqs).text_array(lines).text_array(digests));
     // Exactly the rows read: an id is taken at INSERT, not at COMMIT, so a lower id may commit after
     // this SELECT, and "id <= the last one read" would delete an entry never integrated.
     std::vector<std::string> ids;

@@ -45,6 +45,9 @@ public:
 
     /// Queues the entries in one transaction; durable when it returns.
     std::uint64_t append(const std::vector<Poco::JSON::Object::Ptr>& entries) override;
+    std::optional<AuditRows> rows_for_store(const std::vector<Poco::JSON::Object::Ptr>& entries,
+                                            std::size_t evidence) override;
+    void queued_by_store() override { wake_.notify_one(); }
     /// Entries in the log plus those queued.
     std::uint64_t size() override;
     /// Whether this instance is the sequencer now.

@@ -191,10 +191,13 @@ void Dispatcher::release_after_error(const OutboxItem& item, const std::string& 
     }
 }
 
-void Dispatcher::audit(const Attempt& attempt, const ExchangeRecord* exchange, const std::string& outcome,
-                       std::optional<CaseStatus> final_status, const std::string& note) {
-    if (attempt.c == nullptr) return;
+std::vector<Poco::JSON::Object::Ptr> Dispatcher::audit_entries_of(const Attempt& attempt,
+                                                                  const ExchangeRecord* exchange,
+                                                                  const std::string& outcome,
+                                                                  std::optional<CaseStatus> final_status,
+                                                                  const std::string& note) {
     std::vector<Poco::JSON::Object::Ptr> entries;
+    if (attempt.c == nullptr) return entries;
     if (exchange != nullptr) {
         entries.push_back(audit::exchange_entry(
             *attempt.c, *exchange,
@@ -202,7 +205,28 @@ void Dispatcher::audit(const Attempt& attempt, const ExchangeRecord* exchange, c
              attempt.verification.empty() ? "not checked (no answer)" : attempt.verification, outcome}));
     }
     if (final_status) entries.push_back(audit::case_event(*attempt.c, std::string(to_string(*final_status)), note));
+    return entries;
+}
+
+void Dispatcher::audit(const Attempt& attempt, const ExchangeRecord* exchange, const std::string& outcome) {
+    const auto entries = audit_entries_of(attempt, exchange, outcome, std::nullopt, "");
     if (!entries.empty()) durably([&] { audit_.append(entries); });
+}
+
+void Dispatcher::end_case(const OutboxItem& item, const Attempt& attempt, const ExchangeRecord* exchange,
+                          const std::string& audit_outcome, CaseStatus status, const std::optional<Outcome>& outcome,
+                          const std::string& note) {
+    const auto entries = audit_entries_of(attempt, exchange, audit_outcome, status, note);
+    const std::size_t evidence = entries.empty() ? 0 : entries.size() - 1;  // all but the end's entry
+    if (!entries.empty()) {
+        if (const auto rows = audit_.rows_for_store(entries, evidence)) {
+            durably([&] { store_.finish(item, status, outcome, note, exchange, &*rows); });
+            audit_.queued_by_store();
+            return;
+        }
+        durably([&] { audit_.append(entries); });
+    }
+    durably([&] { store_.finish(item, status, outcome, note, exchange); });
 }
 
 void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
@@ -211,21 +235,17 @@ void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason
     if (attempts >= config_.dispatch.max_attempts) {
         spdlog::warn("case {}: {} failed after {} attempt(s): {}", item.case_id, registry, attempts, reason);
         const std::string note = "gave up after " + std::to_string(attempts) + " attempts: " + reason;
-        audit(attempt, exchange, "failed", CaseStatus::Failed, note);
-        durably([&] {
-            store_.finish(
-                item, CaseStatus::Failed,
-                outcome_of(
-                    "Реєстр недоступний: запит не виконано після " + std::to_string(attempts) + " спроб",
-                    "The registry is unavailable: the request failed after " + std::to_string(attempts) + " attempts"),
-                note, exchange);
-        });
+        end_case(item, attempt, exchange, "failed", CaseStatus::Failed,
+                 outcome_of(
+                     "Реєстр недоступний: запит не виконано після " + std::to_string(attempts) + " спроб",
+                     "The registry is unavailable: the request failed after " + std::to_string(attempts) + " attempts"),
+                 note);
         return;
     }
     const std::int64_t delay = backoff_ms(attempts);
     spdlog::info("case {}: {} attempt {} did not complete ({}); retry in {} ms", item.case_id, registry, attempts,
                  reason, delay);
-    audit(attempt, exchange, "retry", std::nullopt, "");
+    audit(attempt, exchange, "retry");
     durably([&] {
         store_.reschedule(item, now_ms() + delay, "attempt " + std::to_string(attempts) + ": " + reason, exchange);
     });
@@ -252,13 +272,9 @@ void Dispatcher::process(const OutboxItem& item) {
     Attempt attempt{&c, loaded, ""};
     if (!exchange) {
         spdlog::warn("case {}: {} could not build the request: {}", c.id, registry, exchange.error().code);
-        audit(attempt, nullptr, "failed", CaseStatus::Failed, exchange.error().code + ": " + exchange.error().message);
-        durably([&] {
-            store_.finish(
-                item, CaseStatus::Failed,
-                outcome_of("Запит до реєстру не вдалося сформувати", "The registry request could not be built"),
-                exchange.error().code + ": " + exchange.error().message, nullptr);
-        });
+        end_case(item, attempt, nullptr, "failed", CaseStatus::Failed,
+                 outcome_of("Запит до реєстру не вдалося сформувати", "The registry request could not be built"),
+                 exchange.error().code + ": " + exchange.error().message);
         return;
     }
 
@@ -325,14 +341,11 @@ void Dispatcher::process(const OutboxItem& item) {
                 return;
             }
             spdlog::warn("case {}: {} {}", c.id, registry, check.reason);
-            audit(attempt, &record, "failed", CaseStatus::Failed, check.reason);
-            durably([&] {
-                store_.finish(item, CaseStatus::Failed,
-                              outcome_of("Відповідь реєстру не пройшла перевірку підпису; запит не виконано",
-                                         "The registry's answer failed signature verification; the request was not "
-                                         "completed"),
-                              check.reason, &record);
-            });
+            end_case(item, attempt, &record, "failed", CaseStatus::Failed,
+                     outcome_of("Відповідь реєстру не пройшла перевірку підпису; запит не виконано",
+                                "The registry's answer failed signature verification; the request was not "
+                                "completed"),
+                     check.reason);
             return;
         }
         metrics_.observe_exchange(registry, "answered", seconds);
@@ -353,7 +366,7 @@ void Dispatcher::process(const OutboxItem& item) {
             } else {
                 spdlog::info("case {}: {} step {} answered in {:.0f} ms; next request ({})", c.id, registry, step,
                              seconds * 1000, meaning.reason);
-                audit(attempt, &record, "continue", std::nullopt, "");
+                audit(attempt, &record, "continue");
                 durably([&] { store_.record_exchange(record); });
                 current = std::move(*meaning.next);
                 continue;
@@ -366,7 +379,7 @@ void Dispatcher::process(const OutboxItem& item) {
             case Verdict::Await:
                 if (!meaning.awaiting.empty()) {
                     spdlog::info("case {}: {} will call back ({})", c.id, registry, meaning.reason);
-                    audit(attempt, &record, "awaiting", std::nullopt, "");
+                    audit(attempt, &record, "awaiting");
                     durably([&] {
                         store_.await_callback(item, registry, meaning.awaiting, meaning.outcome, meaning.reason,
                                               &record);
@@ -382,8 +395,8 @@ void Dispatcher::process(const OutboxItem& item) {
                 const CaseStatus status = final_status(meaning.verdict);
                 spdlog::info("case {}: {} answered in {:.0f} ms: {} ({})", c.id, registry, seconds * 1000,
                              to_string(status), meaning.reason);
-                audit(attempt, &record, std::string(to_string(status)), status, meaning.reason);
-                durably([&] { store_.finish(item, status, meaning.outcome, meaning.reason, &record); });
+                end_case(item, attempt, &record, std::string(to_string(status)), status, meaning.outcome,
+                         meaning.reason);
                 return;
             }
         }

@@ -65,10 +65,19 @@ private:
     void process(const OutboxItem& item);
     void retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
                        const std::string& registry, const Attempt& attempt);
-    /// Writes the exchange and, when final, the case's final status to the audit log; returns once
-    /// they are on disk, so no case is reported final before its evidence is.
-    void audit(const Attempt& attempt, const ExchangeRecord* exchange, const std::string& outcome,
-               std::optional<CaseStatus> final_status, const std::string& note);
+    /// The audit entries of a try: its exchange and, when final, the case's end.
+    static std::vector<Poco::JSON::Object::Ptr> audit_entries_of(const Attempt& attempt, const ExchangeRecord* exchange,
+                                                                 const std::string& outcome,
+                                                                 std::optional<CaseStatus> final_status,
+                                                                 const std::string& note);
+    /// Writes a try that did not end the case to the audit log; returns once it is durable.
+    void audit(const Attempt& attempt, const ExchangeRecord* exchange, const std::string& outcome);
+    /// Ends the case, never before its evidence is recorded: into a log of its own the entries go
+    /// first; into a log in the store's database, in the commit that ends the case, so that a case
+    /// ended again after a crash is logged as ended once.
+    void end_case(const OutboxItem& item, const Attempt& attempt, const ExchangeRecord* exchange,
+                  const std::string& audit_outcome, CaseStatus status, const std::optional<Outcome>& outcome,
+                  const std::string& note);
     void release_after_error(const OutboxItem& item, const std::string& error);
     /// Makes a write of the store or the audit log, waiting for room as long as the disk is full.
     void durably(const std::function<void()>& write);

@@ -2,6 +2,7 @@
 // The outbox the dispatcher works from: one row per case still to be sent, claimed by one worker at
 // a time, with its attempts and the time it is due. One part of the store (case_store.h).
 
+#include "common/audit_rows.h"
 #include "store/case_records.h"
 
 #include <cstdint>
@@ -41,9 +42,10 @@ public:
     /// attempts unchanged; status queued.
     virtual void postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) = 0;
     /// A final answer: status, outcome, the exchange and the removal of the outbox row, atomically;
-    /// durable when it returns.
+    /// durable when it returns. `audit` (only for a store that holds the audit log's queue, see
+    /// common/audit_rows.h) is queued in the same transaction.
     virtual void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
-                        const std::string& note, const ExchangeRecord* exchange) = 0;
+                        const std::string& note, const ExchangeRecord* exchange, const AuditRows* audit = nullptr) = 0;
     /// The registry will call back quoting `correlation`: status awaiting_registry with an interim
     /// outcome, the outbox row removed (nothing more is sent), the exchange kept; one transaction.
     virtual void await_callback(const OutboxItem& item, const std::string& registry, const std::string& correlation,

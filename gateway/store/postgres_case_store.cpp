@@ -124,6 +124,70 @@ std::string host_name() {
     return ::gethostname(name, sizeof name) == 0 ? name : "host";
 }
 
+// A change of a case's status as one statement, so that it costs one round trip: the case's row
+// (and its outcome when one is given), its history and, for a case with a callback URL, the CNAP's
+// event, guarded by `guard`, a statement (named g) yielding the case_id to change: the check of a
+// claim and the change cannot part. $1-$5 are the change's (event id, status, note, time, outcome
+// or NULL to keep it: change_params()), $6-$15 the exchange's when `exchange` is set
+// (add_exchange()); the guard writes its own @1 ... @9, numbered after those, and so do `more`
+// CTEs (after the guard's). `note` may compute the note from g's columns. Unreferenced data-modifying CTEs run all the
+// same (PostgreSQL 15 manual, 7.8.4).
+std::string status_change(std::string guard, bool exchange, const char* note = "$3::text", std::string more = {}) {
+    const int base = exchange ? 15 : 5;
+    for (int n = 1; n <= 9; ++n) {
+        const std::string token = "@" + std::to_string(n);
+        for (std::string* text : {&guard, &more}) {
+            for (auto at = text->find(token); at != std::string::npos; at = text->find(token)) {
+                text->replace(at, token.size(), "$" + std::to_string(base + n));
+            }
+        }
+    }
+    std::string sql = "WITH g AS (" + guard + "), ";
+    if (exchange) {
+        sql +=
+            "x AS (INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, "
+            "response, http_status, error) VALUES ($6, $7, $8, $9, $10, $11, $12, $13, $14, $15)), ";
+    }
+    sql +=
+        "c AS (UPDATE cases SET status = $2, updated_ms = $4, outcome = COALESCE($5, cases.outcome) FROM g "
+        "WHERE cases.id = g.case_id RETURNING cases.id, cases.parent_id, cases.callback_url, cases.outcome, "
+        "cases.step_id, ";
+    sql += note;
+    sql +=
+        " AS note), h AS (INSERT INTO case_history(case_id, at_ms, status, note) SELECT id, $4, $2, note FROM c), "
+        "e AS (INSERT INTO events(event_id, case_id, url, status, note, outcome, at_ms, due_ms, step) "
+        "SELECT $1, COALESCE(parent_id, id), callback_url, $2, note, outcome, $4, $4, step_id FROM c "
+        "WHERE callback_url IS NOT NULL)";
+    if (!more.empty()) sql += ", " + more;
+    sql += " SELECT g.* FROM g";
+    return sql;
+}
+
+pg::Params change_params(CaseStatus status, const std::string& note, std::int64_t at_ms,
+                         const std::optional<Outcome>& outcome = std::nullopt) {
+    pg::Params params;
+    params.text(new_uuid()).text(std::string(to_string(status))).text(note).integer(at_ms);
+    if (outcome) {
+        params.text(to_json_text(outcome_to_json(*outcome)));
+    } else {
+        params.null();
+    }
+    return params;
+}
+
+pg::Params& add_exchange(pg::Params& params, const ExchangeRecord& e) {
+    return params.text(e.case_id)
+        .integer(e.attempt)
+        .text(e.registry)
+        .text(e.endpoint)
+        .integer(e.started_ms)
+        .integer(e.duration_ms)
+        .bytes(e.request_bytes)
+        .bytes(e.response_bytes)
+        .integer(e.http_status)
+        .text(e.error);
+}
+
 }  // namespace
 
 void PostgresCaseStore::create_schema(pg::Connection& db) {
@@ -226,47 +290,21 @@ void PostgresCaseStore::on_new_work(std::function<void()> wake) {
     wake_ = std::move(wake);
 }
 
-void PostgresCaseStore::add_history(pg::Connection& db, const std::string& case_id, std::int64_t at_ms,
-                                    CaseStatus status, const std::string& note) {
-    const std::string status_text(to_string(status));
-    db.exec("INSERT INTO case_history(case_id, at_ms, status, note) VALUES ($1, $2, $3, $4)",
-            pg::Params().text(case_id).integer(at_ms).text(status_text).text(note));
-    // The event for the CNAP back-end goes in the same transaction as the change it reports; a
-    // step's case reports as its life situation, with the step named.
-    db.exec(
-        "INSERT INTO events(event_id, case_id, url, status, note, outcome, at_ms, due_ms, step) "
-        "SELECT $2, COALESCE(parent_id, id), callback_url, $3, $4, outcome, $5, $5, step_id FROM cases "
-        "WHERE id = $1 AND callback_url IS NOT NULL",
-        pg::Params().text(case_id).text(new_uuid()).text(status_text).text(note).integer(at_ms));
-}
-
 void PostgresCaseStore::update_status(pg::Connection& db, const std::string& case_id, std::int64_t at_ms,
-                                      CaseStatus status, const std::string& note) {
-    db.exec("UPDATE cases SET status = $2, updated_ms = $3 WHERE id = $1",
-            pg::Params().text(case_id).text(std::string(to_string(status))).integer(at_ms));
-    add_history(db, case_id, at_ms, status, note);
+                                      CaseStatus status, const std::string& note,
+                                      const std::optional<Outcome>& outcome) {
+    // The event for the CNAP back-end goes with the change it reports; a step's case reports as its
+    // life situation, with the step named.
+    static const std::string sql = status_change("SELECT @1::text AS case_id", false);
+    db.exec(sql.c_str(), change_params(status, note, at_ms, outcome).text(case_id));
 }
 
-void PostgresCaseStore::set_outcome(pg::Connection& db, const std::string& case_id, const Outcome& outcome) {
-    db.exec("UPDATE cases SET outcome = $2 WHERE id = $1",
-            pg::Params().text(case_id).text(to_json_text(outcome_to_json(outcome))));
-}
-
-void PostgresCaseStore::insert_exchange(pg::Connection& db, const ExchangeRecord& e) {
+void PostgresCaseStore::insert_exchange(pg::Connection& db, const ExchangeRecord& exchange) {
+    pg::Params params;
     db.exec(
         "INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, "
         "http_status, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        pg::Params()
-            .text(e.case_id)
-            .integer(e.attempt)
-            .text(e.registry)
-            .text(e.endpoint)
-            .integer(e.started_ms)
-            .integer(e.duration_ms)
-            .bytes(e.request_bytes)
-            .bytes(e.response_bytes)
-            .integer(e.http_status)
-            .text(e.error));
+        add_exchange(params, exchange));
 }
 
 void PostgresCaseStore::record_exchange(const ExchangeRecord& exchange) {
@@ -276,13 +314,24 @@ void PostgresCaseStore::record_exchange(const ExchangeRecord& exchange) {
 
 bool PostgresCaseStore::insert_case(pg::Connection& db, const Case& c, const std::string& body_hash,
                                     const std::string& submission, std::int64_t now, const std::string& parent_id,
-                                    const std::string& step_id) {
-    // Two instances given the same key at once: the second waits here on the first one's row, and
-    // inserts nothing once that one commits.
+                                    const std::string& step_id, const std::string& message_id) {
+    // One statement: the case, its first two history rows and their events, its outbox row and the
+    // other instances' wake-up (delivered at COMMIT). Two instances given the same key at once: the
+    // second waits here on the first one's row, and inserts nothing once that one commits.
     const auto inserted = db.exec(
-        "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, created_ms, "
-        "updated_ms, callback_url, parent_id, step_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULLIF($9, ''), "
-        "NULLIF($10, ''), NULLIF($11, '')) ON CONFLICT (office_id, idempotency_key) DO NOTHING RETURNING id",
+        "WITH c AS (INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, "
+        "created_ms, updated_ms, callback_url, parent_id, step_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, "
+        "NULLIF($9, ''), NULLIF($10, ''), NULLIF($11, '')) ON CONFLICT (office_id, idempotency_key) DO NOTHING "
+        "RETURNING id, parent_id, callback_url, step_id), "
+        "s(n, status, event_id) AS (VALUES (1, 'received', $12), (2, $7, $13)), "
+        "h AS (INSERT INTO case_history(case_id, at_ms, status, note) SELECT c.id, $8, s.status, '' FROM c, s "
+        "ORDER BY s.n), "
+        "e AS (INSERT INTO events(event_id, case_id, url, status, note, outcome, at_ms, due_ms, step) "
+        "SELECT s.event_id, COALESCE(c.parent_id, c.id), c.callback_url, s.status, '', NULL, $8, $8, c.step_id "
+        "FROM c, s WHERE c.callback_url IS NOT NULL ORDER BY s.n), "
+        "o AS (INSERT INTO outbox(case_id, message_id, service, due_ms) SELECT c.id, $14, $2, $8 FROM c "
+        "WHERE $14 <> '') "
+        "SELECT c.id, CASE WHEN $14 <> '' THEN pg_notify('vikno_outbox', '') END FROM c",
         pg::Params()
             .text(c.id)
             .text(c.service)
@@ -294,48 +343,44 @@ bool PostgresCaseStore::insert_case(pg::Connection& db, const Case& c, const std
             .integer(now)
             .text(c.callback_url)
             .text(parent_id)
-            .text(step_id));
-    if (inserted.empty()) return false;
-    add_history(db, c.id, now, CaseStatus::Received, "");
-    add_history(db, c.id, now, CaseStatus::Queued, "");
-    return true;
+            .text(step_id)
+            .text(new_uuid())
+            .text(new_uuid())
+            .text(message_id));
+    return !inserted.empty();
 }
 
-void PostgresCaseStore::insert_outbox(pg::Connection& db, const Case& c, const std::string& message_id,
-                                      std::int64_t now) {
-    db.exec("INSERT INTO outbox(case_id, message_id, service, due_ms) VALUES ($1, $2, $3, $4)",
-            pg::Params().text(c.id).text(message_id).text(c.service).integer(now));
-    db.exec_script("NOTIFY vikno_outbox");  // delivered to the other instances at COMMIT
-}
-
-SubmitResult PostgresCaseStore::submit_with(const Case& c,
-                                            const std::function<void(pg::Connection&, std::int64_t)>& also) {
+SubmitResult PostgresCaseStore::submit_with(const Case& c, const std::string& message_id,
+                                            const std::function<void(pg::Connection&)>& also) {
     const std::string submission = to_json_text(submission_to_json(c));
     const std::string body_hash = sha256_hex(submission);
     auto db = pool_->take();
-    pg::Transaction tx(*db);
-    const std::int64_t now = now_ms();
-    if (!insert_case(*db, c, body_hash, submission, now, "", "")) {
+    // Without more to write the submission is one statement, committed (durably: synchronous_commit
+    // is on) when it returns; with more, one transaction.
+    std::optional<pg::Transaction> tx;
+    if (also) tx.emplace(*db);
+    if (!insert_case(*db, c, body_hash, submission, now_ms(), "", "", message_id)) {
         const auto existing = db->exec("SELECT id, body_hash FROM cases WHERE office_id = $1 AND idempotency_key = $2",
                                        pg::Params().text(c.office.id).text(c.idempotency_key));
         if (existing.empty()) throw pg::Error("the case holding idempotency key '" + c.idempotency_key + "' is gone");
         return {existing.text(0, 1) == body_hash ? SubmitOutcome::Replayed : SubmitOutcome::Conflict,
                 existing.text(0, 0)};
     }
-    also(*db, now);
-    tx.commit();  // synchronous_commit on: durable when it returns
+    if (also) {
+        also(*db);
+        tx->commit();
+    }
     return {SubmitOutcome::Created, c.id};
 }
 
 SubmitResult PostgresCaseStore::submit(const Case& c, const std::string& message_id) {
-    const auto result =
-        submit_with(c, [&](pg::Connection& db, std::int64_t now) { insert_outbox(db, c, message_id, now); });
+    const auto result = submit_with(c, message_id, {});
     if (result.outcome == SubmitOutcome::Created) ++backlog_;  // this instance's own, until the next count
     return result;
 }
 
 SubmitResult PostgresCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps) {
-    return submit_with(c, [&](pg::Connection& db, std::int64_t) {
+    return submit_with(c, "", [&](pg::Connection& db) {
         for (const auto& step : steps) {
             db.exec(
                 "INSERT INTO steps(situation_id, step_id, position, service, optional, status) "
@@ -381,17 +426,19 @@ std::optional<OutboxItem> PostgresCaseStore::claim_next(std::int64_t now,
                                                         const std::vector<std::string>& skip_services) {
     auto db = pool_->take();
     pg::Transaction tx(*db, kBeginRelaxed);
-    const auto claim = db->exec(
-        "UPDATE outbox o SET claimed_by = $2 FROM (SELECT case_id FROM outbox WHERE due_ms <= $1 AND "
-        "(claimed_by IS NULL OR claimed_by NOT IN " VIKNO_ALIVE
-        ") AND NOT (service = ANY($3::text[])) ORDER BY due_ms LIMIT 1 FOR UPDATE SKIP LOCKED) s "
+    static const std::string sql = status_change(
+        "UPDATE outbox o SET claimed_by = @2 FROM (SELECT case_id FROM outbox WHERE due_ms <= @1 AND "
+        "(claimed_by IS NULL OR claimed_by NOT IN (SELECT id FROM instances WHERE alive_until >= @1)) "
+        "AND NOT (service = ANY(@3::text[])) ORDER BY due_ms LIMIT 1 FOR UPDATE SKIP LOCKED) s "
         "WHERE o.case_id = s.case_id RETURNING o.case_id, o.message_id, o.attempts, o.service",
-        pg::Params().integer(now).text(instance_).text_array(skip_services));
+        false, "$3::text || (g.attempts + 1)");
+    const auto claim = db->exec(sql.c_str(), change_params(CaseStatus::Sending, "attempt ", now_ms())
+                                                 .integer(now)
+                                                 .text(instance_)
+                                                 .text_array(skip_services));
     if (claim.empty()) return std::nullopt;
-    OutboxItem item{claim.text(0, 0), claim.text(0, 1), static_cast<int>(claim.integer(0, 2)), claim.text(0, 3)};
-    update_status(*db, item.case_id, now_ms(), CaseStatus::Sending, "attempt " + std::to_string(item.attempts + 1));
     tx.commit();
-    return item;
+    return OutboxItem{claim.text(0, 0), claim.text(0, 1), static_cast<int>(claim.integer(0, 2)), claim.text(0, 3)};
 }
 
 std::optional<std::int64_t> PostgresCaseStore::next_due_ms() {
@@ -428,62 +475,85 @@ int PostgresCaseStore::release_orphans(const std::vector<std::string>& held) {
 
 void PostgresCaseStore::reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
                                    const ExchangeRecord* exchange) {
+    // The exchange is evidence whoever holds the claim; only the holder moves the case.
+    static const std::string sql = status_change(
+        "UPDATE outbox SET claimed_by = NULL, attempts = attempts + 1, due_ms = @2 WHERE case_id = @1 AND "
+        "claimed_by = @3 RETURNING case_id",
+        false);
+    static const std::string with_exchange = status_change(
+        "UPDATE outbox SET claimed_by = NULL, attempts = attempts + 1, due_ms = @2 WHERE case_id = @1 AND "
+        "claimed_by = @3 RETURNING case_id",
+        true);
+    auto params = change_params(CaseStatus::Queued, note, now_ms());
+    if (exchange != nullptr) add_exchange(params, *exchange);
     auto db = pool_->take();
     pg::Transaction tx(*db, kBeginRelaxed);
-    if (exchange != nullptr) insert_exchange(*db, *exchange);
-    const auto moved = db->exec(
-        "UPDATE outbox SET claimed_by = NULL, attempts = attempts + 1, due_ms = $2 WHERE case_id = $1 AND "
-        "claimed_by = $3",
-        pg::Params().text(item.case_id).integer(next_ms).text(instance_));
-    if (moved.affected() > 0) update_status(*db, item.case_id, now_ms(), CaseStatus::Queued, note);
+    db->exec((exchange != nullptr ? with_exchange : sql).c_str(),
+             params.text(item.case_id).integer(next_ms).text(instance_));
     tx.commit();
 }
 
 void PostgresCaseStore::postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) {
+    static const std::string sql = status_change(
+        "UPDATE outbox SET claimed_by = NULL, due_ms = @2 WHERE case_id = @1 AND claimed_by = @3 RETURNING case_id",
+        false);
     auto db = pool_->take();
     pg::Transaction tx(*db, kBeginRelaxed);
-    const auto moved =
-        db->exec("UPDATE outbox SET claimed_by = NULL, due_ms = $2 WHERE case_id = $1 AND claimed_by = $3",
-                 pg::Params().text(item.case_id).integer(next_ms).text(instance_));
-    if (moved.affected() > 0) update_status(*db, item.case_id, now_ms(), CaseStatus::Queued, note);
+    db->exec(sql.c_str(),
+             change_params(CaseStatus::Queued, note, now_ms()).text(item.case_id).integer(next_ms).text(instance_));
     tx.commit();
 }
 
 void PostgresCaseStore::finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
-                               const std::string& note, const ExchangeRecord* exchange) {
-    auto db = pool_->take();
-    pg::Transaction tx(*db);
-    if (exchange != nullptr) insert_exchange(*db, *exchange);  // evidence, whoever ends the case
+                               const std::string& note, const ExchangeRecord* exchange, const AuditRows* audit) {
     // Only the holder of the claim ends the case; an instance that lost it (its lease lapsed while
-    // it was stalled) keeps its exchange on record and changes nothing else.
-    const auto removed = db->exec("DELETE FROM outbox WHERE case_id = $1 AND claimed_by = $2",
-                                  pg::Params().text(item.case_id).text(instance_));
-    if (removed.affected() > 0) {
-        if (outcome) set_outcome(*db, item.case_id, *outcome);
-        update_status(*db, item.case_id, now_ms(), status, note);
+    // it was stalled) keeps its exchange and the exchange's audit entry on record and changes
+    // nothing else: the end's audit entries go only with the end. One statement, committed durably
+    // when it returns.
+    static const std::string kGuard = "DELETE FROM outbox WHERE case_id = @1 AND claimed_by = @2 RETURNING case_id";
+    // Queued in the entries' order (the sequencer integrates by id), each once (by digest).
+    static const std::string kQueue =
+        "q AS (INSERT INTO audit_queue(entry, digest) SELECT e.entry, e.digest FROM unnest(@3::text[], "
+        "@4::text[], @5::boolean[]) WITH ORDINALITY AS e(entry, digest, with_end, n) WHERE (NOT e.with_end OR "
+        "EXISTS (SELECT 1 FROM g)) AND NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.digest = e.digest) "
+        "ORDER BY e.n ON CONFLICT (digest) DO NOTHING)";
+    static const std::string statements[2][2] = {
+        {status_change(kGuard, false), status_change(kGuard, true)},
+        {status_change(kGuard, false, "$3::text", kQueue), status_change(kGuard, true, "$3::text", kQueue)}};
+    auto params = change_params(status, note, now_ms(), outcome);
+    if (exchange != nullptr) add_exchange(params, *exchange);
+    params.text(item.case_id).text(instance_);
+    if (audit != nullptr) {
+        std::vector<std::string> with_end;
+        for (std::size_t i = 0; i < audit->texts.size(); ++i) with_end.emplace_back(i < audit->evidence ? "f" : "t");
+        params.text_array(audit->texts).text_array(audit->digests).text_array(with_end);
     }
-    tx.commit();
-    if (removed.affected() > 0) --backlog_;
+    auto db = pool_->take();
+    const auto removed = db->exec(statements[audit != nullptr ? 1 : 0][exchange != nullptr ? 1 : 0].c_str(), params);
+    if (!removed.empty()) --backlog_;
 }
 
 void PostgresCaseStore::await_callback(const OutboxItem& item, const std::string& registry,
                                        const std::string& correlation, const Outcome& interim, const std::string& note,
                                        const ExchangeRecord* exchange) {
+    static const std::string sql =
+        status_change("DELETE FROM outbox WHERE case_id = @1 AND claimed_by = @2 RETURNING case_id", false);
+    static const std::string with_exchange =
+        status_change("DELETE FROM outbox WHERE case_id = @1 AND claimed_by = @2 RETURNING case_id", true);
+    auto params = change_params(CaseStatus::AwaitingRegistry, note, now_ms(), interim);
+    if (exchange != nullptr) add_exchange(params, *exchange);
     auto db = pool_->take();
     pg::Transaction tx(*db);
-    if (exchange != nullptr) insert_exchange(*db, *exchange);
-    const auto removed = db->exec("DELETE FROM outbox WHERE case_id = $1 AND claimed_by = $2",
-                                  pg::Params().text(item.case_id).text(instance_));
-    if (removed.affected() > 0) {
-        set_outcome(*db, item.case_id, interim);
-        update_status(*db, item.case_id, now_ms(), CaseStatus::AwaitingRegistry, note);
+    const auto removed =
+        db->exec((exchange != nullptr ? with_exchange : sql).c_str(), params.text(item.case_id).text(instance_));
+    if (!removed.empty()) {
         db->exec(
             "INSERT INTO awaiting(registry, correlation, case_id) VALUES ($1, $2, $3) ON CONFLICT (registry, "
             "correlation) DO UPDATE SET case_id = EXCLUDED.case_id, state = 'awaiting', taken_by = NULL",
             pg::Params().text(registry).text(correlation).text(item.case_id));
     }
     tx.commit();
-    if (removed.affected() > 0) --backlog_;
+    if (!removed.empty()) --backlog_;
 }
 
 std::int64_t PostgresCaseStore::backlog() const {
@@ -552,16 +622,18 @@ void PostgresCaseStore::release_callback(const std::string& registry, const std:
 bool PostgresCaseStore::finish_callback(const std::string& case_id, const std::string& registry,
                                         const std::string& correlation, CaseStatus status, const Outcome& outcome,
                                         const std::string& note, const ExchangeRecord& exchange) {
+    // Nothing at all (not even the exchange) unless this caller had taken it.
+    static const std::string sql = status_change(
+        "UPDATE awaiting SET state = 'answered' WHERE registry = @1 AND correlation = @2 AND case_id = @3 AND "
+        "state = 'taking' AND taken_by = @4 RETURNING case_id",
+        false);
     auto db = pool_->take();
     pg::Transaction tx(*db);
     const auto answered = db->exec(
-        "UPDATE awaiting SET state = 'answered' WHERE registry = $1 AND correlation = $2 AND case_id = $3 AND "
-        "state = 'taking' AND taken_by = $4",
-        pg::Params().text(registry).text(correlation).text(case_id).text(instance_));
-    if (answered.affected() == 0) return false;  // rolled back on the way out
+        sql.c_str(),
+        change_params(status, note, now_ms(), outcome).text(registry).text(correlation).text(case_id).text(instance_));
+    if (answered.empty()) return false;  // rolled back on the way out
     insert_exchange(*db, exchange);
-    set_outcome(*db, case_id, outcome);
-    update_status(*db, case_id, now_ms(), status, note);
     tx.commit();
     let_go_callback(registry, correlation);
     return true;
@@ -705,8 +777,8 @@ void PostgresCaseStore::start_step(const std::string& situation_id, const std::s
     auto db = pool_->take();
     pg::Transaction tx(*db);
     const std::int64_t now = now_ms();
-    const bool started = insert_case(*db, step_case, sha256_hex(submission), submission, now, situation_id, step_id);
-    if (started) insert_outbox(*db, step_case, message_id, now);
+    const bool started =
+        insert_case(*db, step_case, sha256_hex(submission), submission, now, situation_id, step_id, message_id);
     db->exec("UPDATE steps SET status = 'running', case_id = $3 WHERE situation_id = $1 AND step_id = $2",
              pg::Params().text(situation_id).text(step_id).text(step_case.id));
     tx.commit();
@@ -724,8 +796,7 @@ void PostgresCaseStore::update_situation(const std::string& situation_id, CaseSt
                                          const std::optional<Outcome>& outcome, const std::string& note) {
     auto db = pool_->take();
     pg::Transaction tx(*db, is_final(status) ? "BEGIN" : kBeginRelaxed);
-    if (outcome) set_outcome(*db, situation_id, *outcome);
-    update_status(*db, situation_id, now_ms(), status, note);
+    update_status(*db, situation_id, now_ms(), status, note, outcome);
     tx.commit();
 }
 

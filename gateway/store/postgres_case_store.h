@@ -67,7 +67,7 @@ public:
                     const ExchangeRecord* exchange) override;
     void postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) override;
     void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
-                const std::string& note, const ExchangeRecord* exchange) override;
+                const std::string& note, const ExchangeRecord* exchange, const AuditRows* audit = nullptr) override;
     void await_callback(const OutboxItem& item, const std::string& registry, const std::string& correlation,
                         const Outcome& interim, const std::string& note, const ExchangeRecord* exchange) override;
     std::int64_t backlog() const override;
@@ -100,17 +100,21 @@ public:
 private:
     void beat();
     void listen();
-    void add_history(pg::Connection& db, const std::string& case_id, std::int64_t at_ms, CaseStatus status,
-                     const std::string& note);
     void update_status(pg::Connection& db, const std::string& case_id, std::int64_t at_ms, CaseStatus status,
-                       const std::string& note);
-    void set_outcome(pg::Connection& db, const std::string& case_id, const Outcome& outcome);
+                       const std::string& note, const std::optional<Outcome>& outcome = std::nullopt);
     void insert_exchange(pg::Connection& db, const ExchangeRecord& exchange);
+    /// The case row, its first history and (with a message id) its outbox row; false (nothing
+    /// written) when its (office, key) is taken.
+    bool insert_case(pg::Connection& db, const Case& c, const std::string& body_hash, const std::string& submission,
+                     std::int64_t now, const std::string& parent_id, const std::string& step_id,
+                     const std::string& message_id);
+    /// `also` (may be empty) writes more in the same transaction.
+    SubmitResult submit_with(const Case& c, const std::string& message_id,
+                             const std::function<void(pg::Connection&)>& also);
     void let_go_callback(const std::string& registry, const std::string& correlation);
     /// The case row and its first history; false (nothing written) when its (office, key) is taken.
     bool insert_case(pg::Connection& db, const Case& c, const std::string& body_hash, const std::string& submission,
                      std::int64_t now, const std::string& parent_id, const std::string& step_id);
-    void insert_outbox(pg::Connection& db, const Case& c, const std::string& message_id, std::int64_t now);
     SubmitResult submit_with(const Case& c, const std::function<void(pg::Connection&, std::int64_t)>& also);
 
     PostgresOptions options_;

@@ -422,7 +422,9 @@ void SqliteCaseStore::postpone(const OutboxItem& item, std::int64_t next_ms, con
 }
 
 void SqliteCaseStore::finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
-                             const std::string& note, const ExchangeRecord* exchange) {
+                             const std::string& note, const ExchangeRecord* exchange, const AuditRows* audit) {
+    // The file audit log is written by itself (AuditLog::append), never through this store.
+    if (audit != nullptr) throw std::logic_error("the SQLite store does not hold an audit log's queue");
     std::uint64_t commit_count = 0;
     {
         std::lock_guard lock(mutex_);

@@ -34,7 +34,7 @@ public:
     void reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
                     const ExchangeRecord* exchange) override;
     void finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
-                const std::string& note, const ExchangeRecord* exchange) override;
+                const std::string& note, const ExchangeRecord* exchange, const AuditRows* audit = nullptr) override;
     void await_callback(const OutboxItem& item, const std::string& registry, const std::string& correlation,
                         const Outcome& interim, const std::string& note, const ExchangeRecord* exchange) override;
     CallbackClaim claim_callback(const std::string& registry, const std::string& correlation) override;

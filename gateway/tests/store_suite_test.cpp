@@ -2,6 +2,7 @@
 // test runs against each, through the CaseStore interface. The PostgreSQL ones need the throwaway
 // cluster CTest starts (tests/support/pg_test_cluster.sh, fixture pg_cluster); each test gets a
 // schema of its own.
+#include "audit/postgres_audit_log.h"
 #include "common/clock.h"
 #include "common/ids.h"
 #include "store/pg_connection.h"
@@ -324,6 +325,40 @@ TEST_P(StoreSuite, ACallbackClaimWhoseReplyWasLostIsTakenByTheNextTry) {
     ExchangeRecord record{c.id, 0, "diia", "callback", now_ms(), 0, "REQ", "RESP", 0, ""};
     EXPECT_TRUE(store.finish_callback(c.id, "diia", "request-lost", CaseStatus::Completed, Outcome{}, "files", record));
     EXPECT_EQ(store.claim_callback("diia", "request-lost").state, CallbackClaim::State::Answered);
+}
+
+// A case's end and its audit entries are one commit on PostgreSQL: the end's entry is queued only by
+// the instance whose end counts, the exchange's by any; a retried end queues nothing twice. (With the
+// entries written first, a kill before the store's commit left the end logged twice once the case
+// was sent again.)
+TEST_P(StoreSuite, TheEndOfACaseAndItsAuditEntriesAreOneCommit) {
+    if (sqlite()) GTEST_SKIP() << "the file audit log is not in the SQLite database";
+    auto opened = open();
+    auto other = open();  // a second instance, whose claim has lapsed
+    pg::Connection db(conninfo_);
+    audit::PostgresAuditLog::create_schema(db);
+    const Case c = make_case("audit-end");
+    opened->submit(c, "msg-audit-end");
+    auto item = opened->claim_next(now_ms());
+    ASSERT_TRUE(item);
+    const ExchangeRecord record{c.id, 1, "drac", "https://drac", now_ms(), 3, "REQ", "RESP", 200, ""};
+    const auto queued = [&] {
+        std::vector<std::string> entries;
+        const auto rows = db.exec("SELECT entry FROM audit_queue ORDER BY id");
+        for (int i = 0; i < rows.rows(); ++i) entries.push_back(rows.text(i, 0));
+        return entries;
+    };
+    const AuditRows late{{R"({"kind":"exchange","n":1})", R"({"kind":"case","n":1})"}, {"d-x1", "d-c1"}, 1};
+    other->finish(*item, CaseStatus::Completed, std::nullopt, "late", &record, &late);
+    EXPECT_EQ(queued(), std::vector<std::string>{R"({"kind":"exchange","n":1})"}) << "the evidence only";
+    EXPECT_EQ(opened->find(c.id)->status, CaseStatus::Sending);
+
+    const AuditRows ended{{R"({"kind":"exchange","n":2})", R"({"kind":"case","n":2})"}, {"d-x2", "d-c2"}, 1};
+    opened->finish(*item, CaseStatus::Completed, std::nullopt, "done", &record, &ended);
+    opened->finish(*item, CaseStatus::Completed, std::nullopt, "done", &record, &ended);  // retried
+    EXPECT_EQ(queued(), (std::vector<std::string>{R"({"kind":"exchange","n":1})", R"({"kind":"exchange","n":2})",
+                                                  R"({"kind":"case","n":2})"}));
+    EXPECT_EQ(opened->find(c.id)->status, CaseStatus::Completed);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreSuite, ::testing::Values("sqlite", "postgres"),
