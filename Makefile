@@ -25,7 +25,8 @@ bench: build
 	@$(BUILD_DIR)/bin/audit_bench --benchmark_min_time=2
 
 # National-scale load (docs/performance.md, "Load"): simulator + gateway with signing, mTLS, SQLite
-# and the audit log on; about 7 minutes. Options: make load LOAD_ARGS="--rate 300 --fill 0".
+# and the audit log on; about 7 minutes. Options: make load LOAD_ARGS="--rate 300 --fill 0"; the stores
+# side by side: LOAD_ARGS="--stores sqlite,postgres,postgres-2 --rate 100,300 --fill 0".
 load: build
 	@$(BUILD_DIR)/bin/vikno-load $(LOAD_ARGS)
 
