@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <atomic>
 #include <fstream>
 #include <functional>
@@ -244,6 +246,41 @@ TEST(SqliteStore, DatabaseFileIsPrivate) {
     struct stat info {};
     ASSERT_EQ(stat(path.c_str(), &info), 0);
     EXPECT_EQ(info.st_mode & 0777, 0600);
+}
+
+// /metrics reads counts the store keeps with every change; a store made before them is counted
+// once when opened, and the counts follow every change after.
+TEST(SqliteStore, CasesPerStatusAreKeptWithEveryChangeAndCountedForAnOlderStore) {
+    const std::string path = temp_db();
+    {
+        SqliteCaseStore store(path);
+        for (int i = 0; i < 3; ++i) store.submit(make_case("count-" + std::to_string(i)), "m-c" + std::to_string(i));
+        auto item = store.claim_next(now_ms());
+        ASSERT_TRUE(item);
+        store.finish(*item, CaseStatus::Completed, std::nullopt, "done", nullptr);
+    }
+    {  // as a store from before the counts
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db,
+                               "DROP TRIGGER cases_counted_on_insert; DROP TRIGGER cases_counted_on_update; "
+                               "DROP TRIGGER cases_counted_on_delete; DROP TABLE status_counts;",
+                               nullptr, nullptr, nullptr),
+                  SQLITE_OK);
+        sqlite3_close(db);
+    }
+    SqliteCaseStore store(path);
+    EXPECT_EQ(store.count_by_status(),
+              (std::map<CaseStatus, std::int64_t>{{CaseStatus::Queued, 2}, {CaseStatus::Completed, 1}}));
+    auto item = store.claim_next(now_ms());
+    ASSERT_TRUE(item);
+    EXPECT_EQ(store.count_by_status(),
+              (std::map<CaseStatus, std::int64_t>{
+                  {CaseStatus::Queued, 1}, {CaseStatus::Sending, 1}, {CaseStatus::Completed, 1}}));
+    store.reschedule(*item, now_ms(), "again", nullptr);
+    store.submit(make_case("count-3"), "m-c3");
+    EXPECT_EQ(store.count_by_status(),
+              (std::map<CaseStatus, std::int64_t>{{CaseStatus::Queued, 3}, {CaseStatus::Completed, 1}}));
 }
 
 TEST(Ids, NewUuidIsARandomVersion4Uuid) {
