@@ -207,7 +207,7 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
             // The case is stored; its story in the audit log starts before the CNAP hears "accepted".
             context.audit.append({audit::case_event(c, "received", "accepted for " + c.service)});
             spdlog::info("case {}: accepted for {} from office {}", c.id, c.service, c.office.id);
-            context.dispatcher.notify();
+            context.dispatcher.notify(c.service);
             accepted(response, c.id, "queued", false);
             return;
         case SubmitOutcome::Replayed: {

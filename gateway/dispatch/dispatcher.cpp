@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -73,7 +74,13 @@ void Dispatcher::start() {
             "their original message ids",
             released);
     }
-    store_.on_new_work([this] { wake_.notify_all(); });  // another instance added a case
+    store_.on_new_work([this] {  // another instance added a case, of a service not known here
+        {
+            const std::lock_guard lock(claim_mutex_);
+            nothing_beyond_until_ms_ = 0;
+        }
+        wake_.notify_all();
+    });
     for (int i = 0; i < config_.dispatch.workers; ++i) {
         workers_.emplace_back([this] { run(); });
     }
@@ -90,7 +97,16 @@ void Dispatcher::stop() {
     store_.on_new_work(nullptr);
 }
 
-void Dispatcher::notify() { wake_.notify_one(); }
+void Dispatcher::notify(const std::string& service) {
+    {
+        const std::lock_guard lock(claim_mutex_);
+        if (service.empty() ||
+            std::find(nothing_beyond_.begin(), nothing_beyond_.end(), service) == nothing_beyond_.end()) {
+            nothing_beyond_until_ms_ = 0;  // a case the skipping claim may find
+        }
+    }
+    wake_.notify_one();
+}
 
 void Dispatcher::durably(const std::function<void()>& write) {
     // Out of space: the answer in hand is kept here, in memory, until the write can be made; a
@@ -169,6 +185,7 @@ std::optional<OutboxItem> Dispatcher::claim(bool& skipped) {
     std::lock_guard lock(claim_mutex_);
     const auto skip = slots_.full_services();
     skipped = !skip.empty();
+    if (skipped && skip == nothing_beyond_ && now_ms() < nothing_beyond_until_ms_) return std::nullopt;
     auto item = held_.take(
         [&] { return store_.claim_next(now_ms(), skip); }, [](const OutboxItem& claimed) { return claimed.case_id; },
         [this](const std::vector<std::string>& held) {
@@ -178,6 +195,9 @@ std::optional<OutboxItem> Dispatcher::claim(bool& skipped) {
         });
     if (item) {
         if (const LoadedPlugin* loaded = plugins_.for_service(item->service)) slots_.take(loaded->descriptor.name);
+    } else if (skipped) {
+        nothing_beyond_ = skip;
+        nothing_beyond_until_ms_ = now_ms() + kIdlePollMs;
     }
     return item;
 }

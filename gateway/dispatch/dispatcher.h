@@ -42,8 +42,8 @@ public:
     void start();
     /// Lets running exchanges finish, then joins the workers.
     void stop();
-    /// A new case is in the outbox.
-    void notify();
+    /// A new case for `service` is in the outbox (empty: of any service).
+    void notify(const std::string& service = {});
     /// The registries' circuit breakers (for GET /v1/registries and /metrics).
     const Breakers& breakers() const { return breakers_; }
     /// Exchanges in flight per registry, against each registry's max_in_flight.
@@ -100,6 +100,12 @@ private:
     Backoff backoff_;
     Breakers breakers_;
     std::mutex claim_mutex_;  // the skip list a claim uses and the slot it takes must agree
+    // What a claim that skipped full registries' services last found nothing beyond: such a claim
+    // reads every due row of those registries (the whole backlog while one is saturated), so it is
+    // not made again with the same skip list until a case of another service arrives or a second
+    // has passed (a retry of another registry falling due). Under claim_mutex_.
+    std::vector<std::string> nothing_beyond_;
+    std::int64_t nothing_beyond_until_ms_ = 0;
     RegistrySlots slots_;
     HeldClaims<std::string> held_;  // the cases the workers hold
     LogThrottle log_throttle_;
