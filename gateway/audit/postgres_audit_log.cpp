@@ -1,6 +1,7 @@
 #include "audit/postgres_audit_log.h"
 
 #include "audit/log_files.h"
+#include "audit/postgres_audit_queue.h"
 #include "common/clock.h"
 #include "logging/log_throttle.h"
 
@@ -97,13 +98,11 @@ std::uint64_t PostgresAuditLog::append(const std::vector<Poco::JSON::Object::Ptr
     const AuditRows rows = *rows_for_store(entries, entries.size());
     // One statement, one round trip, whatever the number of entries; ids in the entries' order.
     auto db = pool_.take();
-    const auto ids = db->exec(
-        "INSERT INTO audit_queue(entry, digest) SELECT e.entry, e.digest FROM unnest($1::text[], $2::text[]) WITH "
-        "ORDINALITY AS e(entry, digest, n) WHERE NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.digest = "
-        "e.digest) ORDER BY e.n ON CONFLICT (digest) DO NOTHING RETURNING id",
-        pg::Params()
-            .text_array(rows.texts)
-            .text_array(rows.digests));  // synchronous_commit on: durable when it returns
+    static const std::string sql = audit_queue_insert("$1::text[], $2::text[]", "entry, digest") + " RETURNING id";
+    const auto ids =
+        db->exec(sql.c_str(), pg::Params()
+                                  .text_array(rows.texts)
+                                  .text_array(rows.digests));  // synchronous_commit on: durable when it returns
     wake_.notify_one();
     std::int64_t first = 0;
     for (int i = 0; i < ids.rows(); ++i) first = i == 0 ? ids.integer(i, 0) : std::min(first, ids.integer(i, 0));

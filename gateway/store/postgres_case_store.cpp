@@ -1,5 +1,6 @@
 #include "store/postgres_case_store.h"
 
+#include "audit/postgres_audit_queue.h"
 #include "common/clock.h"
 #include "common/ids.h"
 
@@ -124,6 +125,10 @@ std::string host_name() {
     return ::gethostname(name, sizeof name) == 0 ? name : "host";
 }
 
+// An exchange's columns, in add_exchange()'s order.
+#define VIKNO_EXCHANGE_COLUMNS \
+    "case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, http_status, error"
+
 // A change of a case's status as one statement, so that it costs one round trip: the case's row
 // (and its outcome when one is given), its history and, for a case with a callback URL, the CNAP's
 // event, guarded by `guard`, a statement (named g) yielding the case_id to change: the check of a
@@ -144,9 +149,8 @@ std::string status_change(std::string guard, bool exchange, const char* note = "
     }
     std::string sql = "WITH g AS (" + guard + "), ";
     if (exchange) {
-        sql +=
-            "x AS (INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, "
-            "response, http_status, error) VALUES ($6, $7, $8, $9, $10, $11, $12, $13, $14, $15)), ";
+        sql += "x AS (INSERT INTO exchanges(" VIKNO_EXCHANGE_COLUMNS
+               ") VALUES ($6, $7, $8, $9, $10, $11, $12, $13, $14, $15)), ";
     }
     sql +=
         "c AS (UPDATE cases SET status = $2, updated_ms = $4, outcome = COALESCE($5, cases.outcome) FROM g "
@@ -187,6 +191,25 @@ pg::Params& add_exchange(pg::Params& params, const ExchangeRecord& e) {
         .integer(e.http_status)
         .text(e.error);
 }
+
+// A guarded change's statement without and with an exchange to insert, built once.
+class GuardedChange {
+public:
+    explicit GuardedChange(const std::string& guard, const std::string& more = {})
+        : plain_(status_change(guard, false, "$3::text", more)),
+          with_exchange_(status_change(guard, true, "$3::text", more)) {}
+    const char* sql(const ExchangeRecord* exchange) const {
+        return (exchange != nullptr ? with_exchange_ : plain_).c_str();
+    }
+
+private:
+    std::string plain_;
+    std::string with_exchange_;
+};
+
+// The claim's end: this instance's outbox row, removed (none when another instance holds it now).
+constexpr const char* kOwnOutboxRowRemoved =
+    "DELETE FROM outbox WHERE case_id = @1 AND claimed_by = @2 RETURNING case_id";
 
 }  // namespace
 
@@ -301,10 +324,8 @@ void PostgresCaseStore::update_status(pg::Connection& db, const std::string& cas
 
 void PostgresCaseStore::insert_exchange(pg::Connection& db, const ExchangeRecord& exchange) {
     pg::Params params;
-    db.exec(
-        "INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, "
-        "http_status, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        add_exchange(params, exchange));
+    db.exec("INSERT INTO exchanges(" VIKNO_EXCHANGE_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            add_exchange(params, exchange));
 }
 
 void PostgresCaseStore::record_exchange(const ExchangeRecord& exchange) {
@@ -480,20 +501,14 @@ int PostgresCaseStore::release_orphans(const std::vector<std::string>& held) {
 void PostgresCaseStore::reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
                                    const ExchangeRecord* exchange) {
     // The exchange is evidence whoever holds the claim; only the holder moves the case.
-    static const std::string sql = status_change(
+    static const GuardedChange change(
         "UPDATE outbox SET claimed_by = NULL, attempts = attempts + 1, due_ms = @2 WHERE case_id = @1 AND "
-        "claimed_by = @3 RETURNING case_id",
-        false);
-    static const std::string with_exchange = status_change(
-        "UPDATE outbox SET claimed_by = NULL, attempts = attempts + 1, due_ms = @2 WHERE case_id = @1 AND "
-        "claimed_by = @3 RETURNING case_id",
-        true);
+        "claimed_by = @3 RETURNING case_id");
     auto params = change_params(CaseStatus::Queued, note, now_ms());
     if (exchange != nullptr) add_exchange(params, *exchange);
     auto db = pool_->take();
     pg::Transaction tx(*db, kBeginRelaxed);
-    db->exec((exchange != nullptr ? with_exchange : sql).c_str(),
-             params.text(item.case_id).integer(next_ms).text(instance_));
+    db->exec(change.sql(exchange), params.text(item.case_id).integer(next_ms).text(instance_));
     tx.commit();
 }
 
@@ -514,16 +529,14 @@ void PostgresCaseStore::finish(const OutboxItem& item, CaseStatus status, const 
     // it was stalled) keeps its exchange and the exchange's audit entry on record and changes
     // nothing else: the end's audit entries go only with the end. One statement, committed durably
     // when it returns.
-    static const std::string kGuard = "DELETE FROM outbox WHERE case_id = @1 AND claimed_by = @2 RETURNING case_id";
-    // Queued in the entries' order (the sequencer integrates by id), each once (by digest).
-    static const std::string kQueue =
-        "q AS (INSERT INTO audit_queue(entry, digest) SELECT e.entry, e.digest FROM unnest(@3::text[], "
-        "@4::text[], @5::boolean[]) WITH ORDINALITY AS e(entry, digest, with_end, n) WHERE (NOT e.with_end OR "
-        "EXISTS (SELECT 1 FROM g)) AND NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.digest = e.digest) "
-        "ORDER BY e.n ON CONFLICT (digest) DO NOTHING)";
-    static const std::string statements[2][2] = {
-        {status_change(kGuard, false), status_change(kGuard, true)},
-        {status_change(kGuard, false, "$3::text", kQueue), status_change(kGuard, true, "$3::text", kQueue)}};
+    static const GuardedChange change(kOwnOutboxRowRemoved);
+    // The exchange's entries whatever happens, the end's only with the end (g removed the row).
+    static const GuardedChange with_audit(
+        kOwnOutboxRowRemoved,
+        "q AS (" +
+            audit::audit_queue_insert("@3::text[], @4::text[], @5::boolean[]", "entry, digest, with_end",
+                                      "NOT e.with_end OR EXISTS (SELECT 1 FROM g)") +
+            ")");
     auto params = change_params(status, note, now_ms(), outcome);
     if (exchange != nullptr) add_exchange(params, *exchange);
     params.text(item.case_id).text(instance_);
@@ -533,23 +546,19 @@ void PostgresCaseStore::finish(const OutboxItem& item, CaseStatus status, const 
         params.text_array(audit->texts).text_array(audit->digests).text_array(with_end);
     }
     auto db = pool_->take();
-    const auto removed = db->exec(statements[audit != nullptr ? 1 : 0][exchange != nullptr ? 1 : 0].c_str(), params);
+    const auto removed = db->exec((audit != nullptr ? with_audit : change).sql(exchange), params);
     if (!removed.empty()) --backlog_;
 }
 
 void PostgresCaseStore::await_callback(const OutboxItem& item, const std::string& registry,
                                        const std::string& correlation, const Outcome& interim, const std::string& note,
                                        const ExchangeRecord* exchange) {
-    static const std::string sql =
-        status_change("DELETE FROM outbox WHERE case_id = @1 AND claimed_by = @2 RETURNING case_id", false);
-    static const std::string with_exchange =
-        status_change("DELETE FROM outbox WHERE case_id = @1 AND claimed_by = @2 RETURNING case_id", true);
+    static const GuardedChange change(kOwnOutboxRowRemoved);
     auto params = change_params(CaseStatus::AwaitingRegistry, note, now_ms(), interim);
     if (exchange != nullptr) add_exchange(params, *exchange);
     auto db = pool_->take();
     pg::Transaction tx(*db);
-    const auto removed =
-        db->exec((exchange != nullptr ? with_exchange : sql).c_str(), params.text(item.case_id).text(instance_));
+    const auto removed = db->exec(change.sql(exchange), params.text(item.case_id).text(instance_));
     if (!removed.empty()) {
         db->exec(
             "INSERT INTO awaiting(registry, correlation, case_id) VALUES ($1, $2, $3) ON CONFLICT (registry, "
