@@ -48,6 +48,18 @@ Poco::Net::Context::Ptr make_context(const Config& config, const std::string& ke
         params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
         auto context = Poco::Net::Context::Ptr(new Poco::Net::Context(usage, params));
         context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+        // Poco's "extended" check compares a peer's certificate with the peer's host name. For a
+        // server that is the client's address, which an office's or a person's certificate never
+        // names: with it every client not on localhost would be refused after the handshake. The
+        // chain to the client CA is still checked by OpenSSL; the common name by the API.
+        if (usage == Poco::Net::Context::TLS_SERVER_USE) {
+            context->enableExtendedCertificateVerification(false);
+            // A browser resumes its first connection's TLS session on the next ones. OpenSSL refuses
+            // to resume a session whose client certificate it verified unless the context has a
+            // session id context: without one every second connection failed its handshake. Each
+            // listener names its own, so a session from the API is never resumed on the console.
+            context->enableSessionCache(true, "vikno " + key.substr(0, key.find(' ')));
+        }
         return context;
     } catch (const Poco::Exception& e) {
         throw ConfigError(config.source + ": " + key + ": cannot use " + identity.certificate + " / " + identity.key +
