@@ -2,6 +2,8 @@
 // Cases: the documents with their status and history, idempotent submission, and the exact bytes
 // of every exchange. One part of the store (case_store.h); SQLite and PostgreSQL implement it.
 
+#include "store/case_query.h"
+
 #include <vikno/case.h>
 
 #include <cstdint>
@@ -48,6 +50,8 @@ public:
     virtual SubmitResult submit(const Case& c, const std::string& message_id) = 0;
     virtual std::optional<Case> find(const std::string& case_id) = 0;
     virtual std::map<CaseStatus, std::int64_t> count_by_status() = 0;
+    /// Cases matching `query`, newest first (the console's lists and figures).
+    virtual std::vector<CaseRow> search(const CaseQuery& query) = 0;
     virtual std::vector<ExchangeRecord> exchanges(const std::string& case_id) = 0;
     /// An exchange that did not end the attempt (a step of a multi-request case).
     virtual void record_exchange(const ExchangeRecord& exchange) = 0;

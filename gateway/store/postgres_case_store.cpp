@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS cases (
   runner           TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS cases_idempotency ON cases(office_id, idempotency_key);
+CREATE INDEX IF NOT EXISTS cases_created ON cases(created_ms);
 CREATE TABLE IF NOT EXISTS case_history (
   id      BIGSERIAL PRIMARY KEY,
   case_id TEXT NOT NULL,
@@ -660,6 +661,21 @@ std::map<CaseStatus, std::int64_t> PostgresCaseStore::count_by_status() {
         if (auto status = parse_case_status(rows.text(i, 0))) counts[*status] = rows.integer(i, 1);
     }
     return counts;
+}
+
+std::vector<CaseRow> PostgresCaseStore::search(const CaseQuery& query) {
+    const CaseSearch search = case_search(query, SqlDialect::Postgres);
+    pg::Params params;
+    for (const auto& text : search.texts) params.text(text);
+    for (const auto number : search.numbers) params.integer(number);
+    auto db = pool_->take();
+    const auto result = db->exec(search.sql.c_str(), params);
+    std::vector<CaseRow> rows;
+    for (int i = 0; i < result.rows(); ++i) {
+        rows.push_back({result.text(i, 0), result.text(i, 1), result.text(i, 2), result.text(i, 3), result.text(i, 4),
+                        result.text(i, 5), result.integer(i, 6), result.integer(i, 7), result.text(i, 8)});
+    }
+    return rows;
 }
 
 std::vector<ExchangeRecord> PostgresCaseStore::exchanges(const std::string& case_id) {

@@ -53,6 +53,7 @@ public:
     SubmitResult submit(const Case& c, const std::string& message_id) override;
     std::optional<Case> find(const std::string& case_id) override;
     std::map<CaseStatus, std::int64_t> count_by_status() override;
+    std::vector<CaseRow> search(const CaseQuery& query) override;
     std::vector<ExchangeRecord> exchanges(const std::string& case_id) override;
     void record_exchange(const ExchangeRecord& exchange) override;
     bool request_cancel(const std::string& case_id) override;

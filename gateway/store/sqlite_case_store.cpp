@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS case_history (
   note    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS case_history_case ON case_history(case_id);
+CREATE INDEX IF NOT EXISTS cases_created ON cases(created_ms);
 CREATE TABLE IF NOT EXISTS outbox (
   case_id    TEXT PRIMARY KEY,
   message_id TEXT NOT NULL,
@@ -555,6 +556,21 @@ std::map<CaseStatus, std::int64_t> SqliteCaseStore::count_by_status() {
         if (auto status = parse_case_status(s.text(0))) counts[*status] = s.integer(1);
     }
     return counts;
+}
+
+std::vector<CaseRow> SqliteCaseStore::search(const CaseQuery& query) {
+    const CaseSearch search = case_search(query, SqlDialect::Sqlite);
+    std::lock_guard lock(mutex_);
+    sqlite::Statement s(db_, search.sql.c_str());
+    int index = 0;
+    for (const auto& text : search.texts) s.bind(++index, text);
+    for (const auto number : search.numbers) s.bind(++index, number);
+    std::vector<CaseRow> rows;
+    while (s.step()) {
+        rows.push_back(
+            {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.integer(6), s.integer(7), s.text(8)});
+    }
+    return rows;
 }
 
 std::vector<ExchangeRecord> SqliteCaseStore::exchanges(const std::string& case_id) {

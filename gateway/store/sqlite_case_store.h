@@ -46,6 +46,7 @@ public:
     std::int64_t backlog() const override { return backlog_; }
     void postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) override;
     std::map<CaseStatus, std::int64_t> count_by_status() override;
+    std::vector<CaseRow> search(const CaseQuery& query) override;
     std::vector<ExchangeRecord> exchanges(const std::string& case_id) override;
     std::optional<PendingEvent> claim_event(std::int64_t now_ms) override;
     void event_delivered(std::int64_t seq) override;

@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <functional>
@@ -404,3 +405,44 @@ TEST_P(StoreSuite, TheEndOfACaseAndItsAuditEntriesAreOneCommit) {
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreSuite, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
+
+TEST_P(StoreSuite, CasesAreFoundByOfficeOperatorServiceStatusAndTime) {
+    auto opened = open();
+    CaseStore& store = *opened;
+    Case a = make_case("a");
+    Case b = make_case("b");
+    b.office = {"o2", "op-9"};
+    Case c = make_case("c");
+    c.service = "drac.birth-extract";
+    const std::int64_t before = now_ms();
+    for (const Case* x : {&a, &b, &c}) store.submit(*x, "m-" + x->idempotency_key);
+    auto item = store.claim_next(now_ms());
+    ASSERT_TRUE(item);
+    store.finish(*item, CaseStatus::Rejected, std::nullopt, "not in the register", nullptr);
+
+    const auto ids = [&](CaseQuery query) {
+        std::vector<std::string> out;
+        for (const auto& row : store.search(query)) out.push_back(row.id);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    const auto sorted = [](std::vector<std::string> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    EXPECT_EQ(ids({}), sorted({a.id, b.id, c.id}));
+    EXPECT_EQ(ids({.office = "o1"}), sorted({a.id, c.id}));
+    EXPECT_EQ(ids({.operator_id = "op-9"}), (std::vector<std::string>{b.id}));
+    EXPECT_EQ(ids({.service = "drac.birth-extract"}), (std::vector<std::string>{c.id}));
+    EXPECT_EQ(ids({.id = b.id, .office = "o1"}), (std::vector<std::string>{}));  // another office's case
+    EXPECT_EQ(ids({.from_ms = before + 3600000}), (std::vector<std::string>{}));
+    EXPECT_EQ(ids({.to_ms = before - 1}), (std::vector<std::string>{}));
+    EXPECT_EQ(store.search({.limit = 2}).size(), 2U);
+
+    const auto rejected = store.search({.status = "rejected"});
+    ASSERT_EQ(rejected.size(), 1U);
+    EXPECT_EQ(rejected[0].id, item->case_id);
+    EXPECT_EQ(rejected[0].last_note, "not in the register");
+    EXPECT_EQ(rejected[0].operator_id, item->case_id == b.id ? "op-9" : "op");
+    EXPECT_GE(rejected[0].updated_ms, rejected[0].created_ms);
+}
