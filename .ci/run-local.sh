@@ -74,6 +74,7 @@ if [[ $store == postgres ]]; then
   # The development config with the store in PostgreSQL, once per instance (its own port and log).
   for port in 8080 8081; do
     sed -e "s|\"listen\": \"127.0.0.1:8080\"|\"listen\": \"127.0.0.1:$port\"|" \
+        -e "s|\"listen\": \"127.0.0.1:8443\"|\"listen\": \"127.0.0.1:$((port + 363))\"|" \
         -e "s|\"path\": \"var/vikno.db\"|\"postgres\": \"$conninfo\"|" config/vikno.jsonc >"var/vikno-$port.jsonc"
     start_gateway "var/vikno-$port.jsonc" "$port"
   done
@@ -87,7 +88,8 @@ fi
 
 cat <<MSG
 
-Vikno is running: gateway https://127.0.0.1:8080; simulators of the civil registry :8091, the real
+Vikno is running: gateway https://127.0.0.1:8080, its web console https://127.0.0.1:8443/console/
+(a person's certificate: certs/dev/console-auditor.p12, docs/console.md); simulators of the civil registry :8091, the real
 property register :8092, the iGov portal :8093, the business register :8094, Diia :8095, the demographic register :8096 and the taxpayer register :8097 (requests recorded in var/sim*/; certificates in
 certs/dev/; audit log in var/audit/). Try, in another terminal:
 

@@ -23,7 +23,7 @@ dir=${dir:-"$(cd "$(dirname "$0")" && pwd)/dev"}
 registries=(civil_registry real_estate business igov diia demographic_registry tax_registry)
 
 # Bumped whenever this script issues new files, so an older PKI is made again with them.
-pki_version=2
+pki_version=4
 if [[ -f $dir/.complete && $force == 0 && $(head -n1 "$dir/.complete") == "version $pki_version" ]]; then
   exit 0
 fi
@@ -129,6 +129,19 @@ issue office-kyiv "kyiv-cnap-11" cnap-ca client ec
 # A CNAP back-end's server certificate, for the case-event callbacks (callbacks.tls_ca: cnap-ca.crt).
 issue cnap-backend-tls "localhost" cnap-ca tls ec "$localhost_san"
 
+# The web console's people (docs/console.md): a CA of their own, so that no office certificate gets
+# into the console and no person's certificate submits cases. Common names are console.users[].name.
+self_signed_ca console-ca "Vikno Dev Console CA"
+issue console-auditor "auditor-olena" console-ca client ec
+issue console-supervisor-vinnytsia "supervisor-vinnytsia" console-ca client ec
+issue console-supervisor-kharkiv "supervisor-kharkiv" console-ca client ec
+issue console-stranger "nobody-listed" console-ca client ec
+# Browsers import a person's certificate with its key as PKCS#12 (password: vikno).
+for person in console-auditor console-supervisor-vinnytsia console-supervisor-kharkiv; do
+  openssl pkcs12 -export -in "$person.crt" -inkey "$person.key" -certfile console-ca.crt -name "$person" \
+    -out "$person.p12" -passout pass:vikno
+done
+
 # For attack and failure tests: a stranger's CA and client, a stranger's signing key, an expired key.
 self_signed_ca other-ca "Someone Else's CA"
 issue other-client "vinnytsia-po-01" other-ca client ec
@@ -136,7 +149,7 @@ issue attacker-signing "civil_registry registry simulator (answer signing)" othe
 issue_expired civil_registry-signing-expired "civil_registry registry simulator (expired)" issuing-ca
 
 rm -f ./*.srl
-chmod 600 ./*.key
+chmod 600 ./*.key ./*.p12
 chmod 644 ./*.crt
 { echo "version $pki_version"; date -u +%FT%TZ; } >.complete
 

@@ -44,4 +44,18 @@ Poco::JSON::Object::Ptr case_event(const Case& c, const std::string& status, con
     return entry;
 }
 
+Poco::JSON::Object::Ptr full_view_entry(const std::string& viewer, std::uint64_t seq,
+                                        const Poco::JSON::Object::Ptr& shown) {
+    Poco::JSON::Object::Ptr entry = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    entry->set("kind", "console_full_view");
+    entry->set("at", rfc3339(now_ms()));
+    // The case's own fields, so the view is listed with the case and goes into its evidence bundle.
+    for (const char* key : {"case_id", "office", "operator", "service"}) {
+        entry->set(key, shown->has(key) ? shown->get(key).toString() : std::string());
+    }
+    entry->set("viewer", viewer);
+    entry->set("entry", seq);
+    return entry;
+}
+
 }  // namespace vikno::gateway::audit

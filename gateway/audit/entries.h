@@ -21,5 +21,9 @@ struct ExchangeFacts {
 
 Poco::JSON::Object::Ptr exchange_entry(const Case& c, const ExchangeRecord& record, const ExchangeFacts& facts);
 Poco::JSON::Object::Ptr case_event(const Case& c, const std::string& status, const std::string& note);
+/// An auditor was shown entry `seq` in full in the web console: who, and which entry of which case.
+/// Written before the bytes are sent, so a reading that is not recorded does not happen.
+Poco::JSON::Object::Ptr full_view_entry(const std::string& viewer, std::uint64_t seq,
+                                        const Poco::JSON::Object::Ptr& shown);
 
 }  // namespace vikno::gateway::audit

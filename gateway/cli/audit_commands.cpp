@@ -2,15 +2,16 @@
 // gateway needed) and trust only the audit certificate given to them (docs/audit.md).
 
 #include "audit/audit_log.h"
+#include "audit/entry_reading.h"
 #include "audit/evidence_bundle.h"
 #include "audit/log_files.h"
 #include "audit/log_verifier.h"
 #include "audit/postgres_audit_log.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "signing/credentials.h"
 
 #include <vikno/signing.h>
-#include <vikno/xml.h>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -22,6 +23,9 @@
 
 namespace vikno::gateway::cli {
 namespace {
+
+using audit::entry_field;
+using audit::parse_entry;
 
 constexpr const char* kUsage =
     "usage: vikno audit COMMAND [options]\n\n"
@@ -93,19 +97,6 @@ std::vector<crypto::Certificate> trusted(const AuditArgs& a) {
     return out;
 }
 
-Poco::JSON::Object::Ptr parse_entry(const std::string& line) {
-    try {
-        Poco::JSON::Parser parser;
-        return parser.parse(line).extract<Poco::JSON::Object::Ptr>();
-    } catch (const std::exception&) {
-        return new Poco::JSON::Object;
-    }
-}
-
-std::string field(const Poco::JSON::Object::Ptr& entry, const std::string& name) {
-    return entry->has(name) ? entry->get(name).toString() : "";
-}
-
 int verify(const AuditArgs& a) {
     const std::string dir = log_dir(a);
     const auto report = audit::verify_log(dir, trusted(a));
@@ -135,50 +126,20 @@ int pull(const AuditArgs& a) {
 
 int list(const AuditArgs& a) {
     const auto lines = audit::read_lines(log_dir(a) + "/" + audit::kEntriesFile);
-    const std::map<std::string, std::string> filters{
-        {"case", "case_id"}, {"registry", "registry"}, {"office", "office"}, {"service", "service"}};
+    const audit::EntryFilter filter{option(a, "case"),    option(a, "registry"), option(a, "office"),
+                                    option(a, "service"), option(a, "outcome"),  option(a, "from"),
+                                    option(a, "to")};
     for (std::size_t i = 0; i < lines.lines.size(); ++i) {
         const auto entry = parse_entry(lines.lines[i]);
-        bool shown = true;
-        for (const auto& [option_name, key] : filters) {
-            if (const auto want = option(a, option_name); !want.empty() && field(entry, key) != want) shown = false;
-        }
-        const std::string outcome = entry->has("outcome") ? field(entry, "outcome") : field(entry, "status");
-        if (const auto want = option(a, "outcome"); !want.empty() && outcome != want) shown = false;
-        const std::string at = field(entry, "at");
-        if (const auto from = option(a, "from"); !from.empty() && at < from) shown = false;
-        if (const auto to = option(a, "to"); !to.empty() && at > to) shown = false;
-        if (!shown) continue;
-        std::cout << i << "  " << at << "  " << field(entry, "kind") << "  " << field(entry, "case_id") << "  "
-                  << field(entry, "office") << "  " << field(entry, "service");
-        if (entry->has("registry")) std::cout << "  " << field(entry, "registry") << " #" << field(entry, "attempt");
-        std::cout << "  " << outcome << "\n";
+        if (!filter.matches(entry)) continue;
+        std::cout << i << "  " << entry_field(entry, "at") << "  " << entry_field(entry, "kind") << "  "
+                  << entry_field(entry, "case_id") << "  " << entry_field(entry, "office") << "  "
+                  << entry_field(entry, "service");
+        if (entry->has("registry"))
+            std::cout << "  " << entry_field(entry, "registry") << " #" << entry_field(entry, "attempt");
+        std::cout << "  " << audit::entry_outcome(entry) << "\n";
     }
     return 0;
-}
-
-// Wire bytes for a reader: the HTTP head as is, an XML or JSON body indented.
-std::string pretty(const std::string& wire) {
-    const auto split = wire.find("\r\n\r\n");
-    if (split == std::string::npos) return wire;
-    const std::string head = wire.substr(0, split);
-    const std::string body = wire.substr(split + 4);
-    std::string shown = body;
-    if (auto document = xml::parse(body)) {
-        xmlChar* out = nullptr;
-        int size = 0;
-        xmlDocDumpFormatMemoryEnc(document.value().get(), &out, &size, "UTF-8", 1);
-        shown.assign(reinterpret_cast<const char*>(out), static_cast<std::size_t>(size));
-        xmlFree(out);
-    } else {
-        try {
-            Poco::JSON::Parser parser;
-            std::ostringstream json;
-            parser.parse(body).extract<Poco::JSON::Object::Ptr>()->stringify(json, 2);
-            shown = json.str();
-        } catch (const std::exception&) {}
-    }
-    return head + "\n\n" + shown;
 }
 
 int show(const AuditArgs& a) {
@@ -198,11 +159,11 @@ int show(const AuditArgs& a) {
     }
     for (const char* key : {"request", "response"}) {
         if (!entry->has(key)) continue;
-        auto bytes = crypto::base64_decode(field(entry, key));
+        auto bytes = crypto::base64_decode(entry_field(entry, key));
         std::cout << "\n--- " << key << " as on the wire (" << (bytes ? bytes.value().size() : 0) << " bytes"
-                  << (std::string(key) == "response" ? ", signature check: " + field(entry, "verification") : "")
+                  << (std::string(key) == "response" ? ", signature check: " + entry_field(entry, "verification") : "")
                   << ") ---\n"
-                  << (bytes ? pretty(bytes.value()) : "(not base64)") << "\n";
+                  << (bytes ? audit::readable_wire(bytes.value()) : "(not base64)") << "\n";
     }
     return 0;
 }
@@ -214,12 +175,7 @@ int export_case(const AuditArgs& a) {
     const auto certificates = trusted(a);
     std::map<std::string, std::string> others;
     if (const auto config_path = option(a, "config", default_config_path()); std::ifstream(config_path)) {
-        const Config config = load_config(config_path);
-        for (std::size_t i = 0; i < config.plugins.size(); ++i) {
-            if (auto pinned = crypto::Certificate::load_pem_file(config.plugins[i].answer_certificate)) {
-                others["registry " + config.plugins[i].file] = pinned.value().pem();
-            }
-        }
+        others = registry_certificates_pem(load_config(config_path));
     }
     auto bundle = audit::export_bundle(log_dir(a), case_id, certificates.front(), others);
     if (!bundle) {

@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "common/storage_full.h"
 #include "config/config.h"
+#include "console/console_server.h"
 #include "dispatch/dispatcher.h"
 #include "logging/logging.h"
 #include "metrics/metrics.h"
@@ -127,6 +128,15 @@ int serve(const std::vector<std::string>& args) {
                                                          credentials.callback_tls(), space);
             callbacks->start();
         }
+        // The web console for auditors and supervisors, when configured (docs/console.md).
+        std::unique_ptr<console::ConsoleServer> console_server;
+        if (config.console.enabled) {
+            console_server = std::make_unique<console::ConsoleServer>(
+                console::ConsoleContext{config, store, dispatcher.breakers(), audit_log, credentials, situations});
+            const std::string console_address = config.console.host + ":" + std::to_string(console_server->start());
+            spdlog::info("console on https://{}/console/ ({} users)", console_address, config.console.users.size());
+            if (!config.console.ready_file.empty()) write_ready_file(config.console.ready_file, console_address);
+        }
         const std::string address = config.server.host + ":" + std::to_string(port);
         spdlog::info("vikno {} serving on https://{} (store {})", VIKNO_VERSION, address,
                      config.store.postgres.empty() ? config.store.path : std::string("PostgreSQL"));
@@ -136,6 +146,7 @@ int serve(const std::vector<std::string>& args) {
         sigwait(&signals, &received);
         spdlog::info("stopping (signal {})", received);
         api.stop();
+        if (console_server) console_server->stop();
         situation_runner.stop();
         dispatcher.stop();
         if (callbacks) callbacks->stop();

@@ -84,15 +84,15 @@ private:
     std::string path_;
 };
 
-void read_listen(const Section& s, ServerConfig& server) {
-    const std::string listen = s.text("listen", server.host + ":" + std::to_string(server.port));
+void read_listen(const Section& s, std::string& host, std::uint16_t& port) {
+    const std::string listen = s.text("listen", host + ":" + std::to_string(port));
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos || colon == 0) s.fail("listen", "expected HOST:PORT, e.g. 127.0.0.1:8080");
-    server.host = listen.substr(0, colon);
+    host = listen.substr(0, colon);
     try {
-        const int port = std::stoi(listen.substr(colon + 1));
-        if (port < 0 || port > 65535) throw std::out_of_range("port");
-        server.port = static_cast<std::uint16_t>(port);
+        const int number = std::stoi(listen.substr(colon + 1));
+        if (number < 0 || number > 65535) throw std::out_of_range("port");
+        port = static_cast<std::uint16_t>(number);
     } catch (const std::exception&) {
         s.fail("listen", "expected HOST:PORT with a port from 0 to 65535, got '" + listen + "'");
     }
@@ -177,6 +177,50 @@ PluginConfig read_plugin(const Section& s) {
     return plugin;
 }
 
+ConsoleUser read_console_user(const Section& s, const Config& config, std::set<std::string>& seen) {
+    s.allow({"name", "role", "office"});
+    ConsoleUser user;
+    user.name = s.text("name", "");
+    if (user.name.empty()) s.fail("name", "required: the common name of the person's client certificate");
+    if (!seen.insert(user.name).second) s.fail("name", "'" + user.name + "' is listed twice");
+    const std::string role = s.text("role", "");
+    if (role == "auditor") {
+        user.role = ConsoleUser::Role::Auditor;
+        if (s.has("office")) s.fail("office", "an auditor sees every office; remove it or make the role supervisor");
+    } else if (role == "supervisor") {
+        user.role = ConsoleUser::Role::Supervisor;
+        user.office = s.text("office", "");
+        if (config.office(user.office) == nullptr) {
+            s.fail("office", "expected the id of the office this supervisor supervises (one of offices[].id), got '" +
+                                 user.office + "'");
+        }
+    } else {
+        s.fail("role", "expected auditor or supervisor, got '" + role + "'");
+    }
+    return user;
+}
+
+void read_console(const Section& top, Config& config) {
+    if (!top.has("console")) return;
+    const Section console = top.section("console");
+    console.allow({"listen", "client_ca", "ready_file", "users"});
+    auto& c = config.console;
+    c.enabled = true;
+    read_listen(console, c.host, c.port);
+    c.client_ca =
+        required_file(console, "client_ca", "the CA that issues the auditors' and supervisors' client certificates");
+    c.ready_file = console.text("ready_file", "");
+    const Array::Ptr users = console.array("users");
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < users->size(); ++i) {
+        const std::string path = "console.users[" + std::to_string(i) + "]";
+        const Object::Ptr item = users->getObject(static_cast<unsigned>(i));
+        if (!item) throw ConfigError(config.source + ": " + path + ": expected an object with name and role");
+        c.users.push_back(read_console_user(Section(item, config.source, path), config, names));
+    }
+    if (c.users.empty()) console.fail("users", "required: the people allowed in, each with name and role");
+}
+
 // Removes // and /* */ comments outside strings; newlines stay, so parser positions still match.
 std::string strip_comments(const std::string& text) {
     std::string out;
@@ -226,11 +270,11 @@ Config parse_config(const std::string& text, const std::string& source) {
     config.source = source;
     const Section top(root, source, "");
     top.allow({"server", "store", "dispatch", "xroad", "log", "audit", "plugins", "offices", "signing", "registry_tls",
-               "callbacks", "situations", "client"});
+               "callbacks", "situations", "client", "console"});
 
     const Section server = top.section("server");
     server.allow({"listen", "threads", "max_body_bytes", "max_backlog", "ready_file", "tls"});
-    read_listen(server, config.server);
+    read_listen(server, config.server.host, config.server.port);
     config.server.threads = static_cast<int>(server.integer("threads", config.server.threads, 1, 512));
     config.server.max_body_bytes = static_cast<std::size_t>(
         server.integer("max_body_bytes", static_cast<std::int64_t>(config.server.max_body_bytes), 1024, 64 << 20));
@@ -361,6 +405,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     client.allow({"certificate", "key", "ca"});
     config.client.identity = {client.text("certificate", ""), client.text("key", "")};
     config.client.ca = client.text("ca", "");
+    read_console(top, config);
     return config;
 }
 
@@ -388,6 +433,13 @@ int DispatchConfig::max_in_flight(int plugin_limit) const {
 const OfficeConfig* Config::office(const std::string& id) const {
     for (const auto& office : offices) {
         if (office.id == id) return &office;
+    }
+    return nullptr;
+}
+
+const ConsoleUser* ConsoleConfig::user(const std::string& name) const {
+    for (const auto& candidate : users) {
+        if (candidate.name == name) return &candidate;
     }
     return nullptr;
 }

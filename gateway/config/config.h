@@ -121,6 +121,28 @@ struct ClientConfig {
     std::string ca;  ///< the CA (chain) the gateway's TLS certificate must chain to
 };
 
+/// A person allowed into the web console (docs/console.md): the common name of their client
+/// certificate, their role, and for a supervisor the office they supervise.
+struct ConsoleUser {
+    enum class Role { Auditor, Supervisor };
+    std::string name;
+    Role role = Role::Supervisor;
+    std::string office;  ///< supervisors only: the one office whose cases they see
+};
+
+/// The read-only web console for auditors and supervisors: its own HTTPS listener, where every
+/// client must show a certificate from `client_ca` whose common name is one of `users`.
+struct ConsoleConfig {
+    bool enabled = false;  ///< a `console` section is present
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8443;
+    std::string client_ca;   ///< the CA that issues people's certificates (not the offices' CA)
+    std::string ready_file;  ///< written with host:port once listening
+    std::vector<ConsoleUser> users;
+
+    const ConsoleUser* user(const std::string& name) const;
+};
+
 struct Config {
     std::string source;  ///< the file it was read from
     ServerConfig server;
@@ -138,6 +160,7 @@ struct Config {
     CallbackConfig callbacks;
     /// Life-situation definitions: every *.json file in this folder (docs/situations.md); empty: none.
     std::string situations_dir;
+    ConsoleConfig console;
 
     const OfficeConfig* office(const std::string& id) const;
 };

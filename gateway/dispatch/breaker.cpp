@@ -1,5 +1,7 @@
 #include "dispatch/breaker.h"
 
+#include "common/clock.h"
+
 #include <algorithm>
 
 namespace vikno::gateway {
@@ -9,8 +11,16 @@ Breakers::Entry& Breakers::entry(const std::string& registry) {
     if (e.status.registry.empty()) {
         e.status.registry = registry;
         e.cooldown_ms = cooldown_ms_;
+        e.status.history.push_back({gateway::now_ms(), State::Closed});
     }
     return e;
+}
+
+void Breakers::enter(Entry& e, State state, std::int64_t now_ms) {
+    if (e.status.state == state) return;
+    e.status.state = state;
+    e.status.history.push_back({now_ms, state});
+    if (e.status.history.size() > kHistory) e.status.history.pop_front();
 }
 
 std::int64_t Breakers::admit(const std::string& registry, std::int64_t now_ms) {
@@ -21,7 +31,7 @@ std::int64_t Breakers::admit(const std::string& registry, std::int64_t now_ms) {
             return 0;
         case State::Open:
             if (now_ms < e.status.retry_at_ms) return e.status.retry_at_ms;
-            e.status.state = State::HalfOpen;
+            enter(e, State::HalfOpen, now_ms);
             e.probe_out = true;
             return 0;
         case State::HalfOpen:
@@ -37,7 +47,7 @@ std::int64_t Breakers::admit(const std::string& registry, std::int64_t now_ms) {
 void Breakers::success(const std::string& registry) {
     std::lock_guard lock(mutex_);
     Entry& e = entry(registry);
-    e.status.state = State::Closed;
+    if (e.status.state != State::Closed) enter(e, State::Closed, now_ms());
     e.status.consecutive_failures = 0;
     e.cooldown_ms = cooldown_ms_;
     e.probe_out = false;
@@ -54,7 +64,7 @@ void Breakers::failure(const std::string& registry, std::int64_t now_ms) {
     } else if (e.status.state == State::Open) {
         return;
     }
-    e.status.state = State::Open;
+    enter(e, State::Open, now_ms);
     e.status.retry_at_ms = now_ms + e.cooldown_ms;
     ++e.status.opened_total;
     e.probe_out = false;

@@ -5,6 +5,7 @@
 // opens it again with a doubled cooldown (up to `max_cooldown_ms`). Thread-safe.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -16,12 +17,21 @@ class Breakers {
 public:
     enum class State { Closed, Open, HalfOpen };
 
+    /// A state the breaker entered, and when (the console's availability history).
+    struct Change {
+        std::int64_t at_ms = 0;
+        State state = State::Closed;
+    };
+    /// Changes kept per registry; older ones are dropped.
+    static constexpr std::size_t kHistory = 100;
+
     struct Status {
         std::string registry;
         State state = State::Closed;
         int consecutive_failures = 0;
         std::int64_t retry_at_ms = 0;  ///< when an open breaker lets a probe through
         std::int64_t opened_total = 0;
+        std::deque<Change> history;  ///< oldest first, since this gateway started
     };
 
     Breakers(int threshold, std::int64_t cooldown_ms, std::int64_t max_cooldown_ms)
@@ -43,6 +53,7 @@ private:
         bool probe_out = false;
     };
     Entry& entry(const std::string& registry);
+    static void enter(Entry& e, State state, std::int64_t now_ms);
 
     int threshold_;
     std::int64_t cooldown_ms_;

@@ -82,6 +82,16 @@ Poco::Net::Context::Ptr tls_client_context(const std::string& ca_file, const Key
     return context;
 }
 
+std::map<std::string, std::string> registry_certificates_pem(const Config& config) {
+    std::map<std::string, std::string> out;
+    for (const auto& plugin : config.plugins) {
+        if (auto pinned = crypto::Certificate::load_pem_file(plugin.answer_certificate)) {
+            out["registry " + plugin.file] = pinned.value().pem();
+        }
+    }
+    return out;
+}
+
 Credentials Credentials::load(const Config& config) {
     init_ssl();
     Credentials credentials;
@@ -120,6 +130,13 @@ Credentials Credentials::load(const Config& config) {
         credentials.callback_tls_ =
             make_context(config, "callbacks.tls_ca with registry_tls", Poco::Net::Context::TLS_CLIENT_USE,
                          config.registry_tls, config.callbacks.tls_ca, Poco::Net::Context::VERIFY_STRICT);
+    }
+    if (config.console.enabled) {
+        // STRICT: the handshake itself refuses a client without a certificate from the console's CA,
+        // so nobody else reaches even the login-free pages.
+        credentials.console_tls_ =
+            make_context(config, "console.client_ca with server.tls", Poco::Net::Context::TLS_SERVER_USE,
+                         config.server.tls.identity, config.console.client_ca, Poco::Net::Context::VERIFY_STRICT);
     }
     return credentials;
 }

@@ -9,6 +9,7 @@
 
 #include <Poco/Net/Context.h>
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -31,13 +32,21 @@ public:
     const RegistryTrust& registry(std::size_t index) const { return registries_.at(index); }
     /// Verifies CNAP back-ends (callbacks.tls_ca) and shows registry_tls; null without callbacks.
     Poco::Net::Context::Ptr callback_tls() const { return callback_tls_; }
+    /// The web console's server context: the gateway's TLS identity, a client certificate from
+    /// console.client_ca required; null without a console.
+    Poco::Net::Context::Ptr console_tls() const { return console_tls_; }
 
 private:
     std::shared_ptr<crypto::Signer> signer_;
     Poco::Net::Context::Ptr api_tls_;
     std::vector<RegistryTrust> registries_;
     Poco::Net::Context::Ptr callback_tls_;
+    Poco::Net::Context::Ptr console_tls_;
 };
+
+/// The registries' pinned answer certificates (PEM) by "registry <library file>", for evidence
+/// bundles; a certificate that cannot be read is left out (the bundle's own checks do not need it).
+std::map<std::string, std::string> registry_certificates_pem(const Config& config);
 
 /// A TLS client context that trusts `ca_file` and shows `identity` (the CLI and tests use it too).
 Poco::Net::Context::Ptr tls_client_context(const std::string& ca_file, const KeyPairConfig& identity);

@@ -29,6 +29,9 @@ std::string error_of(const std::string& text) {
     return "";
 }
 
+// The minimal file with more top-level keys; `more` starts with a comma.
+std::string config_with(const std::string& more) { return kMinimal.substr(0, kMinimal.rfind('}')) + more + "}"; }
+
 }  // namespace
 
 TEST(Config, MinimalFileGetsDefaults) {
@@ -123,4 +126,38 @@ TEST(Config, CallbacksNeedAnHttpsUrlAndTheBackEndsCa) {
     EXPECT_TRUE(config.offices[0].may_call_back("cnap.example"));
     EXPECT_FALSE(config.offices[0].may_call_back("evil.example"));
     EXPECT_EQ(config.callbacks.workers, 3);
+}
+
+TEST(ConsoleConfig, UsersHaveARoleAndASupervisorItsOffice) {
+    const Config config = parse_config(config_with(R"(, "console": {"listen": "127.0.0.1:0", "client_ca": "people.crt",
+      "users": [{"name": "auditor-olena", "role": "auditor"},
+                {"name": "supervisor-vinnytsia", "role": "supervisor", "office": "vinnytsia-po-01"}]})"),
+                                       "test.jsonc");
+    ASSERT_TRUE(config.console.enabled);
+    EXPECT_EQ(config.console.port, 0);
+    ASSERT_NE(config.console.user("supervisor-vinnytsia"), nullptr);
+    EXPECT_EQ(config.console.user("supervisor-vinnytsia")->office, "vinnytsia-po-01");
+    EXPECT_EQ(config.console.user("auditor-olena")->role, ConsoleUser::Role::Auditor);
+    EXPECT_EQ(config.console.user("vinnytsia-po-01"), nullptr);  // an office is no console user
+    EXPECT_FALSE(parse_config(config_with(""), "test.jsonc").console.enabled);
+}
+
+TEST(ConsoleConfig, MistakesNameTheKeyAndTheFix) {
+    EXPECT_NE(error_of(config_with(R"(, "console": {"users": [{"name": "a", "role": "auditor"}]})"))
+                  .find("test.jsonc: console.client_ca: required"),
+              std::string::npos);
+    EXPECT_NE(error_of(config_with(R"(, "console": {"client_ca": "p.crt", "users": [{"name": "a", "role": "boss"}]})"))
+                  .find("console.users[0].role: expected auditor or supervisor, got 'boss'"),
+              std::string::npos);
+    EXPECT_NE(error_of(config_with(R"(, "console": {"client_ca": "p.crt",
+                "users": [{"name": "s", "role": "supervisor", "office": "kyiv-cnap-11"}]})"))
+                  .find("console.users[0].office: expected the id of the office"),
+              std::string::npos);
+    EXPECT_NE(error_of(config_with(R"(, "console": {"client_ca": "p.crt", "users": [{"name": "a", "role": "auditor"},
+                {"name": "a", "role": "auditor"}]})"))
+                  .find("console.users[1].name: 'a' is listed twice"),
+              std::string::npos);
+    EXPECT_NE(
+        error_of(config_with(R"(, "console": {"client_ca": "p.crt", "users": []})")).find("console.users: required"),
+        std::string::npos);
 }

@@ -100,7 +100,7 @@ class Stack:
         port = wait_ready(ready, process, "the " + name + " simulator").rsplit(":", 1)[1]
         self.registries[name] = (process, port)
 
-    def start_gateway(self, dispatch, name="gateway"):
+    def start_gateway(self, dispatch, name="gateway", offices=None, extra=None):
         c = self.build.cert
         ready = os.path.join(self.dir, name + ".ready")
         if os.path.exists(ready):
@@ -117,7 +117,7 @@ class Stack:
             "server": {"listen": "127.0.0.1:0", "ready_file": ready, "threads": 16,
                        "tls": {"certificate": c("gateway-tls.crt"), "key": c("gateway-tls.key"),
                                "client_ca": c("cnap-ca.crt")}},
-            "offices": [office],
+            "offices": offices or [office],
             "callbacks": {"tls_ca": c("cnap-ca.crt"), "backoff_initial_ms": 50, "backoff_max_ms": 500},
             "signing": {"certificate": c("gateway-signing.crt"), "key": c("gateway-signing.key")},
             "registry_tls": {"certificate": c("gateway-tls.crt"), "key": c("gateway-tls.key")},
@@ -131,6 +131,7 @@ class Stack:
                  "tls_ca": c("ca-chain.crt"), "answer_certificate": c(name + "-signing.crt")}
                 for name, (_, port) in self.registries.items()]},
         }
+        config.update(extra or {})
         path = os.path.join(self.dir, name + ".json")
         with open(path, "w") as out:
             json.dump(config, out, indent=1)

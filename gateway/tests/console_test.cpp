@@ -1,0 +1,121 @@
+// The console's parts that need no browser: the supervisors' figures and the masking of wire
+// messages (its config is in config_test.cpp). tests/console/console_test.py drives the whole
+// console in chromium.
+
+#include "console/quality.h"
+#include "console/wire_masking.h"
+
+#include <gtest/gtest.h>
+
+using namespace vikno::gateway;
+using namespace vikno::gateway::console;
+
+namespace {
+
+CaseRow row(const std::string& office, const std::string& op, const std::string& service, const std::string& status,
+            std::int64_t took_ms, const std::string& note = "") {
+    static std::int64_t day_ms = 1764547200000;  // 2025-12-01T00:00:00Z
+    return {"id", service, office, op, status, "", day_ms, day_ms + took_ms, note};
+}
+
+}  // namespace
+
+TEST(Quality, PercentileIsNearestRank) {
+    EXPECT_FALSE(percentile({}, 0.5));
+    EXPECT_EQ(*percentile({7}, 0.9), 7);
+    EXPECT_EQ(*percentile({1, 2, 3, 4}, 0.5), 2);
+    EXPECT_EQ(*percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.9), 9);
+    EXPECT_EQ(*percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 1.0), 10);
+}
+
+TEST(Quality, GroupsCountEndsTimesAndReasons) {
+    const auto report = quality_report(
+        {row("vn", "op-1", "drac.birth", "completed", 100), row("vn", "op-1", "drac.birth", "completed", 300),
+         row("vn", "op-2", "drac.death", "rejected", 50, "not in the register"),
+         row("kh", "op-3", "drac.birth", "failed", 900, "no answer after 8 tries"),
+         row("kh", "op-3", "drac.birth", "queued", 0)},
+        false);
+    EXPECT_EQ(report.cases, 5);
+    ASSERT_EQ(report.per_day.size(), 1U);
+    EXPECT_EQ(report.per_day[0], (std::pair<std::string, std::int64_t>{"2025-12-01", 5}));
+    ASSERT_EQ(report.offices.size(), 2U);
+    const QualityGroup& vn = report.offices[0];  // the busiest first
+    EXPECT_EQ(vn.key, "vn");
+    EXPECT_EQ(vn.cases, 3);
+    EXPECT_EQ(vn.completed, 2);
+    EXPECT_EQ(vn.rejected, 1);
+    EXPECT_EQ(vn.median_ms, 100);
+    EXPECT_EQ(vn.p90_ms, 300);
+    EXPECT_EQ(vn.reasons.at("not in the register"), 1);
+    const QualityGroup& kh = report.offices[1];
+    EXPECT_EQ(kh.in_progress, 1);  // not final: counted, but no time to result
+    EXPECT_EQ(kh.median_ms, 900);
+    ASSERT_EQ(report.operators.size(), 3U);
+    EXPECT_EQ(report.operators[0].cases, 2);
+    EXPECT_EQ(report.operators[2].key, "vn / op-2");
+    ASSERT_EQ(report.services.size(), 2U);
+    EXPECT_EQ(report.services[0].key, "drac.birth");
+    EXPECT_EQ(report.services[0].cases, 4);
+}
+
+TEST(Quality, CsvQuotesFieldsAndDefusesFormulas) {
+    const auto csv =
+        quality_csv(quality_report({row("vn", "op", "svc", "failed", 5, "=HYPERLINK(\"x\") \"quoted\"")}, false));
+    EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
+              "group,key,cases,completed,rejected,failed,cancelled,in_progress,median_ms,p90_ms,reasons");
+    EXPECT_NE(csv.find("office,\"vn\",1,0,0,1,0,0,5,5,\"'=HYPERLINK(\"\"x\"\") \"\"quoted\"\" (1)\""),
+              std::string::npos);
+    EXPECT_NE(csv.find("day,\"2025-12-01\",1,"), std::string::npos);
+}
+
+TEST(Quality, ReasonsAreScrubbedOfPersonalData) {
+    const auto report =
+        quality_report({row("vn", "op", "svc", "rejected", 5, "RNOKPP 3652504575 born 1994-06-21")}, false);
+    EXPECT_EQ(report.offices[0].reasons.begin()->first, "RNOKPP 36******75 born ****-**-**");
+}
+
+TEST(Quality, ALongReasonIsCutBetweenCharacters) {
+    std::string note;
+    while (note.size() < 400) note += "відмова ";  // two bytes a letter: byte 160 may fall inside one
+    const auto report = quality_report({row("vn", "op", "svc", "failed", 5, "x" + note)}, false);
+    const std::string& reason = report.offices[0].reasons.begin()->first;
+    ASSERT_TRUE(reason.ends_with("..."));
+    EXPECT_LE(reason.size(), 163U);
+    const std::string kept = reason.substr(0, reason.size() - 3);
+    EXPECT_EQ(("x" + note).substr(0, kept.size()), kept);
+    EXPECT_NE(static_cast<unsigned char>(kept.back()) & 0xC0U, 0xC0U);  // no lead byte left without its tail
+}
+
+TEST(WireMasking, XmlNamesNumbersAndDatesAreMaskedTheRestKept) {
+    const std::string wire =
+        "POST / HTTP/1.1\r\nContent-Type: text/xml\r\n\r\n"
+        "<r xmlns=\"urn:x\"><Child><LastName>Коваленко</LastName><BirthDate>2024-03-01</BirthDate>"
+        "<Rnokpp>3652504575</Rnokpp><BirthPlace>Вінниця</BirthPlace></Child><Note>ref 1234567890</Note>"
+        "<Sex>F</Sex></r>";
+    const std::string masked = masked_wire(wire);
+    EXPECT_NE(masked.find("POST / HTTP/1.1"), std::string::npos);
+    EXPECT_NE(masked.find("<LastName>К********</LastName>"), std::string::npos);
+    EXPECT_NE(masked.find("<BirthDate>****-**-**</BirthDate>"), std::string::npos);
+    EXPECT_NE(masked.find("<Rnokpp>36******75</Rnokpp>"), std::string::npos);
+    EXPECT_NE(masked.find("<BirthPlace>В******</BirthPlace>"), std::string::npos);
+    EXPECT_NE(masked.find("<Note>ref 12******90</Note>"), std::string::npos);  // scrubbed as free text
+    EXPECT_NE(masked.find("<Sex>F</Sex>"), std::string::npos);
+    EXPECT_EQ(masked.find("Коваленко"), std::string::npos);
+}
+
+TEST(WireMasking, JsonIsMaskedByKeyAtAnyDepth) {
+    const std::string masked = masked_wire(
+        "HTTP/1.1 200 OK\r\n\r\n"
+        R"({"person": {"last_name": "Шевченко", "rnokpp": 3652504575, "birth_date": "1990-05-17"},
+            "items": [{"first_name": "Тарас"}], "status": "found"})");
+    EXPECT_EQ(masked.find("Шевченко"), std::string::npos);
+    EXPECT_EQ(masked.find("Тарас"), std::string::npos);
+    EXPECT_EQ(masked.find("3652504575"), std::string::npos);
+    EXPECT_EQ(masked.find("1990-05-17"), std::string::npos);
+    EXPECT_NE(masked.find("\"found\""), std::string::npos);
+}
+
+TEST(WireMasking, WhatIsNeitherXmlNorJsonIsScrubbed) {
+    EXPECT_EQ(masked_wire("HTTP/1.1 502 Bad Gateway\r\n\r\nupstream 3652504575 down"),
+              "HTTP/1.1 502 Bad Gateway\n\nupstream 36******75 down");
+}
