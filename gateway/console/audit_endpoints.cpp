@@ -80,6 +80,7 @@ void audit_entry(Call& call, const std::string& seq_text, bool reveal) {
     if (reveal) {
         // Logged first and durably: if the log refuses, the bytes are not shown.
         call.context.audit.append({audit::full_view_entry(call.viewer.name, *seq, entry)});
+        call.audit.appended();
         spdlog::info("console: {} was shown audit entry {} in full", call.viewer.name, *seq);
     }
     Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);

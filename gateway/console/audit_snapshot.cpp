@@ -9,19 +9,32 @@
 namespace vikno::gateway::console {
 
 AuditSnapshot::AuditSnapshot(const Config& config, std::vector<crypto::Certificate> trusted)
-    : config_(config), trusted_(std::move(trusted)) {}
+    : config_(config), trusted_(std::move(trusted)) {
+    // An earlier run's pulls are stale: start from none.
+    if (!config_.store.postgres.empty()) std::filesystem::remove_all(config_.audit.dir + "/console-pull");
+}
 
 std::string AuditSnapshot::dir() {
     if (config_.store.postgres.empty()) return config_.audit.dir;
-    const std::string pulled = config_.audit.dir + "/console-pull";
     std::lock_guard lock(mutex_);
-    if (now_ms() - pulled_ms_ >= 1000) {
-        std::filesystem::create_directories(pulled);
-        std::filesystem::permissions(pulled, std::filesystem::perms::owner_all);
-        audit::PostgresAuditLog::pull(config_.store.postgres, pulled);
+    if (current_.empty() || now_ms() - pulled_ms_ >= 1000) {
+        // Each pull into a folder of its own: a request still reading the previous one is not
+        // given a file half rewritten. The one before that is no longer read by anyone.
+        const std::string root = config_.audit.dir + "/console-pull";
+        const std::string next = root + "/" + std::to_string(++generation_);
+        std::filesystem::create_directories(next);
+        std::filesystem::permissions(root, std::filesystem::perms::owner_all);
+        audit::PostgresAuditLog::pull(config_.store.postgres, next);
+        current_ = next;
         pulled_ms_ = now_ms();
+        if (generation_ > 2) std::filesystem::remove_all(root + "/" + std::to_string(generation_ - 2));
     }
-    return pulled;
+    return current_;
+}
+
+void AuditSnapshot::appended() {
+    std::lock_guard lock(mutex_);
+    pulled_ms_ = 0;
 }
 
 audit::VerifyReport AuditSnapshot::verify() {

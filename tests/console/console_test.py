@@ -321,9 +321,12 @@ def main():
         auditor.driver.find_element(By.ID, "reveal").click()
         auditor.wait.until(ready.text_to_be_present_in_element((By.ID, "mask-state"), "in full"))
         check("Коваленко" in auditor.text("message-request"), "shown in full on request")
-        status, body = console_api(stack, console, "console-auditor", "/console/api/audit/entries?case=" + ours[0])
-        views = [e for e in json.loads(body)["entries"] if e["kind"] == "console_full_view"]
-        check(len(views) == 1, "the full view is recorded in the audit log, with the case")
+        def views():
+            status, body = console_api(stack, console, "console-auditor", "/console/api/audit/entries?case=" + ours[0])
+            return [e for e in json.loads(body)["entries"] if e["kind"] == "console_full_view"] if status == 200 else []
+        # Durable before the bytes were shown; in PostgreSQL's log once the sequencer has numbered it.
+        wait_for("the full view in the audit log", views, timeout=10)
+        check(len(views()) == 1, "the full view is recorded in the audit log, with the case")
         auditor.open(base + "#/audit")
         check(auditor.text("log-verdict") == "verified", "the audit page shows the whole log verified")
         auditor.screenshot(args.screenshots, "audit")
