@@ -2,6 +2,8 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include <dlfcn.h>
+
 #include <Poco/File.h>
 #include <Poco/Path.h>
 
@@ -10,6 +12,20 @@ namespace {
 
 using ApiVersionFn = std::uint32_t() noexcept;
 using CreateFn = RegistryPlugin*() noexcept;
+using LastErrorFn = const char*() noexcept;
+
+// Boost.DLL reports a failed load as an errno ("Bad file descriptor") and drops the loader's own
+// words, which are what an author needs ("undefined symbol: ..."): ask the loader again.
+std::string loader_message(const std::string& path, const std::string& fallback) {
+    dlerror();
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    const char* why = dlerror();
+    std::string message = why != nullptr ? why : fallback;
+    if (handle != nullptr) dlclose(handle);
+    // dlerror() starts with the path itself; the refusal already names it.
+    if (message.rfind(path + ": ", 0) == 0) message = message.substr(path.size() + 2);
+    return message;
+}
 
 std::string resolve(const std::string& dir, const std::string& file) {
     Poco::Path path(file);
@@ -29,7 +45,9 @@ std::shared_ptr<RegistryPlugin> load_plugin_library(const std::string& path) {
     boost::system::error_code error;
     library->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, error);
     if (error) {
-        throw PluginLoadError(path + ": cannot be loaded as a shared library: " + error.message());
+        throw PluginLoadError(
+            path + ": cannot be loaded as a shared library: " + loader_message(path, error.message()) +
+            " (built against another SDK or its libraries? `ldd -r " + path + "` lists what is missing)");
     }
     if (!library->has("vikno_plugin_api_version") || !library->has("vikno_create_plugin")) {
         throw PluginLoadError(path +
@@ -44,7 +62,11 @@ std::shared_ptr<RegistryPlugin> load_plugin_library(const std::string& path) {
     }
     RegistryPlugin* raw = library->get_alias<CreateFn>("vikno_create_plugin")();
     if (raw == nullptr) {
-        throw PluginLoadError(path + ": the plugin's factory failed to create the plugin");
+        std::string why;
+        if (library->has("vikno_plugin_last_error")) why = library->get_alias<LastErrorFn>("vikno_plugin_last_error")();
+        throw PluginLoadError(
+            path + ": the plugin's constructor failed" +
+            (why.empty() ? std::string(" (no message: it threw something that is not a std::exception)") : ": " + why));
     }
     // The deleter owns a reference to the library: the code is unmapped only after the object is gone.
     return std::shared_ptr<RegistryPlugin>(raw, [library](RegistryPlugin* plugin) { delete plugin; });

@@ -54,6 +54,19 @@ TEST(PluginHost, RefusesMissingAndNonLibraryFiles) {
     EXPECT_NE(refusal(fake).find("cannot be loaded as a shared library"), std::string::npos);
 }
 
+TEST(PluginHost, ALibraryTheLoaderRefusesIsRefusedInTheLoadersWords) {
+    const std::string path = std::string(VIKNO_TEST_PLUGIN_DIR) + "/libvikno-test-missing_symbol.so";
+    const std::string message = refusal(path);
+    EXPECT_EQ(message.rfind(path + ": cannot be loaded as a shared library: undefined symbol: ", 0), 0U) << message;
+    EXPECT_NE(message.find("vikno_test_function_nobody_defines"), std::string::npos) << message;
+}
+
+TEST(PluginHost, AConstructorsExceptionIsInTheRefusal) {
+    const std::string path = std::string(VIKNO_TEST_PLUGIN_DIR) + "/libvikno-test-throwing_constructor.so";
+    EXPECT_EQ(refusal(path),
+              path + ": the plugin's constructor failed: the service table names drac.birth-extract twice");
+}
+
 TEST(PluginHost, RefusesAServiceOfferedTwice) {
     Config config = config_with({"libvikno-civil_registry.so"});
     config.plugins.push_back({std::string(VIKNO_TEST_PLUGIN_DIR) + "/libvikno-test-duplicate_service.so",

@@ -15,6 +15,7 @@
 #include <boost/dll/alias.hpp>
 
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <optional>
 #include <string>
@@ -107,18 +108,31 @@ public:
 
 /// Exports a plugin class from a shared library. Use once, in one source file of the plugin:
 ///   VIKNO_PLUGIN(MyRegistryPlugin)
-/// It exports `vikno_plugin_api_version` (the version this plugin was compiled against) and
-/// `vikno_create_plugin` (a factory that never throws: it returns nullptr on failure).
+/// It exports `vikno_plugin_api_version` (the version this plugin was compiled against),
+/// `vikno_create_plugin` (a factory that never throws: it returns nullptr on failure) and
+/// `vikno_plugin_last_error` (why the factory failed: the constructor's exception text, so the
+/// gateway's refusal can say it; optional for the host, so version 5 plugins without it still load).
 #define VIKNO_PLUGIN(PluginClass)                                                      \
     namespace vikno_plugin_exports {                                                   \
+    inline std::string& last_error_text() noexcept {                                   \
+        static std::string text;                                                       \
+        return text;                                                                   \
+    }                                                                                  \
     inline std::uint32_t api_version() noexcept { return ::vikno::kPluginApiVersion; } \
     inline ::vikno::RegistryPlugin* create() noexcept {                                \
         try {                                                                          \
             return new PluginClass();                                                  \
+        } catch (const std::exception& e) {                                            \
+            try {                                                                      \
+                last_error_text() = e.what();                                          \
+            } catch (...) {}                                                           \
         } catch (...) {                                                                \
-            return nullptr;                                                            \
+            last_error_text().clear();                                                 \
         }                                                                              \
+        return nullptr;                                                                \
     }                                                                                  \
+    inline const char* last_error() noexcept { return last_error_text().c_str(); }     \
     }                                                                                  \
     BOOST_DLL_ALIAS(vikno_plugin_exports::api_version, vikno_plugin_api_version)       \
-    BOOST_DLL_ALIAS(vikno_plugin_exports::create, vikno_create_plugin)
+    BOOST_DLL_ALIAS(vikno_plugin_exports::create, vikno_create_plugin)                 \
+    BOOST_DLL_ALIAS(vikno_plugin_exports::last_error, vikno_plugin_last_error)
