@@ -39,11 +39,13 @@ inline Case sample_case(const std::string& dir, const std::string& name) {
     return c;
 }
 
-/// The SOAP 1.1 envelope and X-Road schemas together with a registry's body schema.
+/// The SOAP 1.1 envelope of a request and the X-Road schemas together with a registry's body
+/// schema. The Body is strict, as in the registry simulators: exactly one element, declared by
+/// `body_xsd` (soap11-envelope-strict.xsd).
 inline xml::Schema soap_schema(const std::string& xroad_schema_dir, const std::string& body_namespace,
                                const std::string& body_xsd) {
     auto loaded = xml::Schema::load_all(
-        {{soap::kEnvelopeNs, xroad_schema_dir + "/soap11-envelope.xsd"}, {body_namespace, body_xsd}});
+        {{soap::kEnvelopeNs, xroad_schema_dir + "/" + soap::kRequestEnvelopeSchema}, {body_namespace, body_xsd}});
     if (!loaded) throw std::runtime_error(loaded.error().message);
     return std::move(loaded).value();
 }

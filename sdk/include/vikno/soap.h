@@ -12,6 +12,9 @@
 namespace vikno::soap {
 
 inline constexpr const char* kEnvelopeNs = "http://schemas.xmlsoap.org/soap/envelope/";
+/// The file in the X-Road schemas folder (VIKNO_XROAD_SCHEMA_DIR) with the envelope of a request:
+/// a Body of exactly one element that the registry's own schema declares.
+inline constexpr const char* kRequestEnvelopeSchema = "soap11-envelope-strict.xsd";
 inline constexpr const char* kXRoadNs = "http://x-road.eu/xsd/xroad.xsd";
 inline constexpr const char* kIdentifiersNs = "http://x-road.eu/xsd/identifiers";
 inline constexpr const char* kProtocolVersion = "4.0";

@@ -64,8 +64,8 @@ XRoadSoapRegistry::XRoadSoapRegistry(const Options& options, std::string body_na
       schema_([&] {
           const std::string xroad = option(options, "xroad-schemas", xroad_schema_dir);
           const std::string own = option(options, "schema", schema);
-          auto loaded =
-              xml::Schema::load_all({{soap::kEnvelopeNs, xroad + "/soap11-envelope.xsd"}, {body_namespace_, own}});
+          auto loaded = xml::Schema::load_all(
+              {{soap::kEnvelopeNs, xroad + "/" + soap::kRequestEnvelopeSchema}, {body_namespace_, own}});
           if (!loaded) throw std::runtime_error(loaded.error().message);
           return std::move(loaded).value();
       }()),
