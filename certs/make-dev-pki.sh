@@ -1,33 +1,58 @@
 #!/usr/bin/env bash
 # Makes a complete development PKI with the openssl CLI (see certs/README.md for what each file is).
 #
-#   certs/make-dev-pki.sh [--rsa] [--force] [DIR]      (DIR defaults to certs/dev)
+#   certs/make-dev-pki.sh [--rsa] [--force] [--registry NAME]... [DIR]      (DIR defaults to certs/dev)
 #
 # Idempotent: a finished PKI (DIR/.complete) is left alone unless --force is given. Keys are 0600.
-# Never use these files outside development and tests: the keys are not protected.
+# --registry NAME (repeatable) also issues NAME-signing and NAME-tls for a registry of your own (a
+# plugin built outside this tree, whose simulator needs them); given for a finished PKI, it adds
+# what is missing there, issued by the same CA, and leaves the rest alone. The SDK installs this
+# script as vikno-dev-pki. Never use these files outside development and tests: the keys are not
+# protected.
 set -euo pipefail
 
 signing_alg=ec
 force=0
 dir=""
+extra_registries=()
+expect_registry=0
 for arg in "$@"; do
+  if ((expect_registry)); then
+    [[ $arg =~ ^[a-z][a-z0-9_]*$ ]] || { echo "make-dev-pki: --registry $arg: expected a plugin name (a-z, 0-9, _)" >&2; exit 2; }
+    extra_registries+=("$arg"); expect_registry=0; continue
+  fi
   case $arg in
     --rsa) signing_alg=rsa ;;
     --force) force=1 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --registry) expect_registry=1 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     -*) echo "make-dev-pki: unknown option $arg (see --help)" >&2; exit 2 ;;
     *) dir=$arg ;;
   esac
 done
+((expect_registry)) && { echo "make-dev-pki: --registry needs a name" >&2; exit 2; }
 dir=${dir:-"$(cd "$(dirname "$0")" && pwd)/dev"}
-registries=(civil_registry real_estate business igov diia demographic_registry tax_registry)
+registries=(civil_registry real_estate business igov diia demographic_registry tax_registry "${extra_registries[@]}")
 
 # Bumped whenever this script issues new files, so an older PKI is made again with them.
 pki_version=4
 if [[ -f $dir/.complete && $force == 0 && $(head -n1 "$dir/.complete") == "version $pki_version" ]]; then
-  exit 0
+  missing=()
+  for registry in "${extra_registries[@]}"; do
+    [[ -f $dir/$registry-signing.crt && -f $dir/$registry-tls.crt ]] || missing+=("$registry")
+  done
+  ((${#missing[@]} == 0)) && exit 0
+  add_to_existing=1
+else
+  add_to_existing=0
 fi
 command -v openssl >/dev/null || { echo "make-dev-pki: openssl is not installed (apt-get install openssl)" >&2; exit 1; }
+
+issue_registry() {  # issue_registry NAME: its answer-signing and TLS certificates (with the chain)
+  issue "$1-signing" "$1 registry simulator (answer signing)" issuing-ca signing ec
+  issue "$1-tls" "localhost" issuing-ca tls ec "DNS:localhost,IP:127.0.0.1,IP:::1"
+  cat issuing-ca.crt >>"$1-tls.crt"
+}
 
 # Build in a scratch folder and move it into place, so a half-made PKI is never used.
 mkdir -p "$(dirname "$dir")"
@@ -103,6 +128,17 @@ CNF
   rm -rf "$1.csr" ca-db
 }
 
+# A finished PKI that lacks a --registry's certificates: issue just those, in place, by its CA.
+if ((add_to_existing)); then
+  cd "$dir"
+  for registry in "${missing[@]}"; do issue_registry "$registry"; done
+  rm -f ./*.srl
+  chmod 600 ./*.key
+  chmod 644 ./*.crt
+  echo "make-dev-pki: issued ${missing[*]} in $dir (by its issuing CA)"
+  exit 0
+fi
+
 localhost_san="DNS:localhost,IP:127.0.0.1,IP:::1"
 
 # The registry side: a root, an issuing CA below it, and every party's signing and TLS certificates.
@@ -115,9 +151,7 @@ issue gateway-tls "localhost" issuing-ca tls ec "$localhost_san"
 cat issuing-ca.crt >>gateway-tls.crt  # serve the chain, not only the leaf
 
 for registry in "${registries[@]}"; do
-  issue "$registry-signing" "$registry registry simulator (answer signing)" issuing-ca signing ec
-  issue "$registry-tls" "localhost" issuing-ca tls ec "$localhost_san"
-  cat issuing-ca.crt >>"$registry-tls.crt"
+  issue_registry "$registry"
 done
 
 # The CNAP side: its own CA issues the offices' client certificates; the gateway trusts only it.

@@ -3,6 +3,7 @@
 // interpreter and the simulator all read.
 
 #include <vikno/plugin.h>
+#include <vikno/service_table.h>
 #include <vikno/xroad_service.h>
 
 #include <string>
@@ -14,15 +15,7 @@ inline constexpr const char* kNamespace = "urn:vikno:registry:eddr:1";
 inline constexpr const char* kPluginName = "demographic_registry";
 inline constexpr const char* kPluginVersion = "1.0.0";
 
-struct Service {
-    std::string code;        ///< Vikno service code
-    std::string xroad_code;  ///< X-Road serviceCode
-    std::string request;     ///< request body element (local name)
-    std::string response;    ///< response body element (local name)
-    std::string title_uk;
-    std::string title_en;
-    std::vector<std::string> required_fields;
-};
+using Service = vikno::SoapService;
 
 const std::vector<Service>& services();
 const Service* find_service(const std::string& code);
