@@ -1,0 +1,127 @@
+#include "passport_check.h"
+
+#include <vikno/identifiers.h>
+#include <vikno/service_table.h>
+#include <vikno/soap.h>
+#include <vikno/soap_answer.h>
+#include <vikno/xml.h>
+
+#include <Poco/JSON/Object.h>
+
+#include <algorithm>
+
+namespace passport_check {
+
+using namespace vikno;
+
+const std::vector<Service>& services() {
+    static const std::vector<Service> kServices{
+        {"dms.document-check",
+         "CheckDocument",
+         "CheckDocumentRequest",
+         "CheckDocumentResponse",
+         "Перевірка дійсності паспорта громадянина України або ID-картки",
+         "Check that a Ukrainian passport or ID card is valid",
+         {"applicant.last_name", "applicant.birth_date", "applicant.document.type", "applicant.document.number"}},
+    };
+    return kServices;
+}
+
+const Service* find_service(const std::string& code) { return find_by(services(), &Service::code, code); }
+
+soap::ServiceSettings default_settings() {
+    soap::ServiceSettings settings;
+    settings.member_code = "37508470";
+    settings.subsystem = "DOCUMENT-CHECK";
+    return settings;
+}
+
+FieldErrors validate_case(const Case& c) {
+    if (find_service(c.service) == nullptr) return {{"service", "is not a document check service"}};
+    FieldErrors errors;
+    if (c.applicant.last_name.empty()) errors.push_back({"applicant.last_name", "is required"});
+    if (!identifiers::is_valid_iso_date(c.applicant.birth_date)) {
+        errors.push_back({"applicant.birth_date", "is required, written YYYY-MM-DD"});
+    }
+    if (!c.applicant.document) {
+        errors.push_back({"applicant.document", "is required: the passport or ID card to check"});
+    } else if (c.applicant.document->type == "passport") {
+        if (!identifiers::is_valid_passport_number(c.applicant.document->number)) {
+            errors.push_back({"applicant.document.number", "a passport number is 2 Cyrillic capitals and 6 digits"});
+        }
+    } else if (c.applicant.document->type == "id_card") {
+        if (!identifiers::is_valid_id_card_number(c.applicant.document->number)) {
+            errors.push_back({"applicant.document.number", "an ID card number is 9 digits"});
+        }
+    } else {
+        errors.push_back({"applicant.document.type", "expected passport or id_card"});
+    }
+    return errors;
+}
+
+Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const soap::ServiceSettings& settings) {
+    const Service* service = find_service(c.service);
+    if (service == nullptr) return Error{"unknown_service", "service '" + c.service + "' is not a document check"};
+    if (auto errors = validate_case(c); !errors.empty()) {
+        return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
+    }
+    xml::Writer w;
+    w.open("pc:" + service->request, {{"xmlns:pc", kNamespace}})
+        .leaf("pc:DocumentType", c.applicant.document->type)
+        .leaf("pc:DocumentNumber", c.applicant.document->number)
+        .leaf("pc:LastName", c.applicant.last_name)
+        .leaf("pc:BirthDate", c.applicant.birth_date)
+        .close();
+    const auto header = soap::request_header(settings, context, service->xroad_code);
+    return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, w.str()), context.message_id);
+}
+
+namespace {
+
+const char* status_uk(const std::string& status) {
+    if (status == "valid") return "дійсний";
+    if (status == "expired") return "строк дії минув";
+    if (status == "lost") return "втрачений";
+    if (status == "stolen") return "викрадений";
+    return "недійсний";
+}
+
+}  // namespace
+
+Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
+    const Service* service = find_service(c.service);
+    if (service == nullptr)
+        return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
+    auto opened = soap::open_answer(answer, sent, "pc", kNamespace, service->response);
+    if (opened.decided) return *opened.decided;
+    xml::Document& d = *opened.document;
+    if (auto found = d.nodes("pc:Document", opened.body); !found.empty()) {
+        const std::string status = d.text("pc:Status", found.front()).value_or("");
+        static const std::vector<std::string> kStatuses{"valid", "expired", "lost", "stolen", "invalidated"};
+        if (std::find(kStatuses.begin(), kStatuses.end(), status) == kStatuses.end()) {
+            return soap::decide(Verdict::Retry, "malformed answer: pc:Status is not a known status",
+                                "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
+                                "The registry sent a malformed answer; the request will be retried");
+        }
+        const std::string until = d.text("pc:ValidUntil", found.front()).value_or("");
+        Interpretation result = soap::decide(Verdict::Completed, "document " + status,
+                                             std::string("Документ ") + status_uk(status), "The document is " + status);
+        Poco::JSON::Object::Ptr document = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        document->set("status", status);
+        if (!until.empty()) document->set("valid_until", until);
+        result.outcome.document = document;
+        return result;
+    }
+    if (!d.nodes("pc:NotFound", opened.body).empty()) {
+        // The registry does not say whether the number or the person did not match: nor do we.
+        return soap::decide(Verdict::Rejected, "no such document for this person",
+                            "У реєстрі немає такого документа цієї особи",
+                            "The register has no such document of this person");
+    }
+    return soap::decide(Verdict::Retry,
+                        "malformed answer: pc:" + service->response + " holds neither Document nor NotFound",
+                        "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
+                        "The registry sent a malformed answer; the request will be retried");
+}
+
+}  // namespace passport_check
