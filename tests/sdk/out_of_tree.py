@@ -6,6 +6,7 @@ Installs the SDK from the build into a clean prefix, and with nothing else:
   - sdk/examples/passport_check configures with find_package(ViknoSdk 5 REQUIRED), builds, and
     passes its own tests;
   - the installed vikno-dev-pki issues the PKI with certificates for the new registry;
+  - the installed vikno-plugin-check passes the example against its own simulator;
   - the example's simulator and a gateway that loads the example's library run, and a document
     check submitted to the gateway completes, signed and verified both ways.
 
@@ -87,6 +88,16 @@ def main():
     run([os.path.join(prefix, "bin", "vikno-dev-pki"), "--registry", "passport_check", os.path.join(stack_dir, "pki")])
     check(os.path.exists(os.path.join(stack_dir, "pki", "passport_check-signing.crt")),
           "vikno-dev-pki --registry issues the new registry's certificates")
+    # The installed conformance kit on the example, against the example's own simulator.
+    checked = subprocess.run([os.path.join(prefix, "bin", "vikno-plugin-check"),
+                              os.path.join(example_build, "libvikno-passport_check.so"),
+                              "--simulator", os.path.join(example_build, "vikno-sim-passport_check"),
+                              "--pki", os.path.join(stack_dir, "pki"), "--samples", os.path.join(EXAMPLE, "samples")],
+                             capture_output=True, text=True, timeout=240)
+    summary = checked.stdout.strip().splitlines()[-1] if checked.stdout.strip() else checked.stderr
+    check(checked.returncode == 0, "the installed vikno-plugin-check passes the example: " + summary)
+    if checked.returncode != 0:
+        print(checked.stdout + checked.stderr)
     stack = Stack(Build(stack_dir), scratch)
     try:
         stack.start_registry("passport_check")
