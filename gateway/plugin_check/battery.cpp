@@ -8,6 +8,11 @@
 
 #include <vikno/signing.h>
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
 #include <csignal>
 #include <ctime>
 #include <sstream>
@@ -115,6 +120,127 @@ std::vector<Hostile> hostile_answers_for(Protocol protocol) {
     };
 }
 
+// One line: status, headers and body, each base64 (the pipe from the child is line-based).
+std::string encode_answer(const RegistryAnswer& answer) {
+    std::string line = std::to_string(answer.status) + " " + (answer.body.empty() ? "-" : crypto::base64(answer.body));
+    for (const auto& [name, value] : answer.headers) line += " " + crypto::base64(name) + ":" + crypto::base64(value);
+    return line;
+}
+
+std::string unbase64(const std::string& text) {
+    auto bytes = crypto::base64_decode(text);
+    return bytes ? bytes.value() : std::string();
+}
+
+RegistryAnswer decode_answer(const std::string& line) {
+    RegistryAnswer answer;
+    std::istringstream in(line);
+    std::string body;
+    in >> answer.status >> body;
+    answer.body = body == "-" ? "" : unbase64(body);
+    for (std::string pair; in >> pair;) {
+        const auto colon = pair.find(':');
+        answer.headers.emplace_back(unbase64(pair.substr(0, colon)), unbase64(pair.substr(colon + 1)));
+    }
+    return answer;
+}
+
+// Replaces every value below `v`: each leaf by `leaf(v)`, each array by `array(a)`.
+Poco::Dynamic::Var rewrite(const Poco::Dynamic::Var& v,
+                           const std::function<Poco::Dynamic::Var(const Poco::Dynamic::Var&)>& leaf,
+                           bool empty_arrays) {
+    if (v.type() == typeid(Poco::JSON::Object::Ptr)) {
+        Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+        for (const auto& [key, value] : *v.extract<Poco::JSON::Object::Ptr>())
+            out->set(key, rewrite(value, leaf, empty_arrays));
+        return out;
+    }
+    if (v.type() == typeid(Poco::JSON::Array::Ptr)) {
+        Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
+        if (!empty_arrays) {
+            for (const auto& item : *v.extract<Poco::JSON::Array::Ptr>()) out->add(rewrite(item, leaf, empty_arrays));
+        }
+        return out;
+    }
+    return leaf(v);
+}
+
+std::vector<Hostile> mutations_of(const RegistryAnswer& real) {
+    std::vector<Hostile> out;
+    const auto with_body = [&](const std::string& name, std::string body, int status = 0) {
+        if (body == real.body) return;  // nothing of that kind in this answer to change
+        RegistryAnswer a = real;
+        a.body = std::move(body);
+        if (status != 0) a.status = status;
+        out.push_back({"the registry's answer with " + name, std::move(a)});
+    };
+    const std::string& body = real.body;
+    if (const auto start = body.find(":Body"); start != std::string::npos) {
+        // Inside the Body's first element: what its parser reads first.
+        const auto body_open = body.find('>', start);
+        const auto child = body.find('<', body_open);
+        const auto child_open = body.find('>', child);
+        if (child_open != std::string::npos && body[child_open - 1] != '/') {
+            const std::string qname = body.substr(child + 1, body.find_first_of(" \t\r\n>", child) - child - 1);
+            const auto close = body.find("</" + qname, child_open);
+            const auto insert = [&](const std::string& what) {
+                return body.substr(0, child_open + 1) + what + body.substr(child_open + 1);
+            };
+            std::string deep;
+            for (int i = 0; i < 100000; ++i) deep += "<a>";
+            for (int i = 0; i < 100000; ++i) deep += "</a>";
+            with_body("XML nested 100,000 deep in its response", insert(deep));
+            with_body("16 MiB of text in its response", insert(std::string(16 << 20, 'A')));
+            with_body("invalid UTF-8 in its response", insert("\xff\xfe\xc3\x28"));
+            if (close != std::string::npos) {
+                with_body("an empty response element", body.substr(0, child_open + 1) + body.substr(close));
+            }
+        }
+        std::string blank;  // every text emptied, the structure kept
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            blank += body[i];
+            if (body[i] == '>') {
+                const auto next = body.find('<', i);
+                if (next == std::string::npos) break;
+                i = next - 1;
+            }
+        }
+        with_body("every text emptied", blank);
+        return out;
+    }
+    Poco::Dynamic::Var json;
+    try {
+        json = Poco::JSON::Parser().parse(body);
+    } catch (const std::exception&) {
+        return out;
+    }
+    const auto text = [](const Poco::Dynamic::Var& v) {
+        std::ostringstream s;
+        Poco::JSON::Stringifier::stringify(v, s);
+        return s.str();
+    };
+    const auto null_leaf = [](const Poco::Dynamic::Var&) { return Poco::Dynamic::Var(); };
+    const auto bad_utf8 = [](const Poco::Dynamic::Var& v) {
+        return v.isString() ? Poco::Dynamic::Var(std::string("\xff\xfe") + v.toString()) : v;
+    };
+    // Only what changes the answer: re-serialised unchanged, it would be the registry's own.
+    const auto keep = [](const Poco::Dynamic::Var& v) { return v; };
+    const std::string same = text(rewrite(json, keep, false));
+    const std::vector<std::pair<std::string, std::string>> rewritten{
+        {"every value null", text(rewrite(json, null_leaf, false))},
+        {"every list empty", text(rewrite(json, keep, true))},
+        {"invalid UTF-8 in every string", text(rewrite(json, bad_utf8, false))}};
+    for (const auto& [name, mutated] : rewritten) {
+        if (mutated != same) with_body(name, mutated);
+    }
+    with_body("an empty error list (400)", R"({"errors": []})", 400);
+    with_body("an error list of nulls (422)", R"({"errors": [null, {}], "error": null, "message": null})", 422);
+    std::string deep(100000, '[');
+    deep += std::string(100000, ']');
+    with_body("JSON nested 100,000 deep", deep);
+    return out;
+}
+
 }  // namespace
 
 Battery::Battery(std::shared_ptr<RegistryPlugin> plugin, SimulatorCommand simulator, Report report)
@@ -123,10 +249,10 @@ Battery::Battery(std::shared_ptr<RegistryPlugin> plugin, SimulatorCommand simula
       simulator_(std::move(simulator)),
       report_(std::move(report)) {}
 
-Battery::Run Battery::drive(const Case& c, const std::string& endpoint, int request_timeout_ms) {
+Battery::Run Battery::drive(const Case& c, const ExchangeContext& context, const std::string& endpoint,
+                            int request_timeout_ms) {
     Run run;
     const std::string& pki = simulator_.pki;
-    const ExchangeContext context{kClient, new_uuid(), c.office.operator_id, c.id};
     auto translated = plugin_->translate(c, context);
     if (!translated) {
         run.end = "translate refused: " + translated.error().code + ": " + translated.error().message;
@@ -162,6 +288,7 @@ Battery::Run Battery::drive(const Case& c, const std::string& endpoint, int requ
             run.reasons.push_back("answer check: " + checked.reason);
             return run;
         }
+        if (step == 0) run.first_answer = sent.answer;
         const auto meaning = plugin_->interpret(c, current, sent.answer);
         run.reasons.push_back(meaning.reason);
         if (meaning.verdict != Verdict::Continue) {
@@ -178,10 +305,11 @@ Battery::Run Battery::drive(const Case& c, const std::string& endpoint, int requ
     return run;
 }
 
-std::vector<std::string> Battery::drive_in_child(const Case& c, const std::string& endpoint, int request_timeout_ms) {
+std::vector<std::string> Battery::drive_in_child(const Case& c, const ExchangeContext& context,
+                                                 const std::string& endpoint, int request_timeout_ms) {
     return in_child([&] {
-        const Run run = drive(c, endpoint, request_timeout_ms);
-        std::vector<std::string> out{run.end};
+        const Run run = drive(c, context, endpoint, request_timeout_ms);
+        std::vector<std::string> out{run.end, run.first_answer ? encode_answer(*run.first_answer) : ""};
         out.insert(out.end(), run.reasons.begin(), run.reasons.end());
         return out;
     });
@@ -203,11 +331,16 @@ void Battery::samples(const std::vector<Sample>& samples) {
                 !first ? first.error().message : "the message id or the request changed");
 
         SimulatorProcess simulator(simulator_, {});
-        const auto lines = drive_in_child(sample.c, simulator.endpoint(), 10000);
-        reasons_.insert(reasons_.end(), lines.begin() + 1, lines.end());
+        const ExchangeContext drive_context{kClient, new_uuid(), sample.c.office.operator_id, sample.c.id};
+        const auto lines = drive_in_child(sample.c, drive_context, simulator.endpoint(), 10000);
+        if (lines.size() > 1) reasons_.insert(reasons_.end(), lines.begin() + 2, lines.end());
+        // The registry's real first answer, to make hostile answers from that still reach the
+        // plugin's parsing (the same message id, the registry's headers).
+        if (!real_ && lines.size() > 1 && !lines[1].empty())
+            real_ = Real{&sample, drive_context, decode_answer(lines[1])};
         const bool done = lines.front() == "completed" || lines.front() == "awaiting";
         report_(done, name + " completes through the simulator with signing on (" + lines.front() + ")",
-                lines.size() > 1 ? lines.back() : "");
+                lines.size() > 2 ? lines.back() : "");
     }
 }
 
@@ -228,27 +361,45 @@ void Battery::faults(const Sample& sample) {
     };
     for (const auto& fault : faults) {
         SimulatorProcess simulator(simulator_, fault.flags);
-        const auto lines = drive_in_child(sample.c, simulator.endpoint(), fault.timeout_ms);
-        reasons_.insert(reasons_.end(), lines.begin() + 1, lines.end());
+        const ExchangeContext context{kClient, new_uuid(), sample.c.office.operator_id, sample.c.id};
+        const auto lines = drive_in_child(sample.c, context, simulator.endpoint(), fault.timeout_ms);
+        if (lines.size() > 1) reasons_.insert(reasons_.end(), lines.begin() + 2, lines.end());
         const std::string& end = lines.front();
         const bool ok = end == "retry" || end == "failed" || end == "rejected";
         report_(ok, std::string("a simulator ") + fault.name + " gives retry or failed (" + end + ")",
-                lines.size() > 1 ? lines.back() : "");
+                lines.size() > 2 ? lines.back() : "");
     }
 }
 
-void Battery::hostile_answers(const Sample& sample) {
-    const ExchangeContext context{kClient, new_uuid(), sample.c.office.operator_id, sample.c.id};
+void Battery::hostile_answers(const Sample& fallback) {
+    const Sample& sample = real_ ? *real_->sample : fallback;
+    const ExchangeContext context =
+        real_ ? real_->context : ExchangeContext{kClient, new_uuid(), sample.c.office.operator_id, sample.c.id};
     const auto sent = plugin_->translate(sample.c, context);
     if (!sent) return report_(false, "hostile answers", "the sample does not translate");
-    for (const auto& hostile : hostile_answers_for(sent.value().protocol)) {
+    std::vector<Hostile> hostile = hostile_answers_for(sent.value().protocol);
+    if (real_) {
+        // The registry's own headers on every one of them (the message id, the content type), and
+        // mutations of its real answer, so that they get past the first checks into the parsing.
+        for (auto& h : hostile) {
+            for (const auto& header : real_->answer.headers) {
+                if (h.answer.header(header.first).empty()) h.answer.headers.push_back(header);
+            }
+        }
+        const auto derived = mutations_of(real_->answer);
+        hostile.insert(hostile.end(), derived.begin(), derived.end());
+    } else {
+        report_(false, "hostile answers are made from the registry's real answer",
+                "no sample completed, so only answers without the registry's headers are tried");
+    }
+    for (const auto& h : hostile) {
         const auto lines = in_child([&] {
-            const auto meaning = plugin_->interpret(sample.c, sent.value(), hostile.answer);
+            const auto meaning = plugin_->interpret(sample.c, sent.value(), h.answer);
             return std::vector<std::string>{verdict_name(meaning.verdict), meaning.reason};
         });
         if (lines.size() > 1) reasons_.push_back(lines[1]);
         const bool ok = lines.size() > 1 && lines.front() != "completed";
-        report_(ok, "a hostile answer, " + hostile.name + ", is not taken (" + lines.front() + ")",
+        report_(ok, "a hostile answer, " + h.name + ", is not taken (" + lines.front() + ")",
                 lines.size() > 1 ? lines[1] : "");
     }
 }

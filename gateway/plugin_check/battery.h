@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,9 @@ public:
     /// never Completed, never a crash.
     void faults(const Sample& sample);
     /// Answers no registry should send, given to interpret() as if verified, each in a child
-    /// process: never Completed, never a crash.
-    void hostile_answers(const Sample& sample);
+    /// process: never Completed, never a crash. Made from the registry's real answer to a sample
+    /// (its headers kept, its body mutated) when one completed; `fallback` otherwise.
+    void hostile_answers(const Sample& fallback);
     /// No reason written anywhere above holds the applicant's personal data.
     void personal_data(const std::vector<Sample>& samples);
 
@@ -47,11 +49,21 @@ private:
     struct Run {
         std::string end;  ///< completed, rejected, failed, retry, awaiting, or what went wrong
         std::vector<std::string> reasons;
+        std::optional<RegistryAnswer> first_answer;  ///< the verified answer to the first request
     };
     /// The case through the simulator at `endpoint`, request after request, as the dispatcher does.
-    Run drive(const Case& c, const std::string& endpoint, int request_timeout_ms);
-    /// drive() in a child process: its end, then its reasons; a crash is the end.
-    std::vector<std::string> drive_in_child(const Case& c, const std::string& endpoint, int request_timeout_ms);
+    Run drive(const Case& c, const ExchangeContext& context, const std::string& endpoint, int request_timeout_ms);
+    /// drive() in a child process: its end, its first answer (encoded, or empty), then its
+    /// reasons; a crash is the end.
+    std::vector<std::string> drive_in_child(const Case& c, const ExchangeContext& context, const std::string& endpoint,
+                                            int request_timeout_ms);
+
+    struct Real {
+        const Sample* sample;
+        ExchangeContext context;
+        RegistryAnswer answer;
+    };
+    std::optional<Real> real_;  ///< the first sample's real exchange, for hostile answers made from it
 
     std::shared_ptr<RegistryPlugin> plugin_;
     PluginDescriptor descriptor_;
