@@ -102,7 +102,6 @@ bool is_kved(const std::string& code) {
 
 FieldErrors validate_case(const Case& c) {
     const Service* service = find_service(c.service);
-    if (service == nullptr) return {{"service", "is not a service of the business register"}};
     FieldErrors errors;
     if (service->operation == Operation::SubjectExtract) {
         check_search(c, errors);
@@ -113,12 +112,7 @@ FieldErrors validate_case(const Case& c) {
 }
 
 Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
-    const Service* service = find_service(c.service);
-    if (service == nullptr)
-        return Error{"unknown_service", "service '" + c.service + "' is not a business register one"};
-    if (auto errors = validate_case(c); !errors.empty()) {
-        return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
-    }
+    const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
     if (service->operation == Operation::FopRegistration) {
         Exchange exchange = xroad_rest::json_exchange("POST", xroad_rest::path(settings, "fop-registrations"),
                                                       registration_xml(c), context);

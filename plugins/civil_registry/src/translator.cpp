@@ -84,9 +84,6 @@ std::string request_body(const Service& service, const Case& c) {
 FieldErrors validate_case(const Case& c) {
     FieldErrors errors;
     const Service* service = find_service(c.service);
-    if (service == nullptr) {
-        return {{"service", "is not a civil registry service"}};
-    }
     switch (service->record) {
         case Record::Birth:
             check_birth(c, errors);
@@ -104,13 +101,7 @@ FieldErrors validate_case(const Case& c) {
 }
 
 Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
-    const Service* service = find_service(c.service);
-    if (service == nullptr) {
-        return Error{"unknown_service", "service '" + c.service + "' is not offered by the civil registry plugin"};
-    }
-    if (auto errors = validate_case(c); !errors.empty()) {
-        return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
-    }
+    const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
     const auto header = soap::request_header(settings, context, service->xroad_code);
     return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, request_body(*service, c)),
                                context.message_id);

@@ -9,8 +9,6 @@ namespace vikno::demographic_registry {
 
 Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
-    if (service == nullptr)
-        return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
     auto opened = soap::open_answer(answer, sent, "eddr", kNamespace, service->response);
     if (opened.decided) return *opened.decided;
     xml::Document& d = *opened.document;

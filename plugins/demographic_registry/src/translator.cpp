@@ -38,7 +38,6 @@ std::string request_body(const Service& service, const Case& c) {
 }  // namespace
 
 FieldErrors validate_case(const Case& c) {
-    if (find_service(c.service) == nullptr) return {{"service", "is not a demographic register service"}};
     FieldErrors errors;
     if (!act_number(field(c, "birth_act.number"))) {
         errors.push_back({"subject.birth_act.number", "is required: the birth record's act number (up to 8 digits)"});
@@ -62,14 +61,7 @@ FieldErrors validate_case(const Case& c) {
 }
 
 Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
-    const Service* service = find_service(c.service);
-    if (service == nullptr) {
-        return Error{"unknown_service",
-                     "service '" + c.service + "' is not offered by the demographic register plugin"};
-    }
-    if (auto errors = validate_case(c); !errors.empty()) {
-        return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
-    }
+    const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
     const auto header = soap::request_header(settings, context, service->xroad_code);
     return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, request_body(*service, c)),
                                context.message_id);

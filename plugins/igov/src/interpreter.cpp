@@ -38,8 +38,6 @@ std::string order_of(const Exchange& sent) {
 
 Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
-    if (service == nullptr)
-        return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
     if (answer.status >= 500) {
         return soap::decide(Verdict::Retry, "HTTP " + std::to_string(answer.status),
                             "Портал iGov тимчасово недоступний, запит буде повторено",

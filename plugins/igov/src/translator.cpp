@@ -18,7 +18,6 @@ bool digits(const std::string& text) {
 
 FieldErrors validate_case(const Case& c) {
     const Service* service = find_service(c.service);
-    if (service == nullptr) return {{"service", "is not an iGov portal service"}};
     FieldErrors errors;
     if (service->operation == Operation::CreateOrder) {
         if (c.applicant.rnokpp.empty())
@@ -45,12 +44,7 @@ FieldErrors validate_case(const Case& c) {
 }
 
 Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
-    const Service* service = find_service(c.service);
-    if (service == nullptr)
-        return Error{"unknown_service", "service '" + c.service + "' is not offered by the iGov plugin"};
-    if (auto errors = validate_case(c); !errors.empty()) {
-        return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
-    }
+    const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
     Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
     if (service->operation == Operation::CreateOrder) {
         body.set("nID_Service", std::stoi(c.subject_text("portal_service_id").value_or("0")));

@@ -30,8 +30,6 @@ std::pair<std::string, std::string> first_error(const Object::Ptr& json) {
 
 Interpretation interpret_answer(const Case& c, const Exchange& /*sent*/, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
-    if (service == nullptr)
-        return soap::decide(Verdict::Failed, "unknown service", "Невідома послуга", "Unknown service");
     if (answer.status >= 500) {
         return soap::decide(Verdict::Retry, "HTTP " + std::to_string(answer.status),
                             "Реєстр платників податків тимчасово недоступний, запит буде повторено",

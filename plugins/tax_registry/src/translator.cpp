@@ -82,7 +82,6 @@ std::string entrepreneur_body(const Case& c) {
 
 FieldErrors validate_case(const Case& c) {
     const Service* service = find_service(c.service);
-    if (service == nullptr) return {{"service", "is not a taxpayer register service"}};
     FieldErrors errors;
     if (service->operation == Operation::RegisterNewborn) {
         check_newborn(c, errors);
@@ -93,13 +92,7 @@ FieldErrors validate_case(const Case& c) {
 }
 
 Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
-    const Service* service = find_service(c.service);
-    if (service == nullptr) {
-        return Error{"unknown_service", "service '" + c.service + "' is not offered by the taxpayer register plugin"};
-    }
-    if (auto errors = validate_case(c); !errors.empty()) {
-        return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
-    }
+    const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
     const std::string body = service->operation == Operation::RegisterNewborn ? newborn_body(c) : entrepreneur_body(c);
     return xroad_rest::json_exchange("POST", xroad_rest::path(settings, service->path), body, context);
 }

@@ -22,8 +22,11 @@ struct PluginParts {
     SignatureProfile profile = SignatureProfile::XmlDsigXRoad;  ///< HttpMessageSig for REST registries
     soap::ServiceSettings defaults;                             ///< the registry's X-Road address
     std::vector<ServiceDescriptor> services;
+    /// Called only for a case of one of `services`.
     FieldErrors (*validate)(const Case&) = nullptr;
+    /// Called only for a case of one of `services` that `validate` passed.
     Result<Exchange> (*translate)(const Case&, const ExchangeContext&, const soap::ServiceSettings&) = nullptr;
+    /// Called only for a case of one of `services`.
     Interpretation (*interpret)(const Case&, const Exchange&, const RegistryAnswer&) = nullptr;
 };
 
@@ -49,12 +52,40 @@ protected:
         settings_ = settings.value();
         return true;
     }
-    FieldErrors on_validate(const Case& c) const override { return parts_.validate(c); }
+    // What every plugin repeated, done once here: a case of a service this plugin does not offer
+    // never reaches its functions, and translate() runs only for a case that validates. The
+    // plugin's validate, translate and interpret may therefore look their service up and use it.
+    FieldErrors on_validate(const Case& c) const override {
+        if (!offers(c.service)) return {{"service", "is not offered by the " + parts_.name + " plugin"}};
+        return parts_.validate(c);
+    }
     Result<Exchange> on_translate(const Case& c, const ExchangeContext& context) const override {
+        if (!offers(c.service)) {
+            return Error{"unknown_service",
+                         "service '" + c.service + "' is not offered by the " + parts_.name + " plugin"};
+        }
+        if (auto errors = parts_.validate(c); !errors.empty()) {
+            return Error{"invalid_case", errors.front().field + " " + errors.front().reason};
+        }
         return parts_.translate(c, context, settings_);
     }
     Interpretation on_interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const override {
+        if (!offers(c.service)) {
+            Interpretation unknown;
+            unknown.verdict = Verdict::Failed;
+            unknown.reason = "unknown service";
+            unknown.outcome.message_uk = "Невідома послуга";
+            unknown.outcome.message_en = "Unknown service";
+            return unknown;
+        }
         return parts_.interpret(c, sent, answer);
+    }
+
+    bool offers(const std::string& service) const {
+        for (const auto& offered : parts_.services) {
+            if (offered.code == service) return true;
+        }
+        return false;
     }
 
 private:
