@@ -1,30 +1,16 @@
 #include "interpreter.h"
 
+#include <vikno/json_answer.h>
 #include <vikno/soap_answer.h>
 
-#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 namespace vikno::igov {
 namespace {
 
 using Poco::JSON::Object;
 
-// The portal's error list, `{"errors":[{"code","message"}]}`: the first one, or empty.
-std::pair<std::string, std::string> first_error(const Object::Ptr& json) {
-    if (!json) return {};
-    const auto errors = json->getArray("errors");
-    if (!errors || errors->size() == 0) return {};
-    const auto error = errors->getObject(0);
-    return {error->optValue<std::string>("code", ""), error->optValue<std::string>("message", "")};
-}
-
-Interpretation malformed(const std::string& reason) {
-    return soap::decide(Verdict::Retry, "malformed answer: " + reason,
-                        "Портал iGov надіслав пошкоджену відповідь, запит буде повторено",
-                        "The iGov portal sent a malformed answer; the request will be retried");
-}
+const rest::RegistryName kPortal{"Портал iGov", "The iGov portal"};
 
 }  // namespace
 
@@ -38,19 +24,10 @@ std::string order_of(const Exchange& sent) {
 
 Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
-    if (answer.status >= 500) {
-        return soap::decide(Verdict::Retry, "HTTP " + std::to_string(answer.status),
-                            "Портал iGov тимчасово недоступний, запит буде повторено",
-                            "The iGov portal is temporarily unavailable; the request will be retried");
-    }
-    Object::Ptr json;
-    try {
-        Poco::JSON::Parser parser;
-        json = parser.parse(answer.body).extract<Object::Ptr>();
-    } catch (const std::exception&) {
-        return malformed("not a JSON object");
-    }
-    const auto [code, message] = first_error(json);
+    const auto opened = rest::open_json_answer(answer, kPortal);
+    if (opened.decided) return *opened.decided;
+    const Object::Ptr& json = opened.json;
+    const auto [code, message] = rest::first_error(json);
     if (answer.status == 404) {
         return soap::decide(Verdict::Rejected, "order not found: " + code, "Заявку на порталі iGov не знайдено",
                             "The iGov portal has no such order");
@@ -67,7 +44,7 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
     }
     const std::string order = json->optValue<std::string>("sID_Order", "");
     const std::string status = json->optValue<std::string>("sStatus", "");
-    if (order.empty() || status.empty()) return malformed("sID_Order or sStatus missing");
+    if (order.empty() || status.empty()) return rest::malformed(kPortal, "sID_Order or sStatus missing");
     // The answer is bound to this request by X-Road-Id; the order it reports must be the one asked about.
     if (service->operation != Operation::CreateOrder && order != order_of(sent)) {
         return soap::decide(Verdict::Failed,

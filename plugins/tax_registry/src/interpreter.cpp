@@ -1,61 +1,39 @@
 #include "interpreter.h"
 
 #include <vikno/identifiers.h>
+#include <vikno/json_answer.h>
 #include <vikno/soap_answer.h>
 
-#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 namespace vikno::tax_registry {
 namespace {
 
 using Poco::JSON::Object;
 
-Interpretation malformed(const std::string& reason) {
-    return soap::decide(Verdict::Retry, "malformed answer: " + reason,
-                        "Реєстр платників податків надіслав пошкоджену відповідь, запит буде повторено",
-                        "The taxpayer register sent a malformed answer; the request will be retried");
-}
-
-// `{"errors":[{"code","message"}]}`: the first one, or empty.
-std::pair<std::string, std::string> first_error(const Object::Ptr& json) {
-    const auto errors = json ? json->getArray("errors") : nullptr;
-    if (!errors || errors->size() == 0 || !errors->getObject(0)) return {};
-    const auto error = errors->getObject(0);
-    return {error->optValue<std::string>("code", ""), error->optValue<std::string>("message", "")};
-}
+const rest::RegistryName kRegister{"Реєстр платників податків", "The taxpayer register"};
 
 }  // namespace
 
 Interpretation interpret_answer(const Case& c, const Exchange& /*sent*/, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
-    if (answer.status >= 500) {
-        return soap::decide(Verdict::Retry, "HTTP " + std::to_string(answer.status),
-                            "Реєстр платників податків тимчасово недоступний, запит буде повторено",
-                            "The taxpayer register is temporarily unavailable; the request will be retried");
-    }
-    Object::Ptr json;
-    try {
-        Poco::JSON::Parser parser;
-        json = parser.parse(answer.body).extract<Object::Ptr>();
-    } catch (const std::exception&) {
-        return malformed("not a JSON object");
-    }
-    if (!json) return malformed("not a JSON object");
+    const auto opened = rest::open_json_answer(answer, kRegister);
+    if (opened.decided) return *opened.decided;
+    const Object::Ptr& json = opened.json;
     if (answer.status == 422 || answer.status == 409) {
-        const auto [code, message] = first_error(json);
+        const auto [code, message] = rest::first_error(json);
         return soap::decide(Verdict::Rejected, "refused: " + code, "ДПС відмовила: " + message,
                             "The tax service refused: " + code);
     }
     if (answer.status != 200 && answer.status != 201) {
-        const auto [code, message] = first_error(json);
+        const auto [code, message] = rest::first_error(json);
         return soap::decide(Verdict::Failed, "HTTP " + std::to_string(answer.status) + " " + code,
                             "Реєстр платників податків відхилив запит: " + message,
                             "The taxpayer register refused the request: " + message);
     }
     const std::string rnokpp = json->optValue<std::string>("rnokpp", "");
-    if (!identifiers::is_valid_rnokpp(rnokpp)) return malformed("rnokpp missing or not a valid RNOKPP");
+    if (!identifiers::is_valid_rnokpp(rnokpp))
+        return rest::malformed(kRegister, "rnokpp missing or not a valid RNOKPP");
     Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     document->set("rnokpp", rnokpp);
     document->set("registered_at", json->optValue<std::string>("registeredAt", ""));

@@ -1,0 +1,45 @@
+#pragma once
+// The part of reading a REST registry's JSON answer that is the same for every registry, as
+// soap::open_answer is for SOAP: a 5xx is "unavailable" (retry), a body that is not a JSON object
+// is "malformed" (retry), and the registry's error list is read safely (missing, empty, or a
+// first entry that is not an object give an empty error). What remains for the plugin is the
+// meaning of the object and of each status.
+
+#include <vikno/exchange.h>
+#include <vikno/plugin.h>
+
+#include <Poco/JSON/Object.h>
+
+#include <optional>
+#include <string>
+
+namespace vikno::rest {
+
+/// How the registry is named in the CNAP's messages: "Портал iGov" / "The iGov portal".
+struct RegistryName {
+    std::string uk;
+    std::string en;
+};
+
+struct JsonAnswer {
+    Poco::JSON::Object::Ptr json;           ///< set when the plugin should read the answer
+    std::optional<Interpretation> decided;  ///< set when the answer already decides the case
+};
+
+/// HTTP 5xx: Retry ("unavailable"); not a JSON object: Retry ("malformed"). Otherwise the object.
+JsonAnswer open_json_answer(const RegistryAnswer& answer, const RegistryName& registry);
+
+struct ApiError {
+    std::string code;
+    std::string message;
+};
+
+/// The first entry of `{"errors": [{"code": ..., "message": ...}]}`, or an empty one.
+ApiError first_error(const Poco::JSON::Object::Ptr& json);
+
+/// Retry: the registry sent something it should not have (`reason` says what, no personal data).
+Interpretation malformed(const RegistryName& registry, const std::string& reason);
+/// Retry: the registry is down or overloaded (`reason`, e.g. "HTTP 503").
+Interpretation unavailable(const RegistryName& registry, const std::string& reason);
+
+}  // namespace vikno::rest
