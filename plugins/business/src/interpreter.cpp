@@ -1,5 +1,6 @@
 #include "interpreter.h"
 
+#include <vikno/json_answer.h>
 #include <vikno/soap_answer.h>
 #include <vikno/xml.h>
 
@@ -13,11 +14,10 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Interpretation malformed(const std::string& reason) {
-    return soap::decide(Verdict::Retry, "malformed answer: " + reason,
-                        "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
-                        "The registry sent a malformed answer; the request will be retried");
-}
+// The answers' own words name no register: the business register's messages say "the registry".
+const rest::RegistryName kRegister{"Реєстр", "The registry"};
+
+Interpretation malformed(const std::string& reason) { return rest::malformed(kRegister, reason); }
 
 Interpretation not_found() {
     return soap::decide(Verdict::Rejected, "no subject found",
@@ -25,13 +25,13 @@ Interpretation not_found() {
                         "No subject with this code is in the Unified State Register");
 }
 
+// The message of the first entry of the register's error list, or empty.
 std::string first_error(const std::string& body) {
     try {
-        Poco::JSON::Parser parser;
-        const auto errors = parser.parse(body).extract<Object::Ptr>()->getArray("errors");
-        if (errors && errors->size() > 0) return errors->getObject(0)->optValue<std::string>("message", "");
-    } catch (const std::exception&) {}
-    return {};
+        return rest::first_error(Poco::JSON::Parser().parse(body).extract<Object::Ptr>()).message;
+    } catch (const std::exception&) {
+        return {};
+    }
 }
 
 // The follow-up request for the details of subject `id`: the same X-Road client headers, its own
@@ -118,11 +118,7 @@ Interpretation registration_result(const std::string& body) {
 
 Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
-    if (answer.status >= 500) {
-        return soap::decide(Verdict::Retry, "HTTP " + std::to_string(answer.status),
-                            "Реєстр тимчасово недоступний, запит буде повторено",
-                            "The registry is temporarily unavailable; the request will be retried");
-    }
+    if (answer.status >= 500) return rest::unavailable(kRegister, "HTTP " + std::to_string(answer.status));
     if (answer.status == 404) return not_found();
     if (answer.status != 200) {
         const std::string message = first_error(answer.body);
