@@ -4,6 +4,8 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace vikno::gateway::audit {
@@ -36,6 +38,18 @@ bool EntryFilter::matches(const Poco::JSON::Object::Ptr& entry) const {
     if (!outcome.empty() && entry_outcome(entry) != outcome) return false;
     const std::string at = entry_field(entry, "at");
     return (from.empty() || at >= from) && (to.empty() || at <= to);
+}
+
+bool EntryFilter::may_match(std::string_view line) const {
+    const auto plain = [](const std::string& value) {
+        return std::all_of(value.begin(), value.end(), [](unsigned char ch) {
+            return std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.' || ch == ':';
+        });
+    };
+    for (const std::string* wanted : {&case_id, &registry, &office, &service}) {
+        if (!wanted->empty() && plain(*wanted) && line.find(*wanted) == std::string_view::npos) return false;
+    }
+    return true;
 }
 
 std::string readable_wire(const std::string& wire) {

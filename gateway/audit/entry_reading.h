@@ -5,6 +5,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <string>
+#include <string_view>
 
 namespace vikno::gateway::audit {
 
@@ -27,6 +28,10 @@ struct EntryFilter {
     std::string to;
 
     bool matches(const Poco::JSON::Object::Ptr& entry) const;
+    /// False only when the entry's line cannot match (a wanted id, registry, office or service is
+    /// nowhere in it): a cheap test before parsing, so that reading a large log for one case parses
+    /// that case's entries only. A value JSON could escape is not tested here.
+    bool may_match(std::string_view line) const;
 };
 
 /// Wire bytes for a reader: the HTTP head as it is, an XML or JSON body indented.

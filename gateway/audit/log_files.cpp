@@ -25,6 +25,31 @@ Lines read_lines(const std::string& path) {
     return out;
 }
 
+void for_each_line(const std::string& path, const std::function<bool(std::uint64_t, std::string_view)>& visit) {
+    std::ifstream in(path, std::ios::binary);
+    std::string pending;  // the start of a line the block before did not finish
+    std::vector<char> block(1 << 20);
+    std::uint64_t seq = 0;
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        const std::string_view text(block.data(), static_cast<std::size_t>(in.gcount()));
+        std::size_t start = 0;
+        for (auto end = text.find('\n'); end != std::string_view::npos; end = text.find('\n', start)) {
+            bool more = true;
+            if (pending.empty()) {
+                more = visit(seq++, text.substr(start, end - start));
+            } else {
+                pending.append(text.substr(start, end - start));
+                more = visit(seq++, pending);
+                pending.clear();
+            }
+            if (!more) return;
+            start = end + 1;
+        }
+        pending.append(text.substr(start));
+    }
+}
+
 std::optional<Checkpoint> parse_checkpoint(const std::string& line) {
     try {
         Poco::JSON::Parser parser;

@@ -8,8 +8,10 @@
 #include <Poco/JSON/Object.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vikno::gateway::audit {
@@ -21,6 +23,9 @@ struct Lines {
 
 /// The lines of `path`; an unreadable file is an empty one.
 Lines read_lines(const std::string& path);
+/// Each complete line of `path` in order, numbered from 0, read a block at a time (memory stays
+/// bounded however large the log is); stops when `visit` returns false. A torn last line is skipped.
+void for_each_line(const std::string& path, const std::function<bool(std::uint64_t, std::string_view)>& visit);
 
 struct Checkpoint {
     std::uint64_t tree_size = 0;

@@ -19,6 +19,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <deque>
+
 namespace vikno::gateway::console {
 namespace {
 
@@ -46,22 +48,27 @@ void audit_entries(Call& call) {
     const audit::EntryFilter filter{call.param("case"),    call.param("registry"), call.param("office"),
                                     call.param("service"), call.param("outcome"),  call.param("from"),
                                     call.param("to")};
-    const auto lines = audit::read_lines(call.audit.dir() + "/" + audit::kEntriesFile);
-    Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
+    // Oldest to newest through the file, keeping the newest kMaxListed matches: an auditor usually
+    // looks for what just happened, and the log is read a block at a time whatever its size.
+    std::deque<Poco::JSON::Object::Ptr> newest;
     std::size_t matched = 0;
-    // Newest first: an auditor usually looks for what just happened.
-    for (std::size_t i = lines.lines.size(); i-- > 0;) {
-        const auto entry = audit::parse_entry(lines.lines[i]);
-        if (!filter.matches(entry)) continue;
-        if (++matched > kMaxListed) continue;
+    audit::for_each_line(call.audit.dir() + "/" + audit::kEntriesFile, [&](std::uint64_t seq, std::string_view line) {
+        if (!filter.may_match(line)) return true;
+        const auto entry = audit::parse_entry(std::string(line));
+        if (!filter.matches(entry)) return true;
+        ++matched;
         Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        item->set("seq", static_cast<std::uint64_t>(i));
+        item->set("seq", seq);
         for (const char* key : {"at", "kind", "case_id", "office", "operator", "service", "registry", "attempt"}) {
             item->set(key, audit::entry_field(entry, key));
         }
         item->set("outcome", audit::entry_outcome(entry));
-        entries->add(item);
-    }
+        newest.push_back(item);
+        if (newest.size() > kMaxListed) newest.pop_front();
+        return true;
+    });
+    Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
+    for (auto it = newest.rbegin(); it != newest.rend(); ++it) entries->add(*it);
     Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
     json.set("matched", matched);
     json.set("shown", std::min(matched, kMaxListed));
@@ -73,9 +80,13 @@ void audit_entry(Call& call, const std::string& seq_text, bool reveal) {
     if (!call.auditor()) return refuse_role(call);
     const auto seq = parse_seq(seq_text);
     if (!seq) return bad_request(call, "entry", "expected an entry number from the list");
-    const auto lines = audit::read_lines(call.audit.dir() + "/" + audit::kEntriesFile);
-    if (*seq >= lines.lines.size()) return not_found(call, "there is no entry " + seq_text);
-    const std::string& line = lines.lines[*seq];
+    std::optional<std::string> found;
+    audit::for_each_line(call.audit.dir() + "/" + audit::kEntriesFile, [&](std::uint64_t at, std::string_view text) {
+        if (at == *seq) found = std::string(text);
+        return at < *seq;
+    });
+    if (!found) return not_found(call, "there is no entry " + seq_text);
+    const std::string& line = *found;
     const auto entry = audit::parse_entry(line);
     if (reveal) {
         // Logged first and durably: if the log refuses, the bytes are not shown.

@@ -205,17 +205,20 @@ void case_timeline(Call& call, const std::string& case_id) {
     if (call.auditor()) {
         // Where this case is in the audit log, so the auditor can open its exchanges.
         const audit::EntryFilter filter{case_id, "", "", "", "", "", ""};
-        const auto lines = audit::read_lines(call.audit.dir() + "/" + audit::kEntriesFile);
         Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
-        for (std::size_t i = 0; i < lines.lines.size(); ++i) {
-            const auto entry = audit::parse_entry(lines.lines[i]);
-            if (!filter.matches(entry)) continue;
-            Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-            e->set("seq", static_cast<std::uint64_t>(i));
-            for (const char* key : {"at", "kind", "registry", "attempt"}) e->set(key, audit::entry_field(entry, key));
-            e->set("outcome", audit::entry_outcome(entry));
-            entries->add(e);
-        }
+        audit::for_each_line(call.audit.dir() + "/" + audit::kEntriesFile,
+                             [&](std::uint64_t seq, std::string_view line) {
+                                 if (!filter.may_match(line)) return true;
+                                 const auto entry = audit::parse_entry(std::string(line));
+                                 if (!filter.matches(entry)) return true;
+                                 Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+                                 e->set("seq", seq);
+                                 for (const char* key : {"at", "kind", "registry", "attempt"})
+                                     e->set(key, audit::entry_field(entry, key));
+                                 e->set("outcome", audit::entry_outcome(entry));
+                                 entries->add(e);
+                                 return true;
+                             });
         json->set("audit_entries", entries);
     }
     send_json(call, 200, to_json_text(json));

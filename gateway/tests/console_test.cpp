@@ -2,10 +2,14 @@
 // messages (its config is in config_test.cpp). tests/console/console_test.py drives the whole
 // console in chromium.
 
+#include "audit/entry_reading.h"
+#include "audit/log_files.h"
 #include "console/quality.h"
 #include "console/wire_masking.h"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 using namespace vikno::gateway;
 using namespace vikno::gateway::console;
@@ -118,4 +122,35 @@ TEST(WireMasking, JsonIsMaskedByKeyAtAnyDepth) {
 TEST(WireMasking, WhatIsNeitherXmlNorJsonIsScrubbed) {
     EXPECT_EQ(masked_wire("HTTP/1.1 502 Bad Gateway\r\n\r\nupstream 3652504575 down"),
               "HTTP/1.1 502 Bad Gateway\n\nupstream 36******75 down");
+}
+
+TEST(AuditReading, LinesAreReadWholeAcrossBlocksAndATornTailIsSkipped) {
+    const std::string path = ::testing::TempDir() + "/entries-blocks.jsonl";
+    const std::string long_line(3 << 20, 'x');  // longer than the reader's block
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << "first\n" << long_line << "\nthird\ntorn";
+    }
+    std::vector<std::string> seen;
+    audit::for_each_line(path, [&](std::uint64_t seq, std::string_view line) {
+        EXPECT_EQ(seq, seen.size());
+        seen.emplace_back(line);
+        return true;
+    });
+    ASSERT_EQ(seen.size(), 3U);
+    EXPECT_EQ(seen[0], "first");
+    EXPECT_EQ(seen[1], long_line);
+    EXPECT_EQ(seen[2], "third");
+    std::size_t visited = 0;
+    audit::for_each_line(path, [&](std::uint64_t, std::string_view) { return ++visited < 2; });
+    EXPECT_EQ(visited, 2U);  // stops when told
+}
+
+TEST(AuditReading, ALineWithoutTheWantedCaseIsNotParsed) {
+    const audit::EntryFilter filter{"3f2a-77", "civil_registry", "", "", "", "", ""};
+    EXPECT_TRUE(filter.may_match(R"({"case_id":"3f2a-77","registry":"civil_registry"})"));
+    EXPECT_FALSE(filter.may_match(R"({"case_id":"9999","registry":"civil_registry"})"));
+    EXPECT_FALSE(filter.may_match(R"({"case_id":"3f2a-77","registry":"igov"})"));
+    const audit::EntryFilter escaped{"", "", "офіс \"1\"", "", "", "", ""};  // could be escaped in JSON: parsed
+    EXPECT_TRUE(escaped.may_match(R"({"office":"\u043e"})"));
 }
