@@ -50,6 +50,15 @@ void for_each_line(const std::string& path, const std::function<bool(std::uint64
     }
 }
 
+std::optional<std::string> line_at(const std::string& path, std::uint64_t seq) {
+    std::optional<std::string> found;
+    for_each_line(path, [&](std::uint64_t at, std::string_view line) {
+        if (at == seq) found = std::string(line);
+        return at < seq;
+    });
+    return found;
+}
+
 std::optional<Checkpoint> parse_checkpoint(const std::string& line) {
     try {
         Poco::JSON::Parser parser;

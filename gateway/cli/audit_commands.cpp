@@ -125,34 +125,35 @@ int pull(const AuditArgs& a) {
 }
 
 int list(const AuditArgs& a) {
-    const auto lines = audit::read_lines(log_dir(a) + "/" + audit::kEntriesFile);
     const audit::EntryFilter filter{option(a, "case"),    option(a, "registry"), option(a, "office"),
                                     option(a, "service"), option(a, "outcome"),  option(a, "from"),
                                     option(a, "to")};
-    for (std::size_t i = 0; i < lines.lines.size(); ++i) {
-        const auto entry = parse_entry(lines.lines[i]);
-        if (!filter.matches(entry)) continue;
+    audit::for_each_line(log_dir(a) + "/" + audit::kEntriesFile, [&](std::uint64_t i, std::string_view line) {
+        if (!filter.may_match(line)) return true;
+        const auto entry = parse_entry(std::string(line));
+        if (!filter.matches(entry)) return true;
         std::cout << i << "  " << entry_field(entry, "at") << "  " << entry_field(entry, "kind") << "  "
                   << entry_field(entry, "case_id") << "  " << entry_field(entry, "office") << "  "
                   << entry_field(entry, "service");
         if (entry->has("registry"))
             std::cout << "  " << entry_field(entry, "registry") << " #" << entry_field(entry, "attempt");
         std::cout << "  " << audit::entry_outcome(entry) << "\n";
-    }
+        return true;
+    });
     return 0;
 }
 
 int show(const AuditArgs& a) {
-    const auto lines = audit::read_lines(log_dir(a) + "/" + audit::kEntriesFile);
     std::size_t index = 0;
     try {
         index = std::stoul(a.positional);
     } catch (const std::exception&) {
         throw UsageError("show needs an entry number (see 'vikno audit list')");
     }
-    if (index >= lines.lines.size()) throw UsageError("there is no entry " + a.positional);
-    const auto entry = parse_entry(lines.lines[index]);
-    std::cout << "entry " << index << "  (leaf hash " << audit::to_hex(audit::leaf_hash(lines.lines[index])) << ")\n";
+    const auto line = audit::line_at(log_dir(a) + "/" + audit::kEntriesFile, index);
+    if (!line) throw UsageError("there is no entry " + a.positional);
+    const auto entry = parse_entry(*line);
+    std::cout << "entry " << index << "  (leaf hash " << audit::to_hex(audit::leaf_hash(*line)) << ")\n";
     for (const auto& [key, value] : *entry) {
         if (key == "request" || key == "response") continue;
         std::cout << "  " << key << ": " << value.toString() << "\n";

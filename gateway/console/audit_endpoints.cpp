@@ -80,11 +80,7 @@ void audit_entry(Call& call, const std::string& seq_text, bool reveal) {
     if (!call.auditor()) return refuse_role(call);
     const auto seq = parse_seq(seq_text);
     if (!seq) return bad_request(call, "entry", "expected an entry number from the list");
-    std::optional<std::string> found;
-    audit::for_each_line(call.audit.dir() + "/" + audit::kEntriesFile, [&](std::uint64_t at, std::string_view text) {
-        if (at == *seq) found = std::string(text);
-        return at < *seq;
-    });
+    const auto found = audit::line_at(call.audit.dir() + "/" + audit::kEntriesFile, *seq);
     if (!found) return not_found(call, "there is no entry " + seq_text);
     const std::string& line = *found;
     const auto entry = audit::parse_entry(line);
