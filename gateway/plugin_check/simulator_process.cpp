@@ -34,29 +34,24 @@ SimulatorProcess::SimulatorProcess(const SimulatorCommand& command, const std::v
     const std::string log = stem + ".log";
     const std::string& p = command.pki;
     const std::string& r = command.registry;
-    std::vector<std::string> args{command.program,
-                                  "--port",
-                                  "0",
-                                  "--ready-file",
-                                  ready,
-                                  "--record",
-                                  stem + "-record",
-                                  "--tls-cert",
-                                  p + "/" + r + "-tls.crt",
-                                  "--tls-key",
-                                  p + "/" + r + "-tls.key",
-                                  "--client-ca",
-                                  p + "/ca-chain.crt",
-                                  "--signing-cert",
-                                  p + "/" + r + "-signing.crt",
-                                  "--signing-key",
-                                  p + "/" + r + "-signing.key",
-                                  "--client-signing-cert",
-                                  p + "/gateway-signing.crt",
-                                  "--foreign-signing-cert",
-                                  p + "/attacker-signing.crt",
-                                  "--foreign-signing-key",
-                                  p + "/attacker-signing.key"};
+    const std::string cert = p + "/" + r;
+    const std::vector<std::pair<std::string, std::string>> flags{
+        {"--port", "0"},
+        {"--ready-file", ready},
+        {"--record", stem + "-record"},
+        {"--tls-cert", cert + "-tls.crt"},
+        {"--tls-key", cert + "-tls.key"},
+        {"--client-ca", p + "/ca-chain.crt"},
+        {"--signing-cert", cert + "-signing.crt"},
+        {"--signing-key", cert + "-signing.key"},
+        {"--client-signing-cert", p + "/gateway-signing.crt"},
+        {"--foreign-signing-cert", p + "/attacker-signing.crt"},
+        {"--foreign-signing-key", p + "/attacker-signing.key"}};
+    std::vector<std::string> args{command.program};
+    for (const auto& [flag, value] : flags) {
+        args.push_back(flag);
+        args.push_back(value);
+    }
     args.insert(args.end(), command.extra.begin(), command.extra.end());
     args.insert(args.end(), faults.begin(), faults.end());
     std::vector<char*> argv;
