@@ -1,6 +1,6 @@
 #include "eddr_registry.h"
 
-#include "../src/services.h"
+#include "../src/registry.h"
 
 #include <vikno/xml.h>
 
@@ -14,7 +14,7 @@ namespace {
 // Days from `a` to `b` (YYYY-MM-DD).
 long days_between(const std::string& a, const std::string& b) { return sim::day_number(b) - sim::day_number(a); }
 
-std::string response_xml(const Service& service, const std::string& inner) {
+std::string response_xml(const SoapService& service, const std::string& inner) {
     xml::Writer w;
     w.open("eddr:" + service.response, {{"xmlns:eddr", kNamespace}});
     w.raw(inner);
@@ -32,7 +32,7 @@ std::string refusal(const std::string& code, const std::string& reason) {
 
 EddrRegistry::EddrRegistry(const sim::Options& options)
     : XRoadSoapRegistry(options, kNamespace, DEMOGRAPHIC_REGISTRY_DIR "/schema/demographic_registry.xsd",
-                        VIKNO_XROAD_SCHEMA_DIR, default_settings()) {
+                        VIKNO_XROAD_SCHEMA_DIR, registry().address) {
     const auto fixtures =
         sim::load_fixtures(sim::option(options, "fixtures", DEMOGRAPHIC_REGISTRY_DIR "/fixtures/records.json"));
     if (const auto list = fixtures->getArray("assigned")) {
@@ -47,7 +47,7 @@ EddrRegistry::EddrRegistry(const sim::Options& options)
 
 sim::Response EddrRegistry::answer(xml::Document& envelope, const soap::XRoadHeader& header, xmlNodePtr body,
                                    sim::Annotation& annotation) {
-    const Service* requested = find_service_by_request(xml::local_name(body));
+    const SoapService* requested = registry().by_request(xml::local_name(body));
     if (requested == nullptr) return client_fault(&header, "unknown operation " + xml::local_name(body), annotation);
     if (requested->xroad_code != header.service.service_code) {
         return client_fault(

@@ -1,5 +1,6 @@
-#include "interpreter.h"
+#include "registry.h"
 
+#include <vikno/answer_words.h>
 #include <vikno/identifiers.h>
 #include <vikno/soap.h>
 #include <vikno/soap_answer.h>
@@ -7,8 +8,11 @@
 
 namespace vikno::demographic_registry {
 
+// Its answers' words name no register, as they always did: "the registry".
+const RegistryName kRegistryName{"Реєстр", "The registry"};
+
 Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
-    const Service* service = find_service(c.service);
+    const SoapService* service = registry().find(c.service);
     auto opened = soap::open_answer(answer, sent, "eddr", kNamespace, service->response);
     if (opened.decided) return *opened.decided;
     xml::Document& d = *opened.document;
@@ -16,9 +20,7 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
     if (auto assigned = d.nodes("eddr:Assigned", response); !assigned.empty()) {
         const std::string unzr = d.text("eddr:Unzr", assigned.front()).value_or("");
         if (!identifiers::is_valid_unzr(unzr)) {
-            return soap::decide(Verdict::Retry, "malformed answer: eddr:Unzr is not a UNZR",
-                                "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
-                                "The registry sent a malformed answer; the request will be retried");
+            return malformed(kRegistryName, "eddr:Unzr is not a UNZR");
         }
         const bool again = d.text("eddr:AlreadyAssigned", assigned.front()) == "true";
         Interpretation result = soap::decide(Verdict::Completed, again ? "UNZR assigned earlier" : "UNZR assigned",
@@ -38,10 +40,7 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
         return soap::decide(Verdict::Rejected, "refused: " + code, "ЄДДР відмовив: " + reason,
                             "The demographic register refused: " + code);
     }
-    return soap::decide(Verdict::Retry,
-                        "malformed answer: eddr:" + service->response + " holds neither Assigned nor Refused",
-                        "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
-                        "The registry sent a malformed answer; the request will be retried");
+    return malformed(kRegistryName, "eddr:" + service->response + " holds neither Assigned nor Refused");
 }
 
 }  // namespace vikno::demographic_registry

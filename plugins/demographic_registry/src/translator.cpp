@@ -1,4 +1,4 @@
-#include "translator.h"
+#include "registry.h"
 
 #include <vikno/identifiers.h>
 #include <vikno/soap.h>
@@ -14,7 +14,7 @@ bool act_number(const std::string& text) {
     return !text.empty() && text.size() <= 8 && text.find_first_not_of("0123456789") == std::string::npos;
 }
 
-std::string request_body(const Service& service, const Case& c) {
+std::string request_body(const SoapService& service, const Case& c) {
     xml::Writer w;
     w.open("eddr:" + service.request, {{"xmlns:eddr", kNamespace}});
     w.open("eddr:BirthAct")
@@ -60,8 +60,8 @@ FieldErrors validate_case(const Case& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
-    const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
+Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const soap::ServiceSettings& settings) {
+    const SoapService* service = registry().find(c.service);  // XRoadPlugin checked: ours, and the case valid
     const auto header = soap::request_header(settings, context, service->xroad_code);
     return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, request_body(*service, c)),
                                context.message_id);

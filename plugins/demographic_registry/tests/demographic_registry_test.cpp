@@ -1,7 +1,6 @@
 // Translation against the golden file (which must also validate against the X-Road and plugin
 // schemas), and interpretation of every kind of answer the register gives.
-#include "../src/interpreter.h"
-#include "../src/translator.h"
+#include "../src/registry.h"
 
 #include <vikno/plugin_testing.h>
 #include <vikno/soap.h>
@@ -35,7 +34,7 @@ std::string response(const std::string& inner) {
 TEST(Golden, TranslationMatchesTheGoldenFileAndTheSchemas) {
     const Case c = sample();
     ASSERT_TRUE(validate_case(c).empty());
-    auto exchange = translate_case(c, kContext, default_settings());
+    auto exchange = translate_case(c, kContext, registry().address);
     ASSERT_TRUE(exchange.ok()) << exchange.error().message;
     const std::string golden_path = std::string(DEMOGRAPHIC_REGISTRY_DIR) + "/tests/golden/newborn-unzr.xml";
     EXPECT_EQ(exchange.value().body, plugin_testing::golden(golden_path, exchange.value().body))

@@ -5,6 +5,7 @@
 // first entry that is not an object give an empty error). What remains for the plugin is the
 // meaning of the object and of each status.
 
+#include <vikno/answer_words.h>
 #include <vikno/exchange.h>
 #include <vikno/plugin.h>
 
@@ -15,11 +16,9 @@
 
 namespace vikno::rest {
 
-/// How the registry is named in the CNAP's messages: "Портал iGov" / "The iGov portal".
-struct RegistryName {
-    std::string uk;
-    std::string en;
-};
+using vikno::malformed;
+using vikno::RegistryName;
+using vikno::unavailable;
 
 struct JsonAnswer {
     Poco::JSON::Object::Ptr json;           ///< set when the plugin should read the answer
@@ -36,10 +35,5 @@ struct ApiError {
 
 /// The first entry of `{"errors": [{"code": ..., "message": ...}]}`, or an empty one.
 ApiError first_error(const Poco::JSON::Object::Ptr& json);
-
-/// Retry: the registry sent something it should not have (`reason` says what, no personal data).
-Interpretation malformed(const RegistryName& registry, const std::string& reason);
-/// Retry: the registry is down or overloaded (`reason`, e.g. "HTTP 503").
-Interpretation unavailable(const RegistryName& registry, const std::string& reason);
 
 }  // namespace vikno::rest

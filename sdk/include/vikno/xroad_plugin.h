@@ -7,6 +7,7 @@
 //   VIKNO_XROAD_PLUGIN(MyPlugin, my::parts())
 
 #include <vikno/guarded_plugin.h>
+#include <vikno/service_table.h>
 #include <vikno/xroad_service.h>
 
 #include <string>
@@ -28,6 +29,41 @@ struct PluginParts {
     Result<Exchange> (*translate)(const Case&, const ExchangeContext&, const soap::ServiceSettings&) = nullptr;
     /// Called only for a case of one of `services`.
     Interpretation (*interpret)(const Case&, const Exchange&, const RegistryAnswer&) = nullptr;
+};
+
+/// A SOAP registry behind Trembita described once: its names, default X-Road address, body
+/// namespace and services, the one table its plugin, simulator and tests read. A plugin whose
+/// rows fit SoapService keeps only this and its three functions.
+struct SoapRegistry {
+    std::string name;  ///< the plugin's name, e.g. `demographic_registry`
+    std::string version;
+    std::string title_uk;
+    std::string title_en;
+    std::string body_namespace;
+    soap::ServiceSettings address;
+    std::vector<SoapService> services;
+
+    /// The service with this Vikno code, or nullptr.
+    const SoapService* find(const std::string& code) const { return find_by(services, &SoapService::code, code); }
+    /// The service whose request body element this is (the simulator's dispatch), or nullptr.
+    const SoapService* by_request(const std::string& element) const {
+        return find_by(services, &SoapService::request, element);
+    }
+    /// The plugin of this registry with these functions (XML-DSig over X-Road).
+    PluginParts parts(FieldErrors (*validate)(const Case&),
+                      Result<Exchange> (*translate)(const Case&, const ExchangeContext&, const soap::ServiceSettings&),
+                      Interpretation (*interpret)(const Case&, const Exchange&, const RegistryAnswer&)) const {
+        return {name,
+                version,
+                title_uk,
+                title_en,
+                SignatureProfile::XmlDsigXRoad,
+                address,
+                describe_services(services),
+                validate,
+                translate,
+                interpret};
+    }
 };
 
 class XRoadPlugin : public GuardedPlugin {
