@@ -3,7 +3,7 @@
 #include "../../plugins/business/src/interpreter.h"
 #include "../../plugins/business/src/translator.h"
 #include "../../plugins/civil_registry/src/interpreter.h"
-#include "../../plugins/demographic_registry/src/interpreter.h"
+#include "../../plugins/demographic_registry/src/registry.h"
 #include "../../plugins/diia/src/interpreter.h"
 #include "../../plugins/diia/src/multipart.h"
 #include "../../plugins/igov/src/interpreter.h"
