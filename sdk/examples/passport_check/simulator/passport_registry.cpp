@@ -12,7 +12,7 @@ using namespace vikno;
 
 PassportRegistry::PassportRegistry(const sim::Options& options)
     : XRoadSoapRegistry(options, kNamespace, PASSPORT_CHECK_DIR "/schema/passport_check.xsd", VIKNO_XROAD_SCHEMA_DIR,
-                        default_settings()) {
+                        registry().address) {
     const auto fixtures =
         sim::load_fixtures(sim::option(options, "fixtures", PASSPORT_CHECK_DIR "/fixtures/documents.json"));
     if (const auto list = fixtures->getArray("documents")) {
@@ -27,7 +27,7 @@ PassportRegistry::PassportRegistry(const sim::Options& options)
 
 sim::Response PassportRegistry::answer(xml::Document& envelope, const soap::XRoadHeader& header, xmlNodePtr body,
                                        sim::Annotation& annotation) {
-    const Service& service = services().front();
+    const SoapService& service = registry().services.front();
     if (xml::local_name(body) != service.request) {
         return client_fault(&header, "unknown operation " + xml::local_name(body), annotation);
     }

@@ -1,7 +1,7 @@
 #include "passport_check.h"
 
+#include <vikno/answer_words.h>
 #include <vikno/identifiers.h>
-#include <vikno/service_table.h>
 #include <vikno/soap.h>
 #include <vikno/soap_answer.h>
 #include <vikno/xml.h>
@@ -14,26 +14,22 @@ namespace passport_check {
 
 using namespace vikno;
 
-const std::vector<Service>& services() {
-    static const std::vector<Service> kServices{
-        {"dms.document-check",
-         "CheckDocument",
-         "CheckDocumentRequest",
-         "CheckDocumentResponse",
-         "Перевірка дійсності паспорта громадянина України або ID-картки",
-         "Check that a Ukrainian passport or ID card is valid",
-         {"applicant.last_name", "applicant.birth_date", "applicant.document.type", "applicant.document.number"}},
-    };
-    return kServices;
-}
-
-const Service* find_service(const std::string& code) { return find_by(services(), &Service::code, code); }
-
-soap::ServiceSettings default_settings() {
-    soap::ServiceSettings settings;
-    settings.member_code = "37508470";
-    settings.subsystem = "DOCUMENT-CHECK";
-    return settings;
+const SoapRegistry& registry() {
+    static const SoapRegistry kRegistry{
+        "passport_check",
+        "1.0.0",
+        "Державна міграційна служба України: перевірка документів",
+        "State Migration Service of Ukraine: document check",
+        kNamespace,
+        {.member_code = "37508470", .subsystem = "DOCUMENT-CHECK"},
+        {{"dms.document-check",
+          "CheckDocument",
+          "CheckDocumentRequest",
+          "CheckDocumentResponse",
+          "Перевірка дійсності паспорта громадянина України або ID-картки",
+          "Check that a Ukrainian passport or ID card is valid",
+          {"applicant.last_name", "applicant.birth_date", "applicant.document.type", "applicant.document.number"}}}};
+    return kRegistry;
 }
 
 FieldErrors validate_case(const Case& c) {
@@ -59,7 +55,7 @@ FieldErrors validate_case(const Case& c) {
 }
 
 Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const soap::ServiceSettings& settings) {
-    const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
+    const SoapService* service = registry().find(c.service);  // XRoadPlugin checked: ours, and the case valid
     xml::Writer w;
     w.open("pc:" + service->request, {{"xmlns:pc", kNamespace}})
         .leaf("pc:DocumentType", c.applicant.document->type)
@@ -73,6 +69,9 @@ Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, c
 
 namespace {
 
+// How the CNAP's messages name the registry when an answer is retried.
+const RegistryName kName{"Реєстр документів ДМС", "The migration service's document register"};
+
 const char* status_uk(const std::string& status) {
     if (status == "valid") return "дійсний";
     if (status == "expired") return "строк дії минув";
@@ -84,7 +83,7 @@ const char* status_uk(const std::string& status) {
 }  // namespace
 
 Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
-    const Service* service = find_service(c.service);
+    const SoapService* service = registry().find(c.service);
     auto opened = soap::open_answer(answer, sent, "pc", kNamespace, service->response);
     if (opened.decided) return *opened.decided;
     xml::Document& d = *opened.document;
@@ -92,9 +91,7 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
         const std::string status = d.text("pc:Status", found.front()).value_or("");
         static const std::vector<std::string> kStatuses{"valid", "expired", "lost", "stolen", "invalidated"};
         if (std::find(kStatuses.begin(), kStatuses.end(), status) == kStatuses.end()) {
-            return soap::decide(Verdict::Retry, "malformed answer: pc:Status is not a known status",
-                                "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
-                                "The registry sent a malformed answer; the request will be retried");
+            return malformed(kName, "pc:Status is not a known status");
         }
         const std::string until = d.text("pc:ValidUntil", found.front()).value_or("");
         Interpretation result = soap::decide(Verdict::Completed, "document " + status,
@@ -111,10 +108,7 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
                             "У реєстрі немає такого документа цієї особи",
                             "The register has no such document of this person");
     }
-    return soap::decide(Verdict::Retry,
-                        "malformed answer: pc:" + service->response + " holds neither Document nor NotFound",
-                        "Реєстр надіслав пошкоджену відповідь, запит буде повторено",
-                        "The registry sent a malformed answer; the request will be retried");
+    return malformed(kName, "pc:" + service->response + " holds neither Document nor NotFound");
 }
 
 }  // namespace passport_check
