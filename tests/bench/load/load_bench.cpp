@@ -25,6 +25,11 @@
 // them), so the setups are compared as ratios measured together. On
 // PostgreSQL the server counts the statements of the max phase
 // (pg_stat_statements): the database round trips per case.
+//
+// --baseline OTHER-BUILD/bin/vikno runs each store setup a second time with that
+// gateway (named STORE@baseline), for a before/after of a change in one run.
+// Next to throughput, each phase reports the gateways' CPU per completed case,
+// which the shared machine's noise moves less than the rates.
 
 #include "api_client.h"
 #include "bench_postgres.h"
@@ -75,6 +80,7 @@ struct Options {
     int pg_connections = 16;                    // store.connections of each gateway on PostgreSQL
     std::string report;                         // JSON report path
     bool keep = false;                          // keep the scratch folder (logs, store, audit log)
+    std::string baseline;                       // another build's gateway, measured in the same run
 };
 
 // One measured store setup: which store, how many gateways share it.
@@ -82,14 +88,15 @@ struct Setup {
     std::string name;
     bool postgres = false;
     int instances = 1;
+    std::string binary;  // the gateway to run; empty: this build's
 };
 
 Setup parse_setup(const std::string& name) {
-    if (name == "sqlite") return {name, false, 1};
-    if (name == "postgres") return {name, true, 1};
+    if (name == "sqlite") return {name, false, 1, {}};
+    if (name == "postgres") return {name, true, 1, {}};
     if (name.rfind("postgres-", 0) == 0) {
         const int instances = std::stoi(name.substr(9));
-        if (instances >= 1 && instances <= 8) return {name, true, instances};
+        if (instances >= 1 && instances <= 8) return {name, true, instances, {}};
     }
     throw std::invalid_argument("--stores takes sqlite, postgres or postgres-N (N gateways, 1-8), not " + name);
 }
@@ -128,6 +135,21 @@ std::pair<double, double> memory_mib(pid_t pid) {
     return {rss, peak};
 }
 
+// CPU time the process has used so far (user and system, all threads), in seconds.
+double cpu_seconds(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto end_of_name = text.rfind(')');  // the command name may hold spaces
+    if (end_of_name == std::string::npos) return 0;
+    std::istringstream fields(text.substr(end_of_name + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+        if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+    }
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 struct Submission {
     std::string case_id;  // empty when not accepted
     std::int64_t sent_wall_us = 0;
@@ -149,14 +171,19 @@ struct PhaseResult {
     double completed_per_s = 0;
     Latencies to_completed;
     double peak_rss_mib = 0;
+    double gateway_cpu_s = 0;  // the gateways' CPU from the phase's start until drained
+    /// The gateways' CPU per completed case, in milliseconds: what the gateway itself costs.
+    double cpu_ms_per_case() const {
+        return completed > 0 ? gateway_cpu_s * 1000 / static_cast<double>(completed) : 0.0;
+    }
 };
 
 class Gateway {
 public:
     /// `postgres`: the store's connection string; empty for SQLite in `dir`.
     Gateway(const std::string& dir, const Options& options, const std::string& registry_port,
-            const std::string& postgres = {})
-        : dir_(dir) {
+            const std::string& postgres = {}, const std::string& binary = {})
+        : dir_(dir), binary_(binary.empty() ? std::string(VIKNO_BIN_DIR) + "/vikno" : binary) {
         Poco::File(dir).createDirectories();
         config_path_ = dir + "/vikno.jsonc";
         const std::string store = postgres.empty() ? R"("path": ")" + dir + R"(/vikno.db")"
@@ -194,8 +221,7 @@ public:
 
     void start() {
         process_ = std::make_unique<testing::Process>(
-            std::vector<std::string>{std::string(VIKNO_BIN_DIR) + "/vikno", "serve", "--config", config_path_},
-            dir_ + "/gateway.out");
+            std::vector<std::string>{binary_, "serve", "--config", config_path_}, dir_ + "/gateway.out");
         address_ = testing::wait_ready(dir_ + "/gateway.ready", *process_, "the gateway");
     }
     int stop() { return process_->stop(std::chrono::seconds(60)); }
@@ -206,6 +232,7 @@ public:
 
 private:
     std::string dir_;
+    std::string binary_;
     std::string config_path_;
     std::string address_;
     std::unique_ptr<testing::Process> process_;
@@ -423,12 +450,15 @@ Options parse_options(int argc, char** argv) {
             options.report = value();
         else if (arg == "--keep")
             options.keep = true;
+        else if (arg == "--baseline")
+            options.baseline = value();
         else {
             throw std::invalid_argument(
                 "unknown option " + arg +
                 "\nusage: vikno-load [--sample birth-extract] [--registry civil_registry] [--workers 32] [--clients "
                 "16]\n  [--direct-seconds 10] [--rate 100,300,1000] [--rate-seconds 10] [--max-seconds 20] [--fill "
-                "100000]\n  [--stores sqlite,postgres,postgres-2] [--pg-connections 16] [--report FILE.json] [--keep]");
+                "100000]\n  [--stores sqlite,postgres,postgres-2] [--pg-connections 16] [--report FILE.json] [--keep]\n"
+                "  [--baseline OTHER-BUILD/bin/vikno]");
         }
     }
     return options;
@@ -452,17 +482,18 @@ Poco::JSON::Object::Ptr phase_json(PhaseResult& phase) {
         json->set(std::string("submit_to_completed_ms_") + name, phase.to_completed.percentile(p));
     }
     json->set("peak_rss_mib", phase.peak_rss_mib);
+    json->set("gateway_cpu_ms_per_case", phase.cpu_ms_per_case());
     return json;
 }
 
 void print_phase(PhaseResult& phase) {
-    std::printf("%-9s %9.0f %9.0f %9lld %6lld %9.0f  %7.2f %7.2f %8.2f  %8.1f %8.1f %8.1f  %7.0f\n", phase.name.c_str(),
-                phase.offered_rate, static_cast<double>(phase.accepted) / phase.seconds,
+    std::printf("%-9s %9.0f %9.0f %9lld %6lld %9.0f  %7.2f %7.2f %8.2f  %8.1f %8.1f %8.1f  %7.0f %7.2f\n",
+                phase.name.c_str(), phase.offered_rate, static_cast<double>(phase.accepted) / phase.seconds,
                 static_cast<long long>(phase.completed),
                 static_cast<long long>(phase.refused + phase.failed + phase.not_completed), phase.completed_per_s,
                 phase.to_202.percentile(50), phase.to_202.percentile(99), phase.to_202.percentile(99.9),
                 phase.to_completed.percentile(50), phase.to_completed.percentile(99),
-                phase.to_completed.percentile(99.9), phase.peak_rss_mib);
+                phase.to_completed.percentile(99.9), phase.peak_rss_mib, phase.cpu_ms_per_case());
 }
 
 // What one store setup measured.
@@ -498,13 +529,13 @@ SetupResult run_setup(const Options& options, const Setup& setup, const std::str
     SetupResult result;
     result.setup = setup;
     std::string conninfo;
-    const std::string database = "load_" + Poco::replace(setup.name, "-", "_");
+    const std::string database = "load_" + Poco::replace(Poco::replace(setup.name, "-", "_"), "@", "_");
     if (setup.postgres) conninfo = postgres->create_database(database);
     std::vector<std::unique_ptr<Gateway>> gateways;
     std::vector<std::string> addresses;
     for (int i = 0; i < setup.instances; ++i) {
         gateways.push_back(std::make_unique<Gateway>(dir + "/" + setup.name + "-" + std::to_string(i + 1), options,
-                                                     registry_port, conninfo));
+                                                     registry_port, conninfo, setup.binary));
         gateways.back()->start();
         addresses.push_back(gateways.back()->address());
     }
@@ -519,11 +550,18 @@ SetupResult run_setup(const Options& options, const Setup& setup, const std::str
         auto phase = [&](const std::string& phase_name, double rate, double seconds, std::int64_t limit) {
             std::printf("%s ...\n", phase_name.c_str());
             std::fflush(stdout);
+            const auto gateways_cpu = [&] {
+                double seconds = 0;
+                for (const auto& gateway : gateways) seconds += cpu_seconds(gateway->pid());
+                return seconds;
+            };
+            const double cpu_before = gateways_cpu();
             result.phases.push_back(
                 load.run(phase_name, static_cast<int>(result.phases.size()), rate, seconds, limit, submissions));
             if (!wait_drained(monitor, std::chrono::seconds(600)))
                 std::printf("%s: not drained in 600 s\n", phase_name.c_str());
             result.phases.back().peak_rss_mib = memory.take_peak();
+            result.phases.back().gateway_cpu_s = gateways_cpu() - cpu_before;
         };
         for (const double rate : options.rates) {
             phase("rate-" + std::to_string(static_cast<long>(rate)), rate, options.rate_seconds, 0);
@@ -551,8 +589,9 @@ SetupResult run_setup(const Options& options, const Setup& setup, const std::str
 void print_setup(SetupResult& result, double direct_rate) {
     std::printf("\n%s, %d gateway%s:\n", result.setup.name.c_str(), result.setup.instances,
                 result.setup.instances > 1 ? "s" : "");
-    std::printf("%-9s %9s %9s %9s %6s %9s  %7s %7s %8s  %8s %8s %8s  %7s\n", "phase", "offered/s", "accept/s",
-                "completed", "errors", "compl./s", "202 p50", "p99", "p99.9", "done p50", "p99", "p99.9", "RSS MiB");
+    std::printf("%-9s %9s %9s %9s %6s %9s  %7s %7s %8s  %8s %8s %8s  %7s %7s\n", "phase", "offered/s", "accept/s",
+                "completed", "errors", "compl./s", "202 p50", "p99", "p99.9", "done p50", "p99", "p99.9", "RSS MiB",
+                "CPU ms");
     for (auto& phase : result.phases) print_phase(phase);
     for (const auto& phase : result.phases) {
         if (!phase.first_error.empty())
@@ -614,7 +653,16 @@ int run(const Options& options) {
         testing::read_file(std::string(VIKNO_SOURCE_DIR) + "/config/samples/" + options.sample + ".json");
     if (body.empty()) throw std::runtime_error("no sample config/samples/" + options.sample + ".json");
     std::vector<Setup> setups;
-    for (const auto& name : options.stores) setups.push_back(parse_setup(name));
+    for (const auto& name : options.stores) {
+        setups.push_back(parse_setup(name));
+        // The same setup with another build's gateway, right after it: a before/after in one run.
+        if (!options.baseline.empty()) {
+            Setup before = setups.back();
+            before.name += "@baseline";
+            before.binary = options.baseline;
+            setups.push_back(before);
+        }
+    }
 
     // The simulator answers at once (no fault injected) and records nothing, so
     // it is not the bottleneck.
@@ -638,8 +686,14 @@ int run(const Options& options) {
     std::fflush(stdout);
     // The direct senders read the plugin, keys and registry trust from a gateway configuration.
     const Gateway direct_config(dir + "/direct", options, registry_port);
+    const double own_cpu_before = cpu_seconds(getpid());
     const DirectResult direct = run_direct(direct_config.config_path(), body, options.workers, options.direct_seconds);
     const double direct_rate = static_cast<double>(direct.completed) / direct.seconds;
+    // What a direct client's own work costs per case (translate, sign, TLS, verify, read), to set
+    // against the gateway's CPU per case.
+    const double direct_cpu_ms =
+        direct.completed > 0 ? (cpu_seconds(getpid()) - own_cpu_before) * 1000 / static_cast<double>(direct.completed)
+                             : 0.0;
 
     std::vector<SetupResult> results;
     for (const auto& setup : setups) {
@@ -648,25 +702,27 @@ int run(const Options& options) {
 
     std::printf(
         "\ndirect baseline: %lld completed in %.1f s = %.0f cases/s, %lld errors%s%s; latency p50 %.2f ms, p99 %.2f "
-        "ms, p99.9 %.2f ms\n",
+        "ms, p99.9 %.2f ms; the client's CPU %.2f ms per case\n",
         static_cast<long long>(direct.completed), direct.seconds, direct_rate, static_cast<long long>(direct.errors),
         direct.first_error.empty() ? "" : ", first: ", direct.first_error.c_str(), direct.p50_ms, direct.p99_ms,
-        direct.p999_ms);
+        direct.p999_ms, direct_cpu_ms);
     for (auto& result : results) print_setup(result, direct_rate);
 
     double sqlite_rate = 0;
     for (const auto& result : results) {
-        if (!result.setup.postgres) sqlite_rate = result.saturation();
+        if (!result.setup.postgres && result.setup.binary.empty()) sqlite_rate = result.saturation();
     }
-    std::printf("\n%-12s %9s %11s %9s %9s %14s %12s\n", "store", "gateways", "max compl/s", "/ direct", "/ sqlite",
-                "202 p99 @300/s", "statements");
+    std::printf("\n%-12s %9s %11s %9s %9s %14s %12s %14s\n", "store", "gateways", "max compl/s", "/ direct", "/ sqlite",
+                "202 p99 @300/s", "statements", "CPU ms/case");
     for (auto& result : results) {
         const double p99 = result.p99_202_at(300);
-        std::printf("%-12s %9d %11.0f %9.2f %9.2f %14s %12s\n", result.setup.name.c_str(), result.setup.instances,
-                    result.saturation(), direct_rate > 0 ? result.saturation() / direct_rate : 0.0,
+        std::printf("%-12s %9d %11.0f %9.2f %9.2f %14s %12s %14.2f\n", result.setup.name.c_str(),
+                    result.setup.instances, result.saturation(),
+                    direct_rate > 0 ? result.saturation() / direct_rate : 0.0,
                     sqlite_rate > 0 ? result.saturation() / sqlite_rate : 0.0,
                     p99 < 0 ? "-" : std::to_string(p99).substr(0, std::to_string(p99).find('.') + 2).c_str(),
-                    result.setup.postgres ? std::to_string(result.round_trips_per_case()).substr(0, 5).c_str() : "-");
+                    result.setup.postgres ? std::to_string(result.round_trips_per_case()).substr(0, 5).c_str() : "-",
+                    result.phases.at(result.max_phase).cpu_ms_per_case());
     }
 
     Poco::JSON::Object report;
@@ -677,6 +733,7 @@ int run(const Options& options) {
     report.set("direct_errors", direct.errors);
     report.set("direct_p50_ms", direct.p50_ms);
     report.set("direct_p99_ms", direct.p99_ms);
+    report.set("direct_client_cpu_ms_per_case", direct_cpu_ms);
     Poco::JSON::Array::Ptr setup_list = new Poco::JSON::Array;
     for (auto& result : results) setup_list->add(setup_json(result, direct_rate, sqlite_rate));
     report.set("setups", setup_list);
