@@ -173,12 +173,14 @@ SqliteCaseStore::SqliteCaseStore(const std::string& path) : path_(path) {
         sqlite::exec(db_, kSchema);
         migrate(db_);
         statements_ = std::make_unique<sqlite::StatementCache>(db_);
+        transactions_ = std::make_unique<sqlite::SharedTransactions>(*statements_, mutex_);
         {
             sqlite::Statement count(*statements_, "SELECT COUNT(*) FROM outbox");
             if (count.step()) backlog_ = count.integer(0);
         }
         open_wal();
     } catch (const sqlite::Error& e) {
+        transactions_.reset();
         statements_.reset();
         sqlite3_close(db_);
         throw sqlite::Error("the store " + path + " cannot be used: " + e.what() +
@@ -187,6 +189,7 @@ SqliteCaseStore::SqliteCaseStore(const std::string& path) : path_(path) {
 }
 
 SqliteCaseStore::~SqliteCaseStore() {
+    transactions_.reset();
     statements_.reset();
     sqlite3_close(db_);
     if (wal_fd_ >= 0) ::close(wal_fd_);
@@ -209,13 +212,13 @@ void SqliteCaseStore::open_wal() {
 
 std::uint64_t SqliteCaseStore::commit(sqlite::Transaction& tx) {
     tx.commit();
-    return ++committed_;
+    return transactions_->count_commit();
 }
 
 void SqliteCaseStore::make_durable(std::uint64_t commit_count) {
     const std::lock_guard lock(sync_mutex_);
     if (durable_ >= commit_count) return;
-    const std::uint64_t covered = committed_.load();  // every commit counted so far has written its frames
+    const std::uint64_t covered = transactions_->committed();  // every commit counted has written its frames
     if (::fdatasync(wal_fd_) != 0) {
         throw sqlite::Error("the store " + path_ + ": fdatasync of the WAL failed: " + std::strerror(errno));
     }
@@ -266,19 +269,19 @@ void SqliteCaseStore::insert_exchange(const ExchangeRecord& e) {
 }
 
 void SqliteCaseStore::record_exchange(const ExchangeRecord& exchange) {
-    std::lock_guard lock(mutex_);
-    insert_exchange(exchange);
+    transactions_->run([&] { insert_exchange(exchange); });
 }
 
 SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_id) {
-    return submit_with(c, [&](std::int64_t now) {
+    const SubmitResult result = submit_with(c, [&](std::int64_t now) {
         sqlite::Statement(*statements_, "INSERT INTO outbox(case_id, message_id, due_ms) VALUES (?1, ?2, ?3)")
             .bind(1, c.id)
             .bind(2, message_id)
             .bind(3, now)
             .run();
-        ++backlog_;
     });
+    if (result.outcome == SubmitOutcome::Created) ++backlog_;
+    return result;
 }
 
 SubmitResult SqliteCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps) {
@@ -315,26 +318,22 @@ SubmitResult SqliteCaseStore::submit_with(const Case& c, const std::function<voi
     const std::string submission = to_json_text(submission_to_json(c));
     const std::string body_hash = sha256_hex(submission);
     SubmitResult result;
-    std::uint64_t commit_count = 0;
-    {
-        std::lock_guard lock(mutex_);
-        sqlite::Transaction tx(db_);
+    // The earlier submission a replay finds may be committed but not yet synced: the replay waits
+    // for it too (it is covered by the commit run() returns).
+    const std::uint64_t commit_count = transactions_->run([&] {
         sqlite::Statement existing(*statements_,
                                    "SELECT id, body_hash FROM cases WHERE office_id = ?1 AND idempotency_key = ?2");
         existing.bind(1, c.office.id).bind(2, c.idempotency_key);
         if (existing.step()) {
-            // The earlier submission may be committed but not yet synced: a replay waits for it too.
             result = {existing.text(1) == body_hash ? SubmitOutcome::Replayed : SubmitOutcome::Conflict,
                       existing.text(0)};
-            commit_count = committed_.load();
-        } else {
-            const std::int64_t now = now_ms();
-            insert_case(c, body_hash, submission, now, "", "");
-            also(now);
-            commit_count = commit(tx);
-            result = {SubmitOutcome::Created, c.id};
+            return;
         }
-    }
+        const std::int64_t now = now_ms();
+        insert_case(c, body_hash, submission, now, "", "");
+        also(now);
+        result = {SubmitOutcome::Created, c.id};
+    });
     make_durable(commit_count);
     return result;
 }
@@ -370,8 +369,21 @@ std::optional<Case> SqliteCaseStore::find(const std::string& case_id) {
 }
 
 std::optional<OutboxItem> SqliteCaseStore::claim_next(std::int64_t now, const std::vector<std::string>& skip_services) {
-    std::lock_guard lock(mutex_);
-    sqlite::Transaction tx(db_);
+    std::string skipped;
+    if (!skip_services.empty()) {
+        Poco::JSON::Array services;
+        for (const auto& service : skip_services) services.add(service);
+        std::ostringstream text;
+        services.stringify(text);
+        skipped = text.str();
+    }
+    std::optional<OutboxItem> item;
+    // Not synced: losing a claim on a power cut only repeats an attempt under the same message id.
+    transactions_->run([&] { item = claim_row(now, skipped); });
+    return item;
+}
+
+std::optional<OutboxItem> SqliteCaseStore::claim_row(std::int64_t now, const std::string& skip_services) {
     // Skipping services costs a look at each skipped row's case; it happens only while a registry
     // has every slot taken (it is slow or stalled), and the cheap query serves every other claim.
     const char* sql =
@@ -383,13 +395,7 @@ std::optional<OutboxItem> SqliteCaseStore::claim_next(std::int64_t now, const st
               "json_each(?2)) ORDER BY o.due_ms LIMIT 1) RETURNING case_id, message_id, attempts";
     sqlite::Statement claim(*statements_, sql);
     claim.bind(1, now);
-    if (!skip_services.empty()) {
-        Poco::JSON::Array services;
-        for (const auto& service : skip_services) services.add(service);
-        std::ostringstream text;
-        services.stringify(text);
-        claim.bind(2, text.str());
-    }
+    if (!skip_services.empty()) claim.bind(2, skip_services);
     if (!claim.step()) return std::nullopt;
     OutboxItem item{claim.text(0), claim.text(1), static_cast<int>(claim.integer(2)), ""};
     while (claim.step()) {}
@@ -397,8 +403,6 @@ std::optional<OutboxItem> SqliteCaseStore::claim_next(std::int64_t now, const st
     service.bind(1, item.case_id);
     if (service.step()) item.service = service.text(0);
     update_status(item.case_id, now_ms(), CaseStatus::Sending, "attempt " + std::to_string(item.attempts + 1));
-    commit(tx);  // not synced: losing it on a power cut only repeats an attempt
-                 // under the same message id
     return item;
 }
 
@@ -420,52 +424,48 @@ int SqliteCaseStore::release_claims() {
 
 void SqliteCaseStore::reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
                                  const ExchangeRecord* exchange) {
-    std::lock_guard lock(mutex_);
-    sqlite::Transaction tx(db_);
-    if (exchange != nullptr) insert_exchange(*exchange);
-    sqlite::Statement(*statements_,
-                      "UPDATE outbox SET claimed = 0, attempts = attempts + 1, due_ms = ?2 WHERE case_id = ?1")
-        .bind(1, item.case_id)
-        .bind(2, next_ms)
-        .run();
-    update_status(item.case_id, now_ms(), CaseStatus::Queued, note);
-    commit(tx);  // not synced: losing it on a power cut only repeats an attempt
-                 // under the same message id
+    // Not synced: losing it on a power cut only repeats an attempt under the same message id.
+    transactions_->run([&] {
+        if (exchange != nullptr) insert_exchange(*exchange);
+        sqlite::Statement(*statements_,
+                          "UPDATE outbox SET claimed = 0, attempts = attempts + 1, due_ms = ?2 WHERE case_id = ?1")
+            .bind(1, item.case_id)
+            .bind(2, next_ms)
+            .run();
+        update_status(item.case_id, now_ms(), CaseStatus::Queued, note);
+    });
 }
 
 void SqliteCaseStore::postpone(const OutboxItem& item, std::int64_t next_ms, const std::string& note) {
-    std::lock_guard lock(mutex_);
-    sqlite::Transaction tx(db_);
-    sqlite::Statement(*statements_, "UPDATE outbox SET claimed = 0, due_ms = ?2 WHERE case_id = ?1")
-        .bind(1, item.case_id)
-        .bind(2, next_ms)
-        .run();
-    update_status(item.case_id, now_ms(), CaseStatus::Queued, note);
-    commit(tx);  // not synced: losing it on a power cut only repeats an attempt
-                 // under the same message id
+    // Not synced: losing it on a power cut only repeats an attempt under the same message id.
+    transactions_->run([&] {
+        sqlite::Statement(*statements_, "UPDATE outbox SET claimed = 0, due_ms = ?2 WHERE case_id = ?1")
+            .bind(1, item.case_id)
+            .bind(2, next_ms)
+            .run();
+        update_status(item.case_id, now_ms(), CaseStatus::Queued, note);
+    });
 }
 
 void SqliteCaseStore::finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
                              const std::string& note, const ExchangeRecord* exchange, const AuditRows* audit) {
     // The file audit log is written by itself (AuditLog::append), never through this store.
     if (audit != nullptr) throw std::logic_error("the SQLite store does not hold an audit log's queue");
-    std::uint64_t commit_count = 0;
-    {
-        std::lock_guard lock(mutex_);
-        sqlite::Transaction tx(db_);
+    const std::string outcome_text = outcome ? to_json_text(outcome_to_json(*outcome)) : std::string();
+    bool removed = false;
+    const std::uint64_t commit_count = transactions_->run([&] {
         if (exchange != nullptr) insert_exchange(*exchange);
         if (outcome) {
             sqlite::Statement(*statements_, "UPDATE cases SET outcome = ?2 WHERE id = ?1")
                 .bind(1, item.case_id)
-                .bind(2, to_json_text(outcome_to_json(*outcome)))
+                .bind(2, outcome_text)
                 .run();
         }
         update_status(item.case_id, now_ms(), status, note);
         sqlite::Statement(*statements_, "DELETE FROM outbox WHERE case_id = ?1").bind(1, item.case_id).run();
-        const bool removed = sqlite3_changes(db_) > 0;
-        commit_count = commit(tx);
-        if (removed) --backlog_;
-    }
+        removed = sqlite3_changes(db_) > 0;
+    });
+    if (removed) --backlog_;
     make_durable(commit_count);
 }
 

@@ -4,6 +4,7 @@
 // cut; concurrent callers share one fdatasync of the WAL (group commit, see make_durable).
 
 #include "store/case_store.h"
+#include "store/sqlite_shared_transactions.h"
 #include "store/sqlite_statement.h"
 
 #include <sqlite3.h>
@@ -77,6 +78,8 @@ private:
     /// transaction for a new one.
     SubmitResult submit_with(const Case& c, const std::function<void(std::int64_t now)>& also);
     void open_wal();
+    /// The claim itself, in the caller's transaction; `skip_services` is a JSON array or empty.
+    std::optional<OutboxItem> claim_row(std::int64_t now_ms, const std::string& skip_services);
     /// Commits and counts the commit; the count make_durable waits for.
     std::uint64_t commit(sqlite::Transaction& tx);
     /// Returns once every commit up to `commit_count` is on disk. The first caller syncs the WAL for
@@ -89,10 +92,10 @@ private:
     std::unique_ptr<sqlite::StatementCache> statements_;  // used under mutex_
     std::string path_;
     int wal_fd_ = -1;
-    std::atomic<std::uint64_t> committed_{0};  // transactions committed (written to the WAL, maybe not synced)
-    std::mutex sync_mutex_;                    // taken before mutex_, never while holding it
-    std::uint64_t durable_ = 0;                // commits known on disk; under sync_mutex_
-    std::atomic<std::int64_t> backlog_{0};     // rows in the outbox, counted once at open then kept
+    std::unique_ptr<sqlite::SharedTransactions> transactions_;  // the write transactions; count the commits
+    std::mutex sync_mutex_;                                     // taken before mutex_, never while holding it
+    std::uint64_t durable_ = 0;                                 // commits known on disk; under sync_mutex_
+    std::atomic<std::int64_t> backlog_{0};                      // rows in the outbox, counted once at open then kept
 };
 
 }  // namespace vikno::gateway

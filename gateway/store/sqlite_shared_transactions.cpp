@@ -1,0 +1,105 @@
+#include "store/sqlite_shared_transactions.h"
+
+#include <utility>
+
+namespace vikno::gateway::sqlite {
+namespace {
+
+// Bounds how long the first caller of a batch waits for the others' work (a few milliseconds at most).
+constexpr std::size_t kMaxBatch = 32;
+
+void run_statement(StatementCache& statements, const char* sql) { Statement(statements, sql).run(); }
+
+}  // namespace
+
+SharedTransactions::SharedTransactions(StatementCache& statements, std::mutex& connection)
+    : statements_(statements), connection_(connection) {}
+
+std::uint64_t SharedTransactions::committed() const {
+    const std::lock_guard lock(queue_mutex_);
+    return committed_;
+}
+
+std::uint64_t SharedTransactions::count_commit() {
+    const std::lock_guard lock(queue_mutex_);
+    return ++committed_;
+}
+
+std::uint64_t SharedTransactions::run(const std::function<void()>& work) {
+    Pending mine;
+    mine.work = &work;
+    std::unique_lock lock(queue_mutex_);
+    queue_.push_back(&mine);
+    while (!mine.done) {
+        if (leading_) {
+            finished_.wait(lock);
+            continue;
+        }
+        leading_ = true;
+        std::deque<Pending*> batch;
+        while (!queue_.empty() && batch.size() < kMaxBatch) {
+            batch.push_back(queue_.front());
+            queue_.pop_front();
+        }
+        lock.unlock();
+        run_batch(batch);
+        lock.lock();
+        const std::uint64_t commit = ++committed_;
+        for (Pending* pending : batch) {
+            pending->commit = commit;
+            pending->done = true;
+        }
+        leading_ = false;
+        finished_.notify_all();
+    }
+    if (mine.error) std::rethrow_exception(mine.error);
+    return mine.commit;
+}
+
+void SharedTransactions::run_batch(std::deque<Pending*>& batch) {
+    const std::lock_guard connection(connection_);
+    sqlite3* db = statements_.db();
+    try {
+        run_statement(statements_, "BEGIN IMMEDIATE");
+    } catch (...) {
+        for (Pending* pending : batch) pending->error = std::current_exception();
+        return;
+    }
+    std::exception_ptr fatal;
+    for (Pending* pending : batch) {
+        if (fatal) {
+            pending->error = fatal;
+            continue;
+        }
+        try {
+            run_statement(statements_, "SAVEPOINT piece");
+            (*pending->work)();
+            run_statement(statements_, "RELEASE piece");
+        } catch (...) {
+            pending->error = std::current_exception();
+            // SQLite ends the whole transaction itself on some errors (a full disk, I/O): then
+            // nothing of the batch can be kept.
+            try {
+                if (sqlite3_get_autocommit(db) != 0) throw Error("the store's transaction was rolled back");
+                run_statement(statements_, "ROLLBACK TO piece");
+                run_statement(statements_, "RELEASE piece");
+            } catch (...) {
+                fatal = pending->error;
+            }
+        }
+    }
+    if (!fatal) {
+        try {
+            run_statement(statements_, "COMMIT");
+            return;
+        } catch (...) {
+            fatal = std::current_exception();
+        }
+    }
+    if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    for (Pending* pending : batch) {
+        if (!pending->error) pending->error = fatal;
+    }
+}
+
+}  // namespace vikno::gateway::sqlite

@@ -1,0 +1,55 @@
+#pragma once
+// Write transactions that arrive together share one SQLite transaction. Under load most of the
+// embedded store's cost was per transaction, not per row: BEGIN, COMMIT, and the WAL frames of
+// pages every case touches (the status counts, the ends of the history and outbox trees), written
+// again by each commit. The first caller to find no transaction running takes every piece of work
+// queued meanwhile, runs each in a savepoint of its own and commits once; the others wait for
+// that commit. A piece that throws rolls back only its own changes, and its caller gets the
+// exception; the others still commit.
+
+#include "store/sqlite_statement.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+
+namespace vikno::gateway::sqlite {
+
+class SharedTransactions {
+public:
+    /// `connection` is the lock every user of `statements`' connection holds.
+    SharedTransactions(StatementCache& statements, std::mutex& connection);
+
+    /// Runs `work` in a write transaction, alone or with others', and returns once that transaction
+    /// has committed (written to the WAL, not necessarily synced). Returns the commit's number,
+    /// counted from 1, for the caller's durability wait. Rethrows what `work` threw, or the
+    /// commit's error (then nothing of `work` was kept).
+    std::uint64_t run(const std::function<void()>& work);
+
+    /// Commits made so far (through run and through count_commit).
+    std::uint64_t committed() const;
+    /// Counts a commit made outside run (by a caller holding `connection`); returns its number.
+    std::uint64_t count_commit();
+
+private:
+    struct Pending {
+        const std::function<void()>* work = nullptr;
+        std::exception_ptr error;
+        std::uint64_t commit = 0;
+        bool done = false;
+    };
+    void run_batch(std::deque<Pending*>& batch);
+
+    StatementCache& statements_;
+    std::mutex& connection_;
+    mutable std::mutex queue_mutex_;
+    std::condition_variable finished_;
+    std::deque<Pending*> queue_;   // under queue_mutex_
+    bool leading_ = false;         // a caller is running a batch; under queue_mutex_
+    std::uint64_t committed_ = 0;  // under queue_mutex_
+};
+
+}  // namespace vikno::gateway::sqlite
