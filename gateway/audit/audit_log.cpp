@@ -96,7 +96,7 @@ FileAuditLog::FileAuditLog(AuditOptions options, const crypto::Signer& signer)
     entries_fd_ = open_append(options_.dir + "/" + kEntriesFile);
     checkpoints_fd_ = open_append(options_.dir + "/" + kCheckpointsFile);
     if (!has_checkpoint_ || tree_.size() > sealed_size_) write_checkpoint_locked();
-    writer_ = std::thread([this] { run(); });
+    checkpoints_ = std::thread([this] { run_checkpoints(); });
 }
 
 FileAuditLog::~FileAuditLog() {
@@ -104,8 +104,8 @@ FileAuditLog::~FileAuditLog() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
-    work_.notify_all();
-    if (writer_.joinable()) writer_.join();
+    stop_.notify_all();
+    if (checkpoints_.joinable()) checkpoints_.join();
     try {
         if (failure_.empty() && tree_.size() > sealed_size_) write_checkpoint_locked();
     } catch (const std::exception& e) {
@@ -184,6 +184,7 @@ void FileAuditLog::recover() {
         }
     }
     queued_ = tree_.size();
+    written_ = tree_.size();
 }
 
 void FileAuditLog::write_checkpoint_locked() {
@@ -213,17 +214,17 @@ void FileAuditLog::write_durably(int fd, const std::string& bytes, const std::st
 }
 
 std::uint64_t FileAuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
-    std::unique_lock lock(mutex_);
-    if (!failure_.empty()) throw AuditError(failure_);
-    if (entries.empty()) return queued_;
-    auto waiter = std::make_shared<Waiter>();
-    for (const auto& entry : entries) queue_.push_back({entry, waiter});
-    queued_ += entries.size();
-    work_.notify_one();
-    done_.wait(lock, [&] { return waiter->done || !failure_.empty(); });
-    if (!waiter->done) throw AuditError(failure_);
-    if (!waiter->out_of_space.empty()) throw StorageFull(waiter->out_of_space);
-    return waiter->first;
+    {
+        const std::lock_guard lock(mutex_);
+        if (!failure_.empty()) throw AuditError(failure_);
+        if (entries.empty()) return queued_;
+        queued_ += entries.size();
+    }
+    auto job = std::make_shared<Append>();
+    job->entries = &entries;
+    turns_.run(job, [this](TakingTurns<Append>::Batch& batch) { write_turn(batch); });
+    if (!job->out_of_space.empty()) throw StorageFull(job->out_of_space);
+    return job->first;
 }
 
 std::uint64_t FileAuditLog::size() {
@@ -231,81 +232,95 @@ std::uint64_t FileAuditLog::size() {
     return queued_;
 }
 
-void FileAuditLog::write_batch(std::deque<Pending>& batch) {
+void FileAuditLog::write_turn(TakingTurns<Append>::Batch& batch) {
+    {
+        const std::lock_guard lock(mutex_);
+        if (!failure_.empty()) throw AuditError(failure_);
+    }
     // The tree learns the leaves only once they are on disk: a refused batch leaves no trace.
+    const std::uint64_t first = tree_.size();
     std::string bytes;
     std::vector<Hash> leaves;
     Hash prev = last_leaf_;
-    for (auto& pending : batch) {
-        const std::string text = entry_line(tree_.size() + leaves.size(), prev, *pending.entry);
-        prev = leaf_hash(text);
-        leaves.push_back(prev);
-        bytes += text;
-        bytes += '\n';
-    }
-    write_durably(entries_fd_, bytes, options_.dir + "/" + kEntriesFile);
-    for (const Hash& leaf : leaves) tree_.append(leaf);
-    last_leaf_ = prev;
-}
-
-void FileAuditLog::run() {
-    while (true) {
-        std::deque<Pending> batch;
-        {
-            std::unique_lock lock(mutex_);
-            const auto wait = std::chrono::milliseconds(first_unsealed_ms_ == 0 ? 1000 : 100);
-            work_.wait_for(lock, wait, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty() && stopping_) return;
-            batch.swap(queue_);
+    bool seal = false;
+    for (auto& job : batch) {
+        seal = seal || job->seal;
+        if (job->entries == nullptr) continue;
+        job->first = first + leaves.size();
+        for (const auto& entry : *job->entries) {
+            const std::string text = entry_line(first + leaves.size(), prev, *entry);
+            prev = leaf_hash(text);
+            leaves.push_back(prev);
+            bytes += text;
+            bytes += '\n';
         }
+    }
+    if (!leaves.empty()) {
         try {
-            if (!batch.empty()) {
-                const std::uint64_t first = tree_.size();
-                std::string out_of_space;
-                try {
-                    write_batch(batch);
-                    if (first_unsealed_ms_ == 0) first_unsealed_ms_ = now_ms();
-                } catch (const StorageFull& e) {
-                    out_of_space = e.what();
-                }
-                std::lock_guard lock(mutex_);
-                for (std::size_t i = 0; i < batch.size(); ++i) {
-                    Waiter& waiter = *batch[i].waiter;
-                    if (waiter.done) continue;  // its first entry came earlier in this batch
-                    waiter.done = true;
-                    waiter.first = first + i;
-                    waiter.out_of_space = out_of_space;
-                }
-                if (!out_of_space.empty()) queued_ -= batch.size();
-                done_.notify_all();
-            }
-            const bool many = tree_.size() - sealed_size_ >= options_.checkpoint_entries;
-            const bool old =
-                first_unsealed_ms_ != 0 &&
-                now_ms() - first_unsealed_ms_ >= static_cast<std::int64_t>(options_.checkpoint_seconds) * 1000;
-            if (tree_.size() > sealed_size_ && (many || old)) {
-                try {
-                    write_checkpoint_locked();
-                    if (!checkpoint_refused_.empty()) spdlog::info("audit: checkpoints are written again");
-                    checkpoint_refused_.clear();
-                } catch (const StorageFull& e) {
-                    // The entries are on disk; only their seal waits. Tried again on the next round.
-                    if (checkpoint_refused_.empty()) {
-                        spdlog::error(
-                            "audit: a checkpoint could not be written ({}); it is tried again until there "
-                            "is room",
-                            e.what());
-                    }
-                    checkpoint_refused_ = e.what();
-                }
-            }
+            write_durably(entries_fd_, bytes, options_.dir + "/" + kEntriesFile);
+        } catch (const StorageFull& e) {
+            for (auto& job : batch) job->out_of_space = e.what();
+            const std::lock_guard lock(mutex_);
+            queued_ -= leaves.size();
+            return;
         } catch (const std::exception& e) {
             spdlog::critical("audit: {}; the gateway stops acknowledging answers until it is restarted", e.what());
-            std::lock_guard lock(mutex_);
+            const std::lock_guard lock(mutex_);
             failure_ = e.what();
-            done_.notify_all();
-            return;
+            throw AuditError(failure_);
         }
+        for (const Hash& leaf : leaves) tree_.append(leaf);
+        last_leaf_ = prev;
+    }
+    const std::lock_guard lock(mutex_);
+    written_ = tree_.size();
+    if (!leaves.empty() && first_unsealed_ms_ == 0) first_unsealed_ms_ = now_ms();
+    // Every checkpoint_entries entries are sealed in the turn that reached the count; while the
+    // disk refuses checkpoints, only the checkpoint thread's rounds try again.
+    const bool many = checkpoint_refused_.empty() && written_ - sealed_size_ >= options_.checkpoint_entries;
+    if ((seal || many) && written_ > sealed_size_) seal_locked();
+}
+
+void FileAuditLog::seal_locked() {
+    const bool was_refused = !checkpoint_refused_.empty();
+    try {
+        write_checkpoint_locked();
+        if (was_refused) spdlog::info("audit: checkpoints are written again");
+        checkpoint_refused_.clear();
+    } catch (const StorageFull& e) {
+        // The entries are on disk; only their seal waits. Tried again on the next round.
+        if (!was_refused) {
+            spdlog::error("audit: a checkpoint could not be written ({}); it is tried again until there is room",
+                          e.what());
+        }
+        checkpoint_refused_ = e.what();
+    } catch (const std::exception& e) {
+        spdlog::critical("audit: {}; the gateway stops acknowledging answers until it is restarted", e.what());
+        failure_ = e.what();
+    }
+}
+
+void FileAuditLog::run_checkpoints() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+        // Idle (everything sealed) it looks once a second; a turn seals every checkpoint_entries.
+        const auto wait = std::chrono::milliseconds(first_unsealed_ms_ == 0 ? 1000 : 100);
+        stop_.wait_for(lock, wait, [&] { return stopping_; });
+        if (stopping_ || !failure_.empty()) return;
+        const bool old = first_unsealed_ms_ != 0 &&
+                         now_ms() - first_unsealed_ms_ >= static_cast<std::int64_t>(options_.checkpoint_seconds) * 1000;
+        const bool refused_many =
+            !checkpoint_refused_.empty() && written_ - sealed_size_ >= options_.checkpoint_entries;
+        if (written_ <= sealed_size_ || !(old || refused_many)) continue;
+        lock.unlock();
+        auto job = std::make_shared<Append>();
+        job->seal = true;
+        try {
+            turns_.run(job, [this](TakingTurns<Append>::Batch& batch) { write_turn(batch); });
+        } catch (const std::exception&) {
+            // failure_ says why; every append refuses from now on
+        }
+        lock.lock();
     }
 }
 

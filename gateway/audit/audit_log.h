@@ -16,6 +16,7 @@
 
 #include "audit/merkle.h"
 #include "common/audit_rows.h"
+#include "common/taking_turns.h"
 
 #include <vikno/signing.h>
 
@@ -101,19 +102,23 @@ public:
     std::uint64_t size() override;
 
 private:
-    // One append() call: the writer says where its entries went, or why they did not.
-    struct Waiter {
-        bool done = false;
+    // One append() call, or the checkpoint thread asking for a seal: whoever has the turn writes
+    // every queued call's entries with one sync (TakingTurns) and says where each went.
+    struct Append : TurnJob {
+        const std::vector<Poco::JSON::Object::Ptr>* entries = nullptr;
+        bool seal = false;  // write a checkpoint after the entries
         std::uint64_t first = 0;
         std::string out_of_space;  // the batch was refused for lack of space and cut off again
     };
-    struct Pending {
-        Poco::JSON::Object::Ptr entry;
-        std::shared_ptr<Waiter> waiter;
-    };
-    void run();
-    void write_batch(std::deque<Pending>& batch);
-    void write_checkpoint_locked();  // writer thread or constructor/destructor only
+    /// The turn's work: the batch's entries written and synced, then a checkpoint when asked for
+    /// or when checkpoint_entries entries are unsealed.
+    void write_turn(TakingTurns<Append>::Batch& batch);
+    /// The checkpoint thread: asks for a seal when unsealed entries are checkpoint_seconds old.
+    void run_checkpoints();
+    /// Writes a checkpoint, holding mutex_ (in a turn, or in the constructor/destructor). Sets
+    /// failure_ when the disk refuses other than for space.
+    void seal_locked();
+    void write_checkpoint_locked();
     /// Writes `bytes` at the end of `fd` and syncs; on a lack of space cuts the file back to where it
     /// was and throws StorageFull.
     void write_durably(int fd, const std::string& bytes, const std::string& path);
@@ -123,22 +128,22 @@ private:
     const crypto::Signer& signer_;
     int entries_fd_ = -1;
     int checkpoints_fd_ = -1;
-    MerkleTree tree_;
+    MerkleTree tree_;  // changed only in a turn
     Hash last_leaf_{};
+    TakingTurns<Append> turns_{64};
+
+    std::mutex mutex_;  // what the checkpoint thread and append() read besides the turn
+    std::condition_variable stop_;
     std::uint64_t sealed_size_ = 0;
     Hash sealed_root_{};
     bool has_checkpoint_ = false;
     std::int64_t first_unsealed_ms_ = 0;
-
-    std::mutex mutex_;
-    std::condition_variable work_;
-    std::condition_variable done_;
-    std::deque<Pending> queue_;
     std::uint64_t queued_ = 0;        // entries handed to append() and not refused
+    std::uint64_t written_ = 0;       // entries on disk (tree_.size())
     std::string checkpoint_refused_;  // the last checkpoint write that met a full disk (logged once)
     std::string failure_;             // set when the disk refused; every later append throws
     bool stopping_ = false;
-    std::thread writer_;
+    std::thread checkpoints_;
 };
 
 }  // namespace vikno::gateway::audit

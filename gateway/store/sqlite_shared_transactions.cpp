@@ -13,60 +13,26 @@ void run_statement(StatementCache& statements, const char* sql) { Statement(stat
 }  // namespace
 
 SharedTransactions::SharedTransactions(StatementCache& statements, std::mutex& connection)
-    : statements_(statements), connection_(connection) {}
-
-std::uint64_t SharedTransactions::committed() const {
-    const std::lock_guard lock(queue_mutex_);
-    return committed_;
-}
-
-std::uint64_t SharedTransactions::count_commit() {
-    const std::lock_guard lock(queue_mutex_);
-    return ++committed_;
-}
+    : statements_(statements), connection_(connection), turns_(kMaxBatch) {}
 
 std::uint64_t SharedTransactions::run(const std::function<void()>& work) {
-    Pending mine;
-    mine.work = &work;
-    std::unique_lock lock(queue_mutex_);
-    queue_.push_back(&mine);
-    while (!mine.done) {
-        if (leading_) {
-            finished_.wait(lock);
-            continue;
-        }
-        leading_ = true;
-        std::deque<Pending*> batch;
-        while (!queue_.empty() && batch.size() < kMaxBatch) {
-            batch.push_back(queue_.front());
-            queue_.pop_front();
-        }
-        lock.unlock();
-        run_batch(batch);
-        lock.lock();
-        const std::uint64_t commit = ++committed_;
-        for (Pending* pending : batch) {
-            pending->commit = commit;
-            pending->done = true;
-        }
-        leading_ = false;
-        finished_.notify_all();
-    }
-    if (mine.error) std::rethrow_exception(mine.error);
-    return mine.commit;
+    auto piece = std::make_shared<Piece>();
+    piece->work = &work;
+    turns_.run(piece, [this](TakingTurns<Piece>::Batch& batch) { run_batch(batch); });
+    return piece->commit;
 }
 
-void SharedTransactions::run_batch(std::deque<Pending*>& batch) {
+void SharedTransactions::run_batch(TakingTurns<Piece>::Batch& batch) {
     const std::lock_guard connection(connection_);
     sqlite3* db = statements_.db();
     try {
         run_statement(statements_, "BEGIN IMMEDIATE");
     } catch (...) {
-        for (Pending* pending : batch) pending->error = std::current_exception();
+        for (auto& pending : batch) pending->error = std::current_exception();
         return;
     }
     std::exception_ptr fatal;
-    for (Pending* pending : batch) {
+    for (auto& pending : batch) {
         if (fatal) {
             pending->error = fatal;
             continue;
@@ -91,13 +57,15 @@ void SharedTransactions::run_batch(std::deque<Pending*>& batch) {
     if (!fatal) {
         try {
             run_statement(statements_, "COMMIT");
+            const std::uint64_t commit = ++committed_;
+            for (auto& pending : batch) pending->commit = commit;
             return;
         } catch (...) {
             fatal = std::current_exception();
         }
     }
     if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    for (Pending* pending : batch) {
+    for (auto& pending : batch) {
         if (!pending->error) pending->error = fatal;
     }
 }

@@ -7,12 +7,11 @@
 // that commit. A piece that throws rolls back only its own changes, and its caller gets the
 // exception; the others still commit.
 
+#include "common/taking_turns.h"
 #include "store/sqlite_statement.h"
 
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
-#include <deque>
-#include <exception>
 #include <functional>
 #include <mutex>
 
@@ -30,26 +29,21 @@ public:
     std::uint64_t run(const std::function<void()>& work);
 
     /// Commits made so far (through run and through count_commit).
-    std::uint64_t committed() const;
+    std::uint64_t committed() const { return committed_.load(); }
     /// Counts a commit made outside run (by a caller holding `connection`); returns its number.
-    std::uint64_t count_commit();
+    std::uint64_t count_commit() { return ++committed_; }
 
 private:
-    struct Pending {
+    struct Piece : TurnJob {
         const std::function<void()>* work = nullptr;
-        std::exception_ptr error;
         std::uint64_t commit = 0;
-        bool done = false;
     };
-    void run_batch(std::deque<Pending*>& batch);
+    void run_batch(TakingTurns<Piece>::Batch& batch);
 
     StatementCache& statements_;
     std::mutex& connection_;
-    mutable std::mutex queue_mutex_;
-    std::condition_variable finished_;
-    std::deque<Pending*> queue_;   // under queue_mutex_
-    bool leading_ = false;         // a caller is running a batch; under queue_mutex_
-    std::uint64_t committed_ = 0;  // under queue_mutex_
+    TakingTurns<Piece> turns_;
+    std::atomic<std::uint64_t> committed_{0};
 };
 
 }  // namespace vikno::gateway::sqlite
