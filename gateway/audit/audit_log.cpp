@@ -14,10 +14,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 namespace vikno::gateway::audit {
 namespace {
@@ -41,13 +41,6 @@ int write_all(int fd, const std::string& bytes) {
         done += static_cast<std::size_t>(n);
     }
     return 0;
-}
-
-std::string read_all(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 }  // namespace
@@ -119,48 +112,72 @@ namespace {
 
 // A write cut short (a crash, a full disk) leaves bytes after the last newline: that line was never
 // acknowledged to anyone. Keep a copy beside the file for the record, cut it off, and say so; the
-// complete lines before it are the log. Returns the text without the torn tail.
-std::string drop_torn_tail(const std::string& path, std::string text, const char* what) {
-    const auto last_newline = text.rfind('\n');
-    const std::size_t keep = last_newline == std::string::npos ? 0 : last_newline + 1;
-    if (keep == text.size()) return text;
+// complete lines before it are the log. Reads only the file's tail, so a log of gigabytes costs no
+// more than a small one.
+void drop_torn_tail(const std::string& path, const char* what) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) return;
+    const std::uint64_t size = static_cast<std::uint64_t>(in.tellg());
+    constexpr std::uint64_t kChunk = 1 << 16;
+    std::string chunk;
+    std::uint64_t keep = 0;  // bytes up to and including the last newline
+    for (std::uint64_t end = size; end > 0 && keep == 0;) {
+        const std::uint64_t begin = end > kChunk ? end - kChunk : 0;
+        chunk.resize(end - begin);
+        in.seekg(static_cast<std::streamoff>(begin));
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        const auto newline = chunk.rfind('\n');
+        if (newline != std::string::npos) keep = begin + newline + 1;
+        end = begin;
+    }
+    if (keep == size) return;
+    std::string tail(size - keep, '\0');
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(keep));
+    in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
     const std::string copy = path + ".torn-" + std::to_string(now_ms());
     {
         std::ofstream out(copy, std::ios::binary);
-        out.write(text.data() + keep, static_cast<std::streamsize>(text.size() - keep));
+        out.write(tail.data(), static_cast<std::streamsize>(tail.size()));
     }
     spdlog::warn(
         "audit: {}: dropping a torn last {} of {} bytes left by a cut-short write (never acknowledged); "
         "a copy is in {}",
-        path, what, text.size() - keep, copy);
+        path, what, tail.size(), copy);
     if (::truncate(path.c_str(), static_cast<off_t>(keep)) != 0) {
         throw AuditError(path + ": cannot drop the torn last " + what + ": " + errno_text() +
                          "; free space or fix the folder's permissions, then start again");
     }
-    text.resize(keep);
-    return text;
+}
+
+// Calls `line` for each newline-terminated line of the file, reading it a block at a time (entries
+// hold wire bytes: the whole file would not fit in memory).
+template <typename OnLine>
+void for_each_line(const std::string& path, OnLine&& line) {
+    std::ifstream in(path, std::ios::binary);
+    std::string buffer;
+    std::string block(1 << 20, '\0');
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        buffer.append(block.data(), static_cast<std::size_t>(in.gcount()));
+        std::size_t start = 0;
+        for (auto end = buffer.find('\n'); end != std::string::npos; end = buffer.find('\n', start)) {
+            line(std::string_view(buffer).substr(start, end - start));
+            start = end + 1;
+        }
+        buffer.erase(0, start);
+    }
 }
 
 }  // namespace
 
 void FileAuditLog::recover() {
-    const std::string entries_path = options_.dir + "/" + kEntriesFile;
-    const std::string text = drop_torn_tail(entries_path, read_all(entries_path), "entry");
-    std::size_t start = 0;
-    while (true) {
-        const auto end = text.find('\n', start);
-        if (end == std::string::npos) break;
-        last_leaf_ = leaf_hash(std::string_view(text).substr(start, end - start));
-        tree_.append(last_leaf_);
-        start = end + 1;
-    }
     const std::string checkpoints_path = options_.dir + "/" + kCheckpointsFile;
-    std::istringstream lines(drop_torn_tail(checkpoints_path, read_all(checkpoints_path), "checkpoint"));
-    std::string line;
+    drop_torn_tail(checkpoints_path, "checkpoint");
     std::string last;
-    while (std::getline(lines, line)) {
+    for_each_line(checkpoints_path, [&](std::string_view line) {
         if (!line.empty()) last = line;
-    }
+    });
     if (!last.empty()) {
         try {
             Poco::JSON::Parser parser;
@@ -175,14 +192,24 @@ void FileAuditLog::recover() {
                              ": the last checkpoint cannot be read; the log may have been "
                              "tampered with: run 'vikno audit verify' and keep the folder for investigation");
         }
-        if (tree_.size() < sealed_size_ || tree_.root(sealed_size_) != sealed_root_) {
-            throw AuditError(entries_path + ": the entries no longer match the last signed checkpoint (" +
-                             std::to_string(tree_.size()) + " entries, checkpoint covers " +
-                             std::to_string(sealed_size_) +
-                             "); the log has been changed: run 'vikno audit verify' "
-                             "and keep the folder for investigation");
-        }
     }
+    const std::string entries_path = options_.dir + "/" + kEntriesFile;
+    drop_torn_tail(entries_path, "entry");
+    // Only the root at the checkpoint and what follows it are asked for again, so the tree forgets
+    // the rest as it is read: recovery's memory does not grow with the log.
+    constexpr std::uint64_t kForgetEvery = 1 << 16;
+    for_each_line(entries_path, [&](std::string_view line) {
+        last_leaf_ = leaf_hash(line);
+        tree_.append(last_leaf_);
+        if (tree_.size() % kForgetEvery == 0) tree_.forget_before(std::min(tree_.size(), sealed_size_));
+    });
+    if (has_checkpoint_ && (tree_.size() < sealed_size_ || tree_.root(sealed_size_) != sealed_root_)) {
+        throw AuditError(entries_path + ": the entries no longer match the last signed checkpoint (" +
+                         std::to_string(tree_.size()) + " entries, checkpoint covers " + std::to_string(sealed_size_) +
+                         "); the log has been changed: run 'vikno audit verify' "
+                         "and keep the folder for investigation");
+    }
+    tree_.forget_before(std::min(tree_.size(), sealed_size_));
     queued_ = tree_.size();
     written_ = tree_.size();
 }
@@ -196,6 +223,7 @@ void FileAuditLog::write_checkpoint_locked() {
     sealed_root_ = tree_.root(size);
     has_checkpoint_ = true;
     first_unsealed_ms_ = 0;
+    tree_.forget_before(size);  // the next checkpoint proves consistency from here on
 }
 
 void FileAuditLog::write_durably(int fd, const std::string& bytes, const std::string& path) {

@@ -2,7 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace vikno::gateway::audit {
 namespace {
@@ -73,14 +75,51 @@ std::optional<Hash> from_hex(std::string_view hex) {
 }
 
 void MerkleTree::append(const Hash& leaf) {
-    if (levels_.empty()) levels_.emplace_back();
-    levels_[0].push_back(leaf);
-    // Each completed pair at a level makes one node a level up.
-    for (std::size_t h = 0; levels_[h].size() % 2 == 0; ++h) {
-        if (levels_.size() == h + 1) levels_.emplace_back();
-        const auto& level = levels_[h];
-        levels_[h + 1].push_back(node_hash(level[level.size() - 2], level.back()));
+    if (levels_.empty()) {
+        levels_.emplace_back();
+        first_.push_back(0);
     }
+    levels_[0].push_back(leaf);
+    ++size_;
+    // Each completed pair at a level makes one node a level up: node i at level h is complete
+    // when leaf (i + 1) * 2^h - 1 arrives.
+    for (std::size_t h = 0; ((size_ >> h) & 1) == 0; ++h) {
+        if (levels_.size() == h + 1) {
+            levels_.emplace_back();
+            first_.push_back(0);
+        }
+        const std::uint64_t i = (size_ >> (h + 1)) - 1;  // the new node's index at level h + 1
+        levels_[h + 1].push_back(node_hash(node(h, 2 * i), node(h, 2 * i + 1)));
+    }
+}
+
+const Hash& MerkleTree::node(std::size_t h, std::uint64_t index) const {
+    if (h >= levels_.size() || index < first_[h] || index - first_[h] >= levels_[h].size()) {
+        throw std::out_of_range("that part of the audit tree is not held (it lies before " +
+                                std::to_string(forgotten_before_) + " leaves)");
+    }
+    return levels_[h][index - first_[h]];
+}
+
+void MerkleTree::forget_before(std::uint64_t base) {
+    if (base > size_) throw std::out_of_range("the tree has fewer leaves");
+    if (base <= forgotten_before_) return;
+    for (std::size_t h = 0; h < levels_.size(); ++h) {
+        const std::uint64_t keep_from = (base >> h) == 0 ? 0 : (base >> h) - 1;
+        if (keep_from <= first_[h]) continue;
+        auto& level = levels_[h];
+        const auto drop = std::min<std::uint64_t>(keep_from - first_[h], level.size());
+        level.erase(level.begin(), level.begin() + static_cast<std::ptrdiff_t>(drop));
+        level.shrink_to_fit();
+        first_[h] += drop;
+    }
+    forgotten_before_ = base;
+}
+
+std::uint64_t MerkleTree::hashes_held() const {
+    std::uint64_t n = 0;
+    for (const auto& level : levels_) n += level.size();
+    return n;
 }
 
 Hash MerkleTree::range(std::uint64_t start, std::uint64_t end) const {
@@ -89,7 +128,7 @@ Hash MerkleTree::range(std::uint64_t start, std::uint64_t end) const {
     if (is_power_of_two(n) && start % n == 0) {
         std::size_t h = 0;
         while ((std::uint64_t{1} << h) < n) ++h;
-        return levels_[h][start >> h];
+        return node(h, start >> h);
     }
     const std::uint64_t k = split_point(n);
     return node_hash(range(start, start + k), range(start + k, end));

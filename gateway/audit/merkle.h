@@ -23,11 +23,21 @@ std::string to_hex(const Hash& hash);
 std::optional<Hash> from_hex(std::string_view hex);
 
 /// An append-only tree that keeps every perfect subtree's hash (about two hashes per leaf), so the
-/// root of any prefix and any proof cost O(log n).
+/// root of any prefix and any proof cost O(log n). A running gateway only ever proves from its
+/// last checkpoint on, so it forgets what lies before (forget_before): its memory then grows with
+/// the unsealed entries, not with the log.
 class MerkleTree {
 public:
     void append(const Hash& leaf);
-    std::uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+    std::uint64_t size() const { return size_; }
+
+    /// Drops every subtree wholly before leaf `base` (<= size()) except the one just before each
+    /// level's first kept node: those are the left siblings on any path from `base` on, so roots of
+    /// sizes >= base, proofs of leaves >= base and consistency proofs from sizes >= base still
+    /// work. Asking for anything older throws std::out_of_range.
+    void forget_before(std::uint64_t base);
+    /// Hashes held, for the memory they cost (32 bytes each).
+    std::uint64_t hashes_held() const;
 
     /// The root of the first `size` leaves (size <= this->size()).
     Hash root(std::uint64_t size) const;
@@ -42,7 +52,13 @@ private:
     void path(std::uint64_t index, std::uint64_t start, std::uint64_t end, std::vector<Hash>& out) const;
     void subproof(std::uint64_t m, std::uint64_t start, std::uint64_t end, bool whole, std::vector<Hash>& out) const;
 
-    std::vector<std::vector<Hash>> levels_;  // levels_[h][i]: the perfect subtree of 2^h leaves at i * 2^h
+    const Hash& node(std::size_t h, std::uint64_t index) const;
+
+    // levels_[h][i]: the perfect subtree of 2^h leaves at (first_[h] + i) * 2^h
+    std::vector<std::vector<Hash>> levels_;
+    std::vector<std::uint64_t> first_;  // per level, the index of the first node kept
+    std::uint64_t size_ = 0;
+    std::uint64_t forgotten_before_ = 0;
 };
 
 /// RFC 9162 2.1.3.2: does `leaf` at `index` belong to the tree of `size` leaves with `root`?

@@ -181,8 +181,19 @@ void PostgresAuditLog::load(pg::Connection& session) {
     last_leaf_ = Hash{};
     // The leaves computed where the lines are (RFC 9162: SHA-256 of 0x00 and the line), so that a
     // takeover reads 32 bytes per entry, not the wire messages.
+    const auto last = session.exec("SELECT line FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1");
+    has_checkpoint_ = !last.empty();
+    sealed_size_ = 0;
+    std::optional<Checkpoint> checkpoint;
+    if (has_checkpoint_) {
+        checkpoint = parse_checkpoint(last.text(0, 0));
+        if (checkpoint) sealed_size_ = checkpoint->tree_size;
+    }
     const auto leaves =
         session.exec("SELECT seq, sha256('\\x00'::bytea || convert_to(line, 'UTF8')) FROM audit_entries ORDER BY seq");
+    // Only the root at the checkpoint and what follows are asked for again: the tree forgets the
+    // rest as it is read.
+    constexpr std::uint64_t kForgetEvery = 1 << 16;
     for (int i = 0; i < leaves.rows(); ++i) {
         if (leaves.integer(i, 0) != i) {
             throw AuditError("audit_entries has no entry " + std::to_string(i) +
@@ -193,21 +204,16 @@ void PostgresAuditLog::load(pg::Connection& session) {
         std::memcpy(leaf.data(), bytes.data(), std::min(bytes.size(), leaf.size()));
         tree_.append(leaf);
         last_leaf_ = leaf;
+        if (tree_.size() % kForgetEvery == 0) tree_.forget_before(std::min(tree_.size(), sealed_size_));
     }
-    const auto last = session.exec("SELECT line FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1");
-    has_checkpoint_ = !last.empty();
-    sealed_size_ = 0;
-    if (has_checkpoint_) {
-        const auto checkpoint = parse_checkpoint(last.text(0, 0));
-        if (!checkpoint || checkpoint->tree_size > tree_.size() ||
-            tree_.root(checkpoint->tree_size) != checkpoint->root) {
-            throw AuditError(
-                "the shared log's entries do not match its last signed checkpoint; the log has been "
-                "changed: run 'vikno audit pull' and 'vikno audit verify', and keep the database for "
-                "investigation");
-        }
-        sealed_size_ = checkpoint->tree_size;
+    if (has_checkpoint_ && (!checkpoint || checkpoint->tree_size > tree_.size() ||
+                            tree_.root(checkpoint->tree_size) != checkpoint->root)) {
+        throw AuditError(
+            "the shared log's entries do not match its last signed checkpoint; the log has been "
+            "changed: run 'vikno audit pull' and 'vikno audit verify', and keep the database for "
+            "investigation");
     }
+    tree_.forget_before(std::min(tree_.size(), sealed_size_));
     first_unsealed_ms_ = tree_.size() > sealed_size_ ? now_ms() : 0;
 }
 
@@ -252,6 +258,7 @@ void PostgresAuditLog::seal(pg::Connection& session) {
     sealed_size_ = tree_.size();
     has_checkpoint_ = true;
     first_unsealed_ms_ = 0;
+    tree_.forget_before(sealed_size_);  // the next seal proves consistency from here on
 }
 
 std::uint64_t PostgresAuditLog::pull(const std::string& conninfo, const std::string& dir) {

@@ -123,3 +123,40 @@ TEST(Merkle, ConsistencyProofsMatchAndVerifyForEveryPairOfSizes) {
         }
     }
 }
+
+// The running gateway forgets what lies before its last checkpoint and goes on appending: every
+// root, inclusion proof and consistency proof from there on must be what the whole tree gives.
+TEST(Merkle, AfterForgettingAPrefixEverythingFromThereOnIsUnchanged) {
+    constexpr std::uint64_t kLeaves = 140;
+    const auto& f = fixture();
+    for (std::uint64_t base = 0; base <= kLeaves; ++base) {
+        MerkleTree tree;
+        for (std::uint64_t i = 0; i < base; ++i) tree.append(leaf_hash(f.naive.d[i]));
+        tree.forget_before(base);
+        for (std::uint64_t i = base; i < kLeaves; ++i) tree.append(leaf_hash(f.naive.d[i]));
+        for (std::uint64_t n = std::max<std::uint64_t>(base, 1); n <= kLeaves; ++n) {
+            ASSERT_EQ(tree.root(n), f.tree.root(n)) << "base " << base << ", size " << n;
+            for (std::uint64_t m = base; m < n; ++m) {
+                ASSERT_EQ(tree.inclusion_proof(m, n), f.tree.inclusion_proof(m, n)) << base << ": " << m << " in " << n;
+                if (m > 0) {
+                    ASSERT_EQ(tree.consistency_proof(m, n), f.tree.consistency_proof(m, n))
+                        << base << ": " << m << " to " << n;
+                }
+            }
+        }
+    }
+}
+
+TEST(Merkle, ForgettingKeepsAFewHashesPerLevelAndRefusesOlderQuestions) {
+    MerkleTree tree;
+    for (int i = 0; i < 100000; ++i) tree.append(leaf_hash(std::to_string(i)));
+    EXPECT_GT(tree.hashes_held(), 199000u);
+    const Hash root = tree.root();
+    tree.forget_before(tree.size());
+    EXPECT_LE(tree.hashes_held(), 2u * 17u);  // at most two per level of a 2^17-leaf tree
+    EXPECT_EQ(tree.root(), root);
+    EXPECT_THROW(tree.root(5000), std::out_of_range);
+    EXPECT_THROW(tree.inclusion_proof(5000, tree.size()), std::out_of_range);
+    for (int i = 0; i < 1000; ++i) tree.append(leaf_hash("more " + std::to_string(i)));
+    EXPECT_LE(tree.hashes_held(), 2u * 17u + 2000u);
+}
