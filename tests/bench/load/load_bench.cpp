@@ -12,7 +12,7 @@
 //   3. max:    submissions as fast as the clients get answers (closed loop),
 //   the saturation figure;
 //   4. fill:   more of the same until the store holds --fill cases, for the
-//   memory figure.
+//   memory figure, then the fixed rates of phase 2 again on the full store.
 // Exits 1 when a case was lost or a request went unanswered (CI runs it briefly as
 // a smoke test), whatever the speed.
 // Every accepted case is followed to its final state. Submit-to-completed
@@ -571,7 +571,13 @@ SetupResult run_setup(const Options& options, const Setup& setup, const std::str
         phase("max", 0, options.max_seconds, 0);
         if (postgres != nullptr) result.max_statements = postgres->counts(database);
         const auto so_far = static_cast<std::int64_t>(submissions.size());
-        if (options.fill > so_far) phase("fill", 0, 1e9, options.fill - so_far);
+        if (options.fill > so_far) {
+            phase("fill", 0, 1e9, options.fill - so_far);
+            // The same fixed rates again with the store full: does a 202 slow down as cases pile up?
+            for (const double rate : options.rates) {
+                phase("rate-" + std::to_string(static_cast<long>(rate)) + "-full", rate, options.rate_seconds, 0);
+            }
+        }
         std::tie(result.rss_after_fill, result.peak_after_fill) = memory_mib(gateways.front()->pid());
     }
     for (auto& gateway : gateways) result.exits.push_back(gateway->stop());
