@@ -179,8 +179,6 @@ void PostgresAuditLog::run() {
 void PostgresAuditLog::load(pg::Connection& session) {
     tree_ = MerkleTree();
     last_leaf_ = Hash{};
-    // The leaves computed where the lines are (RFC 9162: SHA-256 of 0x00 and the line), so that a
-    // takeover reads 32 bytes per entry, not the wire messages.
     const auto last = session.exec("SELECT line FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1");
     has_checkpoint_ = !last.empty();
     sealed_size_ = 0;
@@ -189,6 +187,8 @@ void PostgresAuditLog::load(pg::Connection& session) {
         checkpoint = parse_checkpoint(last.text(0, 0));
         if (checkpoint) sealed_size_ = checkpoint->tree_size;
     }
+    // The leaves computed where the lines are (RFC 9162: SHA-256 of 0x00 and the line), so that a
+    // takeover reads 32 bytes per entry, not the wire messages.
     const auto leaves =
         session.exec("SELECT seq, sha256('\\x00'::bytea || convert_to(line, 'UTF8')) FROM audit_entries ORDER BY seq");
     // Only the root at the checkpoint and what follows are asked for again: the tree forgets the
