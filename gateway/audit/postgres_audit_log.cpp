@@ -188,23 +188,29 @@ void PostgresAuditLog::load(pg::Connection& session) {
         if (checkpoint) sealed_size_ = checkpoint->tree_size;
     }
     // The leaves computed where the lines are (RFC 9162: SHA-256 of 0x00 and the line), so that a
-    // takeover reads 32 bytes per entry, not the wire messages.
-    const auto leaves =
-        session.exec("SELECT seq, sha256('\\x00'::bytea || convert_to(line, 'UTF8')) FROM audit_entries ORDER BY seq");
-    // Only the root at the checkpoint and what follows are asked for again: the tree forgets the
-    // rest as it is read.
-    constexpr std::uint64_t kForgetEvery = 1 << 16;
-    for (int i = 0; i < leaves.rows(); ++i) {
-        if (leaves.integer(i, 0) != i) {
-            throw AuditError("audit_entries has no entry " + std::to_string(i) +
-                             " (the log has been changed: run 'vikno audit pull' and 'vikno audit verify')");
+    // takeover reads 32 bytes per entry, not the wire messages; a page at a time, and the tree
+    // forgets as it reads what will not be asked again (before the checkpoint), so that a takeover's
+    // memory does not grow with the log.
+    constexpr int kPage = 1 << 16;
+    while (true) {
+        const auto leaves = session.exec(
+            "SELECT seq, sha256('\\x00'::bytea || convert_to(line, 'UTF8')) FROM audit_entries WHERE seq >= $1 "
+            "ORDER BY seq LIMIT $2",
+            pg::Params().integer(static_cast<std::int64_t>(tree_.size())).integer(kPage));
+        for (int i = 0; i < leaves.rows(); ++i) {
+            const auto expected = static_cast<std::int64_t>(tree_.size());
+            if (leaves.integer(i, 0) != expected) {
+                throw AuditError("audit_entries has no entry " + std::to_string(expected) +
+                                 " (the log has been changed: run 'vikno audit pull' and 'vikno audit verify')");
+            }
+            const std::string bytes = leaves.bytes(i, 1);
+            Hash leaf{};
+            std::memcpy(leaf.data(), bytes.data(), std::min(bytes.size(), leaf.size()));
+            tree_.append(leaf);
+            last_leaf_ = leaf;
         }
-        const std::string bytes = leaves.bytes(i, 1);
-        Hash leaf{};
-        std::memcpy(leaf.data(), bytes.data(), std::min(bytes.size(), leaf.size()));
-        tree_.append(leaf);
-        last_leaf_ = leaf;
-        if (tree_.size() % kForgetEvery == 0) tree_.forget_before(std::min(tree_.size(), sealed_size_));
+        tree_.forget_before(std::min(tree_.size(), sealed_size_));
+        if (leaves.rows() < kPage) break;
     }
     if (has_checkpoint_ && (!checkpoint || checkpoint->tree_size > tree_.size() ||
                             tree_.root(checkpoint->tree_size) != checkpoint->root)) {
@@ -213,7 +219,6 @@ void PostgresAuditLog::load(pg::Connection& session) {
             "changed: run 'vikno audit pull' and 'vikno audit verify', and keep the database for "
             "investigation");
     }
-    tree_.forget_before(std::min(tree_.size(), sealed_size_));
     first_unsealed_ms_ = tree_.size() > sealed_size_ ? now_ms() : 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <thread>
 
@@ -46,8 +47,11 @@ std::string fresh_database() {
 }
 
 template <typename Condition>
-bool eventually(Condition condition) {
-    for (int i = 0; i < 500 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+bool eventually(Condition condition, std::chrono::milliseconds within = std::chrono::seconds(5)) {
+    const auto until = std::chrono::steady_clock::now() + within;
+    while (!condition() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     return condition();
 }
 
@@ -101,4 +105,38 @@ TEST(PostgresAuditLog, AChangedLineStopsTheNextSequencer) {
     PostgresAuditLog next({conninfo, 5, 1}, key());
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     EXPECT_FALSE(next.sequencing());  // it refuses to extend a log that no longer matches its checkpoint
+}
+
+// A takeover reads the stored leaves a page (65,536) at a time and forgets what precedes the last
+// checkpoint: a log longer than a page must still be taken over, extended and verify whole.
+TEST(PostgresAuditLog, ALogLongerThanAPageIsTakenOverWhole) {
+    const std::string conninfo = fresh_database();
+    ASSERT_FALSE(conninfo.empty());
+    constexpr int kEntries = 70000;
+    {
+        PostgresAuditLog log({conninfo, 20000, 1}, key());
+        for (int batch = 0; batch < kEntries / 10000; ++batch) {
+            std::vector<Poco::JSON::Object::Ptr> entries;
+            for (int i = 0; i < 10000; ++i) entries.push_back(entry("one", batch * 10000 + i));
+            log.append(entries);
+        }
+        ASSERT_TRUE(eventually(
+            [&] {
+                return pg::Connection(conninfo).exec("SELECT count(*) FROM audit_entries").integer(0, 0) == kEntries;
+            },
+            std::chrono::seconds(120)));
+    }
+    PostgresAuditLog next({conninfo, 20000, 1}, key());
+    ASSERT_TRUE(eventually([&] { return next.sequencing(); }));
+    next.append({entry("next", 0)});
+    const std::string dir = ::testing::TempDir() + "/pulled-" + new_uuid();
+    ASSERT_TRUE(eventually(
+        [&] {
+            PostgresAuditLog::pull(conninfo, dir);
+            return verify_log(dir, {key().certificate()}).sealed == kEntries + 1U;
+        },
+        std::chrono::seconds(60)));
+    const auto report = verify_log(dir, {key().certificate()});
+    EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.problems.front());
+    Poco::File(dir).remove(true);
 }
