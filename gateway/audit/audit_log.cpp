@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -201,7 +200,7 @@ void FileAuditLog::recover() {
     for_each_line(entries_path, [&](std::string_view line) {
         last_leaf_ = leaf_hash(line);
         tree_.append(last_leaf_);
-        if (tree_.size() % kForgetEvery == 0) tree_.forget_before(std::min(tree_.size(), sealed_size_));
+        if (tree_.size() % kForgetEvery == 0) tree_.forget_before(sealed_size_);
     });
     if (has_checkpoint_ && (tree_.size() < sealed_size_ || tree_.root(sealed_size_) != sealed_root_)) {
         throw AuditError(entries_path + ": the entries no longer match the last signed checkpoint (" +
@@ -209,7 +208,7 @@ void FileAuditLog::recover() {
                          "); the log has been changed: run 'vikno audit verify' "
                          "and keep the folder for investigation");
     }
-    tree_.forget_before(std::min(tree_.size(), sealed_size_));
+    tree_.forget_before(sealed_size_);
     queued_ = tree_.size();
     written_ = tree_.size();
 }

@@ -102,7 +102,7 @@ const Hash& MerkleTree::node(std::size_t h, std::uint64_t index) const {
 }
 
 void MerkleTree::forget_before(std::uint64_t base) {
-    if (base > size_) throw std::out_of_range("the tree has fewer leaves");
+    base = std::min(base, size_);
     if (base <= forgotten_before_) return;
     for (std::size_t h = 0; h < levels_.size(); ++h) {
         const std::uint64_t keep_from = (base >> h) == 0 ? 0 : (base >> h) - 1;

@@ -31,7 +31,8 @@ public:
     void append(const Hash& leaf);
     std::uint64_t size() const { return size_; }
 
-    /// Drops every subtree wholly before leaf `base` (<= size()) except the one just before each
+    /// Drops every subtree wholly before leaf `base` (at most size(): a larger `base`, such as a
+    /// checkpoint a rebuild has not reached yet, forgets what there is) except the one just before each
     /// level's first kept node: those are the left siblings on any path from `base` on, so roots of
     /// sizes >= base, proofs of leaves >= base and consistency proofs from sizes >= base still
     /// work. Asking for anything older throws std::out_of_range.

@@ -209,7 +209,7 @@ void PostgresAuditLog::load(pg::Connection& session) {
             tree_.append(leaf);
             last_leaf_ = leaf;
         }
-        tree_.forget_before(std::min(tree_.size(), sealed_size_));
+        tree_.forget_before(sealed_size_);
         if (leaves.rows() < kPage) break;
     }
     if (has_checkpoint_ && (!checkpoint || checkpoint->tree_size > tree_.size() ||

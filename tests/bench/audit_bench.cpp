@@ -4,6 +4,7 @@
 // (1,000,000 cases) and the memory that takes. Run: make bench (docs/performance.md).
 #include "audit/audit_log.h"
 #include "audit/log_verifier.h"
+#include "process_memory.h"
 
 #include <vikno/signing.h>
 
@@ -89,19 +90,22 @@ void DurableAppend(benchmark::State& state) {
 }
 BENCHMARK(DurableAppend)->UseRealTime()->Threads(1)->Threads(4)->Threads(16)->Threads(64);
 
-void Verify1MEntries(benchmark::State& state) {
-    const std::string dir = scratch("verify");
-    {
-        FileAuditLog log({dir, 100000, 3600}, key());
-        std::vector<Poco::JSON::Object::Ptr> batch;
-        for (std::int64_t i = 0; i < 1000000; ++i) {
-            batch.push_back(typical_entry(i));
-            if (batch.size() == 10000) {
-                log.append(batch);
-                batch.clear();
-            }
+// A log of `entries` typical entries (a multiple of 10,000), appended in batches of 10,000.
+void write_log(const std::string& dir, std::int64_t entries) {
+    FileAuditLog log({dir, 100000, 3600}, key());
+    std::vector<Poco::JSON::Object::Ptr> batch;
+    for (std::int64_t i = 0; i < entries; ++i) {
+        batch.push_back(typical_entry(i));
+        if (batch.size() == 10000) {
+            log.append(batch);
+            batch.clear();
         }
     }
+}
+
+void Verify1MEntries(benchmark::State& state) {
+    const std::string dir = scratch("verify");
+    write_log(dir, 1000000);
     for (auto _ : state) {
         const auto report = verify_log(dir, {key().certificate()});
         if (!report.ok() || report.entries != 1000000) state.SkipWithError("the log did not verify");
@@ -112,39 +116,19 @@ void Verify1MEntries(benchmark::State& state) {
 }
 BENCHMARK(Verify1MEntries)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
-// A field of /proc/self/status in KiB (VmRSS: resident now, VmHWM: the peak).
-double status_kib(const std::string& field) {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1));
-    }
-    return 0;
-}
-
 // Opening the log reads every entry to rebuild the tree and check it against the last signed
 // checkpoint. Each entry costs a hash's time; the memory must not grow with the log (a gateway
 // with 1,000,000 cases holds about 3,000,000 entries).
 void Reopen3MEntries(benchmark::State& state) {
     constexpr std::int64_t kEntries = 3000000;
     const std::string dir = scratch("reopen");
-    {
-        FileAuditLog log({dir, 100000, 3600}, key());
-        std::vector<Poco::JSON::Object::Ptr> batch;
-        for (std::int64_t i = 0; i < kEntries; ++i) {
-            batch.push_back(typical_entry(i));
-            if (batch.size() == 10000) {
-                log.append(batch);
-                batch.clear();
-            }
-        }
-    }
+    write_log(dir, kEntries);
     double grown_mib = 0;
     for (auto _ : state) {
         std::ofstream("/proc/self/clear_refs") << "5";  // the peak from here on
-        const double before = status_kib("VmRSS");
+        const double before = vikno::bench::memory_mib(::getpid()).first;
         FileAuditLog log({dir, 100000, 3600}, key());
-        grown_mib = (status_kib("VmHWM") - before) / 1024;
+        grown_mib = vikno::bench::memory_mib(::getpid()).second - before;
         if (log.size() != kEntries) state.SkipWithError("the log reopened with the wrong size");
     }
     state.SetItemsProcessed(state.iterations() * kEntries);

@@ -31,6 +31,7 @@
 // Next to throughput, each phase reports the gateways' CPU per completed case,
 // which the shared machine's noise moves less than the rates.
 
+#include "../process_memory.h"
 #include "api_client.h"
 #include "bench_postgres.h"
 #include "direct_baseline.h"
@@ -121,18 +122,6 @@ std::int64_t parse_rfc3339_us(const std::string& text) {
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     return static_cast<std::int64_t>(timegm(&tm)) * 1000000 + millis * 1000;
-}
-
-// The gateway's resident memory now and at its peak (VmRSS, VmHWM), in MiB.
-std::pair<double, double> memory_mib(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    double rss = 0, peak = 0;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) rss = std::stod(line.substr(6)) / 1024;
-        if (line.rfind("VmHWM:", 0) == 0) peak = std::stod(line.substr(6)) / 1024;
-    }
-    return {rss, peak};
 }
 
 // CPU time the process has used so far (user and system, all threads), in seconds.
@@ -283,7 +272,7 @@ public:
 private:
     void run() {
         while (!stop_) {
-            const double rss = memory_mib(pid_).first;
+            const double rss = vikno::bench::memory_mib(pid_).first;
             double seen = peak_.load();
             while (rss > seen && !peak_.compare_exchange_weak(seen, rss)) {}
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -578,7 +567,7 @@ SetupResult run_setup(const Options& options, const Setup& setup, const std::str
                 phase("rate-" + std::to_string(static_cast<long>(rate)) + "-full", rate, options.rate_seconds, 0);
             }
         }
-        std::tie(result.rss_after_fill, result.peak_after_fill) = memory_mib(gateways.front()->pid());
+        std::tie(result.rss_after_fill, result.peak_after_fill) = vikno::bench::memory_mib(gateways.front()->pid());
     }
     for (auto& gateway : gateways) result.exits.push_back(gateway->stop());
     result.cases = submissions.size();
