@@ -78,6 +78,7 @@ void Dispatcher::start() {
         {
             const std::lock_guard lock(claim_mutex_);
             nothing_beyond_until_ms_ = 0;
+            quiet_until_ms_ = 0;
         }
         wake_.notify_all();
     });
@@ -104,8 +105,14 @@ void Dispatcher::notify(const std::string& service) {
             std::find(nothing_beyond_.begin(), nothing_beyond_.end(), service) == nothing_beyond_.end()) {
             nothing_beyond_until_ms_ = 0;  // a case the skipping claim may find
         }
+        quiet_until_ms_ = 0;
     }
     wake_.notify_one();
+}
+
+void Dispatcher::outbox_changed() {
+    const std::lock_guard lock(claim_mutex_);
+    quiet_until_ms_ = 0;
 }
 
 void Dispatcher::durably(const std::function<void()>& write) {
@@ -125,13 +132,14 @@ void Dispatcher::run() {
     while (!stopping_) {
         std::optional<OutboxItem> item;
         bool skipped = false;
+        std::int64_t wait = -1;
         if (!space_.writable()) {  // out of space: send nothing whose answer could not be kept
             std::unique_lock lock(mutex_);
             wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_.load(); });
             continue;
         }
         try {
-            item = claim(skipped);
+            item = claim(skipped, wait);
             if (item) {
                 const LoadedPlugin* loaded = plugins_.for_service(item->service);
                 // Taken by claim(); a worker idling because that registry was full may go on.
@@ -151,7 +159,10 @@ void Dispatcher::run() {
             space_.report_unavailable(e.what());
             // Reading the case failed after the claim: give it back once the database answers.
             try {
-                if (item) durably([&] { store_.postpone(*item, now_ms(), "the store's database was away"); });
+                if (item) {
+                    durably([&] { store_.postpone(*item, now_ms(), "the store's database was away"); });
+                    outbox_changed();
+                }
             } catch (const StoppedWhileFull&) {
                 break;  // stopping: the claim lapses with this instance's lease
             }
@@ -162,16 +173,18 @@ void Dispatcher::run() {
             log_error_throttled(log_throttle_, "claim", std::string("dispatch: ") + e.what());
             if (item) release_after_error(*item, e.what());
         }
-        std::int64_t wait = kIdlePollMs;
-        try {
-            // A row due now that could not be claimed belongs to a registry with every slot taken:
-            // wait for a slot to be given back (it wakes us) rather than spin.
-            if (auto due = store_.next_due_ms()) {
-                const std::int64_t until_due = *due - now_ms();
-                wait = until_due > 0 ? std::min(until_due, kIdlePollMs) : skipped ? kIdlePollMs : 0;
+        if (wait < 0) {
+            wait = kIdlePollMs;
+            try {
+                // A row due now that could not be claimed belongs to a registry with every slot taken:
+                // wait for a slot to be given back (it wakes us) rather than spin.
+                if (auto due = store_.next_due_ms()) {
+                    const std::int64_t until_due = *due - now_ms();
+                    wait = until_due > 0 ? std::min(until_due, kIdlePollMs) : skipped ? kIdlePollMs : 0;
+                }
+            } catch (const std::exception& e) {
+                log_error_throttled(log_throttle_, "next due", std::string("dispatch: ") + e.what());
             }
-        } catch (const std::exception& e) {
-            log_error_throttled(log_throttle_, "next due", std::string("dispatch: ") + e.what());
         }
         if (wait > 0) {
             std::unique_lock lock(mutex_);
@@ -181,10 +194,15 @@ void Dispatcher::run() {
     }
 }
 
-std::optional<OutboxItem> Dispatcher::claim(bool& skipped) {
+std::optional<OutboxItem> Dispatcher::claim(bool& skipped, std::int64_t& wait_ms) {
     std::lock_guard lock(claim_mutex_);
     const auto skip = slots_.full_services();
     skipped = !skip.empty();
+    wait_ms = -1;
+    if (const std::int64_t now = now_ms(); now < quiet_until_ms_) {
+        wait_ms = quiet_until_ms_ - now;
+        return std::nullopt;
+    }
     if (skipped && skip == nothing_beyond_ && now_ms() < nothing_beyond_until_ms_) return std::nullopt;
     auto item = held_.take(
         [&] { return store_.claim_next(now_ms(), skip); }, [](const OutboxItem& claimed) { return claimed.case_id; },
@@ -198,6 +216,16 @@ std::optional<OutboxItem> Dispatcher::claim(bool& skipped) {
     } else if (skipped) {
         nothing_beyond_ = skip;
         nothing_beyond_until_ms_ = now_ms() + kIdlePollMs;
+    } else {
+        // Read under the claim's lock, so that a case added meanwhile either is seen here (due now:
+        // nothing is remembered) or its notify() comes after and forgets what is remembered.
+        const std::optional<std::int64_t> due = store_.next_due_ms();
+        const std::int64_t now = now_ms();
+        const std::int64_t until = due ? std::min(*due, now + kIdlePollMs) : now + kIdlePollMs;
+        if (until > now) {
+            quiet_until_ms_ = until;
+            wait_ms = until - now;
+        }
     }
     return item;
 }
@@ -269,6 +297,7 @@ void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason
     durably([&] {
         store_.reschedule(item, now_ms() + delay, "attempt " + std::to_string(attempts) + ": " + reason, exchange);
     });
+    outbox_changed();
 }
 
 void Dispatcher::process(const OutboxItem& item) {
@@ -323,6 +352,7 @@ void Dispatcher::process(const OutboxItem& item) {
                 store_.postpone(item, wait_until,
                                 registry + " is unavailable (circuit open); waiting for it to recover");
             });
+            outbox_changed();
             return;
         }
         const std::int64_t started = now_ms();

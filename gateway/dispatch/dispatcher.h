@@ -60,8 +60,12 @@ private:
     };
     void run();
     /// The next due case whose registry has a free slot, with the slot taken; `skipped` says
-    /// whether some registry had none.
-    std::optional<OutboxItem> claim(bool& skipped);
+    /// whether some registry had none. Empty-handed, `wait_ms` says how long the outbox is known to
+    /// have nothing due (-1: not known; the caller asks the store).
+    std::optional<OutboxItem> claim(bool& skipped, std::int64_t& wait_ms);
+    /// This instance changed the outbox (a retry rescheduled, a case postponed, a case added): what
+    /// the workers knew of it being quiet no longer holds.
+    void outbox_changed();
     void process(const OutboxItem& item);
     void retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
                        const std::string& registry, const Attempt& attempt);
@@ -106,6 +110,13 @@ private:
     // has passed (a retry of another registry falling due). Under claim_mutex_.
     std::vector<std::string> nothing_beyond_;
     std::int64_t nothing_beyond_until_ms_ = 0;
+    // Until when the whole outbox has nothing due, as a claim that found nothing read it: the idle
+    // workers wait for that without asking the database again (under load, several empty claims per
+    // case were each a round trip to it). Every change this instance makes to the outbox, and every
+    // wake-up from another instance, forgets it; it never lasts longer than the idle poll, so what
+    // nothing announces (a lapsed lease, a requeue from the CLI) is found as soon as before.
+    // Under claim_mutex_.
+    std::int64_t quiet_until_ms_ = 0;
     RegistrySlots slots_;
     HeldClaims<std::string> held_;  // the cases the workers hold
     LogThrottle log_throttle_;
