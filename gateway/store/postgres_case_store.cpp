@@ -419,27 +419,31 @@ SubmitResult PostgresCaseStore::submit_situation(const Case& c, const std::vecto
 
 std::optional<Case> PostgresCaseStore::find(const std::string& case_id) {
     auto db = pool_->take();
-    const auto row =
-        db->exec("SELECT submission, status, outcome, created_ms, updated_ms, idempotency_key FROM cases WHERE id = $1",
-                 pg::Params().text(case_id));
-    if (row.empty()) return std::nullopt;
-    auto parsed = parse_submitted_case(row.text(0, 0));
+    // The case's row and then its history, in one round trip (every dispatch attempt and status
+    // query reads a case) and from one snapshot: the first row is the case's (part 0), the rest are
+    // its history in order, each in the same columns (note in place of the submission).
+    const auto rows = db->exec(
+        "SELECT 0 AS part, 0::bigint AS seq, submission, status, outcome, created_ms, updated_ms, idempotency_key "
+        "FROM cases WHERE id = $1 "
+        "UNION ALL SELECT 1, id, note, status, NULL, at_ms, 0, NULL FROM case_history WHERE case_id = $1 "
+        "ORDER BY part, seq",
+        pg::Params().text(case_id));
+    if (rows.empty() || rows.integer(0, 0) != 0) return std::nullopt;
+    auto parsed = parse_submitted_case(rows.text(0, 2));
     if (!parsed) throw pg::Error("stored case " + case_id + " does not parse: " + parsed.error().front().reason);
     Case c = std::move(parsed).value();
     c.id = case_id;
-    c.status = parse_case_status(row.text(0, 1)).value_or(CaseStatus::Failed);
-    if (!row.is_null(0, 2)) {
+    c.status = parse_case_status(rows.text(0, 3)).value_or(CaseStatus::Failed);
+    if (!rows.is_null(0, 4)) {
         Poco::JSON::Parser parser;
-        c.outcome = outcome_from_json(parser.parse(row.text(0, 2)).extract<Poco::JSON::Object::Ptr>());
+        c.outcome = outcome_from_json(parser.parse(rows.text(0, 4)).extract<Poco::JSON::Object::Ptr>());
     }
-    c.created_at = rfc3339(row.integer(0, 3));
-    c.updated_at = rfc3339(row.integer(0, 4));
-    c.idempotency_key = row.text(0, 5);
-    const auto history = db->exec("SELECT at_ms, status, note FROM case_history WHERE case_id = $1 ORDER BY id",
-                                  pg::Params().text(case_id));
-    for (int i = 0; i < history.rows(); ++i) {
-        c.history.push_back({parse_case_status(history.text(i, 1)).value_or(CaseStatus::Failed),
-                             rfc3339(history.integer(i, 0)), history.text(i, 2)});
+    c.created_at = rfc3339(rows.integer(0, 5));
+    c.updated_at = rfc3339(rows.integer(0, 6));
+    c.idempotency_key = rows.text(0, 7);
+    for (int i = 1; i < rows.rows(); ++i) {
+        c.history.push_back({parse_case_status(rows.text(i, 3)).value_or(CaseStatus::Failed),
+                             rfc3339(rows.integer(i, 5)), rows.text(i, 2)});
     }
     return c;
 }
