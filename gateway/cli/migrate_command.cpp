@@ -76,14 +76,16 @@ int migrate_store(const std::string& sqlite_path, const std::string& audit_dir, 
         return 2;
     }
     std::map<std::string, std::int64_t> counts;
-    counts["cases"] = copy_rows(
-        from, to,
-        "SELECT id, service, office_id, idempotency_key, body_hash, submission, status, outcome, created_ms, "
-        "updated_ms, callback_url, parent_id, step_id, cancel_requested FROM cases",
-        "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, outcome, "
-        "created_ms, updated_ms, callback_url, parent_id, step_id, cancel_requested) VALUES ($1, $2, $3, $4, $5, $6, "
-        "$7, $8, $9, $10, $11, $12, $13, $14)",
-        "ttttttt?ii???B");
+    PostgresCaseStore::bulk_load(to, [&] {
+        counts["cases"] = copy_rows(
+            from, to,
+            "SELECT id, service, office_id, idempotency_key, body_hash, submission, status, outcome, created_ms, "
+            "updated_ms, callback_url, parent_id, step_id, cancel_requested FROM cases",
+            "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, outcome, "
+            "created_ms, updated_ms, callback_url, parent_id, step_id, cancel_requested) VALUES ($1, $2, $3, $4, $5, "
+            "$6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "ttttttt?ii???B");
+    });
     counts["history"] =
         copy_rows(from, to, "SELECT case_id, at_ms, status, note FROM case_history ORDER BY rowid",
                   "INSERT INTO case_history(case_id, at_ms, status, note) VALUES ($1, $2, $3, $4)", "titt");

@@ -208,6 +208,55 @@ private:
     std::string with_exchange_;
 };
 
+// Above this many rows of counts, /metrics folds those of gone connections (about 8 statuses for
+// each open connection: 64 connections' worth).
+constexpr std::int64_t kFoldCountsAboveRows = 512;
+
+// Cases per status, kept by a trigger in the transaction of every change, so that /metrics (which
+// anyone may scrape) sums a few rows instead of grouping every case. Each database connection
+// counts in rows of its own (its backend's pid as the slot): a connection runs one transaction at a
+// time, so the counts never make two transactions wait for each other or deadlock, as one shared row
+// per status would. Slot 0 holds what connections that are gone had counted.
+constexpr const char* kStatusCounts = R"sql(
+CREATE TABLE status_counts (
+  slot   INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  n      BIGINT NOT NULL,
+  PRIMARY KEY (slot, status)
+);
+CREATE FUNCTION vikno_count_case_status() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.status = NEW.status THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    INSERT INTO status_counts(slot, status, n) VALUES (pg_backend_pid(), OLD.status, -1)
+      ON CONFLICT (slot, status) DO UPDATE SET n = status_counts.n - 1;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO status_counts(slot, status, n) VALUES (pg_backend_pid(), NEW.status, 1)
+      ON CONFLICT (slot, status) DO UPDATE SET n = status_counts.n + 1;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER cases_counted AFTER INSERT OR DELETE OR UPDATE OF status ON cases
+  FOR EACH ROW EXECUTE FUNCTION vikno_count_case_status();
+)sql";
+
+constexpr const char* kCasesCountedOnce =
+    "INSERT INTO status_counts(slot, status, n) SELECT 0, status, COUNT(*) FROM cases GROUP BY status "
+    "ON CONFLICT (slot, status) DO UPDATE SET n = status_counts.n + EXCLUDED.n";
+
+// The rows of connections that are gone, added into slot 0, so that the table stays as small as the
+// connections open now (pids are reused: a new backend with a gone one's pid simply goes on with
+// its row, or, if this deletes it first, makes a new one). Run under the schema's advisory lock, so
+// that two instances do not fold at once.
+constexpr const char* kGoneConnectionsCountsFolded =
+    "WITH gone AS (DELETE FROM status_counts WHERE slot <> 0 AND slot NOT IN "
+    "(SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL) RETURNING status, n) "
+    "INSERT INTO status_counts(slot, status, n) SELECT 0, status, SUM(n) FROM gone GROUP BY status "
+    "ON CONFLICT (slot, status) DO UPDATE SET n = status_counts.n + EXCLUDED.n";
+
 // The claim's end: this instance's outbox row, removed (none when another instance holds it now).
 constexpr const char* kOwnOutboxRowRemoved =
     "DELETE FROM outbox WHERE case_id = @1 AND claimed_by = @2 RETURNING case_id";
@@ -221,6 +270,22 @@ void PostgresCaseStore::create_schema(pg::Connection& db) {
     // Only when missing: CREATE INDEX IF NOT EXISTS still locks its table, and would deadlock with the
     // running instances' transactions.
     if (db.exec("SELECT to_regclass('steps')").is_null(0, 0)) db.exec_script(kSchema);
+    // A schema made before the counts gets them, counted once: CREATE TRIGGER locks out writes to
+    // cases until this transaction ends, so no change falls between the count and the trigger.
+    if (db.exec("SELECT to_regclass('status_counts')").is_null(0, 0)) {
+        db.exec_script(kStatusCounts);
+        db.exec(kCasesCountedOnce);
+    }
+    db.exec(kGoneConnectionsCountsFolded);
+}
+
+void PostgresCaseStore::bulk_load(pg::Connection& db, const std::function<void()>& load) {
+    // ALTER TABLE is part of the caller's transaction: should it roll back, the trigger was never off.
+    db.exec("ALTER TABLE cases DISABLE TRIGGER cases_counted");
+    load();
+    db.exec("DELETE FROM status_counts");
+    db.exec(kCasesCountedOnce);
+    db.exec("ALTER TABLE cases ENABLE TRIGGER cases_counted");
 }
 
 PostgresCaseStore::PostgresCaseStore(PostgresOptions options)
@@ -659,10 +724,23 @@ bool PostgresCaseStore::finish_callback(const std::string& case_id, const std::s
 
 std::map<CaseStatus, std::int64_t> PostgresCaseStore::count_by_status() {
     auto db = pool_->take();
-    const auto rows = db->exec("SELECT status, COUNT(*) FROM cases GROUP BY status");
+    const auto rows = db->exec("SELECT status, SUM(n)::bigint, COUNT(*) FROM status_counts GROUP BY status");
     std::map<CaseStatus, std::int64_t> counts;
+    std::int64_t slots = 0;
     for (int i = 0; i < rows.rows(); ++i) {
+        slots += rows.integer(i, 2);
+        if (rows.integer(i, 1) == 0) continue;
         if (auto status = parse_case_status(rows.text(i, 0))) counts[*status] = rows.integer(i, 1);
+    }
+    // Connections come and go (a database restart, a failover): fold what the gone ones counted
+    // once their rows outnumber what a few instances' pools keep open, unless another is folding.
+    if (slots > kFoldCountsAboveRows) {
+        pg::Transaction tx(*db);
+        if (db->exec("SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))").text(0, 0) ==
+            "t") {
+            db->exec(kGoneConnectionsCountsFolded);
+        }
+        tx.commit();
     }
     return counts;
 }

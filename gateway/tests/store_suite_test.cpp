@@ -284,6 +284,58 @@ TEST(SqliteStore, CasesPerStatusAreKeptWithEveryChangeAndCountedForAnOlderStore)
               (std::map<CaseStatus, std::int64_t>{{CaseStatus::Queued, 3}, {CaseStatus::Completed, 1}}));
 }
 
+// On PostgreSQL the counts are kept per database connection (no row that every transaction waits
+// for); a schema made before them is counted once, and what a gone connection counted is folded
+// into the rest when the next instance starts.
+TEST_P(StoreSuite, CasesPerStatusAreKeptPerConnectionAndFoldedWhenTheConnectionIsGone) {
+    if (sqlite()) GTEST_SKIP() << "SqliteStore.CasesPerStatusAreKeptWithEveryChangeAndCountedForAnOlderStore";
+    {
+        auto store = open();
+        for (int i = 0; i < 3; ++i) store->submit(make_case("count-" + std::to_string(i)), "m-c" + std::to_string(i));
+        auto item = store->claim_next(now_ms());
+        ASSERT_TRUE(item);
+        store->finish(*item, CaseStatus::Completed, std::nullopt, "done", nullptr);
+    }
+    // As a schema from before the counts.
+    pg::Connection(conninfo_).exec_script(
+        "DROP TRIGGER cases_counted ON cases; DROP FUNCTION vikno_count_case_status(); DROP TABLE status_counts;");
+    auto store = open();
+    EXPECT_EQ(store->count_by_status(),
+              (std::map<CaseStatus, std::int64_t>{{CaseStatus::Queued, 2}, {CaseStatus::Completed, 1}}));
+    std::string gone_slot;
+    {  // another program's connection changes a case, and is gone
+        pg::Connection other(conninfo_);
+        gone_slot = other.exec("SELECT pg_backend_pid()").text(0, 0);
+        other.exec("UPDATE cases SET status = 'failed' WHERE status = 'queued' AND idempotency_key = 'count-2'");
+    }
+    EXPECT_EQ(store->count_by_status(),
+              (std::map<CaseStatus, std::int64_t>{
+                  {CaseStatus::Queued, 1}, {CaseStatus::Completed, 1}, {CaseStatus::Failed, 1}}));
+    pg::Connection check(conninfo_);
+    const auto rows_of_gone = [&] {
+        return check.exec("SELECT COUNT(*) FROM status_counts WHERE slot = $1::integer", pg::Params().text(gone_slot))
+            .integer(0, 0);
+    };
+    EXPECT_GT(rows_of_gone(), 0);
+    // The server ends a closed connection's backend a moment after the client leaves.
+    for (int i = 0;
+         i < 200 &&
+         !check.exec("SELECT 1 FROM pg_stat_activity WHERE pid = $1::integer", pg::Params().text(gone_slot)).empty();
+         ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    auto next = open();  // folds at its start
+    EXPECT_EQ(rows_of_gone(), 0);
+    EXPECT_EQ(next->count_by_status(), store->count_by_status());
+    auto item = next->claim_next(now_ms());
+    ASSERT_TRUE(item);
+    next->reschedule(*item, now_ms(), "again", nullptr);
+    next->submit(make_case("count-3"), "m-c3");
+    EXPECT_EQ(store->count_by_status(),
+              (std::map<CaseStatus, std::int64_t>{
+                  {CaseStatus::Queued, 2}, {CaseStatus::Completed, 1}, {CaseStatus::Failed, 1}}));
+}
+
 TEST(Ids, NewUuidIsARandomVersion4Uuid) {
     std::set<std::string> seen;
     for (int i = 0; i < 1000; ++i) {

@@ -113,6 +113,10 @@ TEST(MultiInstance, AGatewayMigratedFromSqliteGoesOnOnPostgres) {
     next.track(waiting, identity_for_sample("death-extract"));
     EXPECT_EQ(next.wait_final(done)->getValue<std::string>("status"), "completed");
     EXPECT_EQ(next.wait_final(waiting)->getValue<std::string>("status"), "completed");
+    // The migrated cases are counted (once, after the copy) and so is what followed.
+    const std::string metrics = http(next.gateway_address, "GET", "/metrics").body;
+    EXPECT_NE(metrics.find("vikno_cases{status=\"completed\"} 2\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("vikno_cases{status=\"queued\"} 0\n"), std::string::npos) << metrics;
     EXPECT_EQ(next.stop_gateway(), 0);
     const std::string pulled = next.audit_dir();
     const auto verified =

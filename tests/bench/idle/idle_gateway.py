@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""A gateway on a given SQLite store, idle: how long GET /metrics takes, and the CPU and memory of a
+"""A gateway on a given store, idle: how long GET /metrics takes, and the CPU and memory of a
 gateway with nothing to do (docs/performance.md, "Idle, and /metrics").
 
   tests/bench/idle/idle_gateway.py --store COPY-OF-vikno.db [--build build] [--seconds 20]
+  tests/bench/idle/idle_gateway.py --postgres CONNINFO [--build build] [--seconds 20]
 
 The store is used in place (copy it first: a newer gateway adds its tables to it). A store of N cases
 comes from `vikno-load --fill N --keep` (build/bench-scratch/load-PID/sqlite-1/vikno.db); for an idle
-figure its outbox must be empty (every case final).
+figure its outbox must be empty (every case final). A PostgreSQL database is used as it is (the
+gateway is one instance on it).
 """
 import argparse
 import http.client
@@ -26,16 +28,22 @@ def cpu_ticks(pid):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--store", required=True, help="the SQLite store the gateway opens (used in place)")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", help="the SQLite store the gateway opens (used in place)")
+    where.add_argument("--postgres", help="libpq connection string of the PostgreSQL store")
     parser.add_argument("--build", default=os.path.join(fault_run.ROOT, "build"))
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
     build = fault_run.Build(args.build)
-    store = os.path.abspath(args.store)
-    if os.path.basename(store) != "vikno.db":
-        sys.exit("idle_gateway: the store must be named vikno.db (the gateway's var/ layout)")
-    stack = fault_run.Stack(build, tempfile.mkdtemp(prefix="vikno-idle-"), var_dir=os.path.dirname(store))
+    scratch = tempfile.mkdtemp(prefix="vikno-idle-")
+    if args.postgres:
+        stack = fault_run.Stack(build, scratch, postgres=args.postgres)
+    else:
+        store = os.path.abspath(args.store)
+        if os.path.basename(store) != "vikno.db":
+            sys.exit("idle_gateway: the store must be named vikno.db (the gateway's var/ layout)")
+        stack = fault_run.Stack(build, scratch, var_dir=os.path.dirname(store))
     try:
         stack.start_registry("civil_registry")
         started = time.time()
