@@ -70,7 +70,7 @@ void write_private(const std::string& path, const std::string& text) {
 }  // namespace
 
 void PostgresAuditLog::create_schema(pg::Connection& db) {
-    db.exec("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))");  // one creator
+    pg::lock_schema(db);  // one creator
     if (db.exec("SELECT to_regclass('audit_checkpoints')").is_null(0, 0)) db.exec_script(kSchema);
 }
 

@@ -110,7 +110,8 @@ void Dispatcher::notify(const std::string& service) {
     wake_.notify_one();
 }
 
-void Dispatcher::outbox_changed() {
+void Dispatcher::put_back(const std::function<void()>& write) {
+    durably(write);
     const std::lock_guard lock(claim_mutex_);
     quiet_until_ms_ = 0;
 }
@@ -159,10 +160,7 @@ void Dispatcher::run() {
             space_.report_unavailable(e.what());
             // Reading the case failed after the claim: give it back once the database answers.
             try {
-                if (item) {
-                    durably([&] { store_.postpone(*item, now_ms(), "the store's database was away"); });
-                    outbox_changed();
-                }
+                if (item) put_back([&] { store_.postpone(*item, now_ms(), "the store's database was away"); });
             } catch (const StoppedWhileFull&) {
                 break;  // stopping: the claim lapses with this instance's lease
             }
@@ -294,10 +292,9 @@ void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason
     spdlog::info("case {}: {} attempt {} did not complete ({}); retry in {} ms", item.case_id, registry, attempts,
                  reason, delay);
     audit(attempt, exchange, "retry");
-    durably([&] {
+    put_back([&] {
         store_.reschedule(item, now_ms() + delay, "attempt " + std::to_string(attempts) + ": " + reason, exchange);
     });
-    outbox_changed();
 }
 
 void Dispatcher::process(const OutboxItem& item) {
@@ -348,11 +345,10 @@ void Dispatcher::process(const OutboxItem& item) {
         // A registry known to be down is not sent to: the case waits (no attempt is spent) until the
         // breaker lets a probe through.
         if (const std::int64_t wait_until = breakers_.admit(registry, now_ms()); wait_until != 0) {
-            durably([&] {
+            put_back([&] {
                 store_.postpone(item, wait_until,
                                 registry + " is unavailable (circuit open); waiting for it to recover");
             });
-            outbox_changed();
             return;
         }
         const std::int64_t started = now_ms();

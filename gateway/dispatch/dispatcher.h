@@ -63,9 +63,6 @@ private:
     /// whether some registry had none. Empty-handed, `wait_ms` says how long the outbox is known to
     /// have nothing due (-1: not known; the caller asks the store).
     std::optional<OutboxItem> claim(bool& skipped, std::int64_t& wait_ms);
-    /// This instance changed the outbox (a retry rescheduled, a case postponed, a case added): what
-    /// the workers knew of it being quiet no longer holds.
-    void outbox_changed();
     void process(const OutboxItem& item);
     void retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
                        const std::string& registry, const Attempt& attempt);
@@ -85,6 +82,9 @@ private:
     void release_after_error(const OutboxItem& item, const std::string& error);
     /// Makes a write of the store or the audit log, waiting for room as long as the disk is full.
     void durably(const std::function<void()>& write);
+    /// durably() for a write that puts a claimed case back in the outbox (a retry, a postponement):
+    /// what the workers knew of the outbox being quiet no longer holds.
+    void put_back(const std::function<void()>& write);
     std::int64_t backoff_ms(int attempts);
 
     CaseStore& store_;
@@ -112,7 +112,7 @@ private:
     std::int64_t nothing_beyond_until_ms_ = 0;
     // Until when the whole outbox has nothing due, as a claim that found nothing read it: the idle
     // workers wait for that without asking the database again (under load, several empty claims per
-    // case were each a round trip to it). Every change this instance makes to the outbox, and every
+    // case were each a round trip to it). Every case this instance puts back (put_back()) or adds, and every
     // wake-up from another instance, forgets it; it never lasts longer than the idle poll, so what
     // nothing announces (a lapsed lease, a requeue from the CLI) is found as soon as before.
     // Under claim_mutex_.

@@ -212,4 +212,16 @@ Pool::Lease::~Lease() {
     if (connection_) pool_->give(std::move(connection_));
 }
 
+namespace {
+constexpr const char* kSchemaLockKey = "hashtext(current_schema() || ':vikno-schema')";
+}  // namespace
+
+void lock_schema(Connection& db) {
+    db.exec((std::string("SELECT pg_advisory_xact_lock(") + kSchemaLockKey + ")").c_str());
+}
+
+bool try_lock_schema(Connection& db) {
+    return db.exec((std::string("SELECT pg_try_advisory_xact_lock(") + kSchemaLockKey + ")").c_str()).text(0, 0) == "t";
+}
+
 }  // namespace vikno::gateway::pg

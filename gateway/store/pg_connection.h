@@ -97,6 +97,13 @@ private:
     bool done_ = false;
 };
 
+/// Takes, in `db`'s open transaction, the advisory lock of this deployment's schema, held by whoever
+/// creates or upgrades its tables, one at a time. Advisory locks are per database: the key names the
+/// schema, so that deployments in schemas of one database do not wait for each other.
+void lock_schema(Connection& db);
+/// The same lock if nobody holds it: false when another has it.
+bool try_lock_schema(Connection& db);
+
 /// A fixed number of connections, each used by one caller at a time (libpq connections are not
 /// thread-safe). A connection found broken is reset before it is handed out again.
 class Pool {

@@ -264,9 +264,8 @@ constexpr const char* kOwnOutboxRowRemoved =
 }  // namespace
 
 void PostgresCaseStore::create_schema(pg::Connection& db) {
-    // One instance creates the schema at a time. Advisory locks are per database: the key names the
-    // schema, so that deployments in schemas of one database do not wait for each other.
-    db.exec("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))");
+    // One instance creates the schema at a time.
+    pg::lock_schema(db);
     // Only when missing: CREATE INDEX IF NOT EXISTS still locks its table, and would deadlock with the
     // running instances' transactions.
     if (db.exec("SELECT to_regclass('steps')").is_null(0, 0)) db.exec_script(kSchema);
@@ -736,10 +735,7 @@ std::map<CaseStatus, std::int64_t> PostgresCaseStore::count_by_status() {
     // once their rows outnumber what a few instances' pools keep open, unless another is folding.
     if (slots > kFoldCountsAboveRows) {
         pg::Transaction tx(*db);
-        if (db->exec("SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || ':vikno-schema'))").text(0, 0) ==
-            "t") {
-            db->exec(kGoneConnectionsCountsFolded);
-        }
+        if (pg::try_lock_schema(*db)) db->exec(kGoneConnectionsCountsFolded);
         tx.commit();
     }
     return counts;
