@@ -142,6 +142,7 @@ void registry_callback(ApiContext& context, const std::string& name, Request& re
     if (!found) throw std::runtime_error("case " + claim.case_id + " awaits a callback but is not in the store");
     const Case& c = *found;
     Interpretation meaning = plugin->plugin->interpret_callback(c, RegistryAnswer{0, message.headers, message.body});
+    refuse_unreadable_document(meaning, name);
     if (meaning.verdict == Verdict::Retry) {
         response.set("Retry-After", "30");
         send_problem(response, {503, "try-later", "The callback cannot be taken now", meaning.reason, {}}, instance);

@@ -175,7 +175,7 @@ void case_timeline(Call& call, const std::string& case_id) {
         o->set("registry_reference", c.outcome->registry_reference);
         o->set("message_uk", masking::scrub(c.outcome->message_uk));
         o->set("message_en", masking::scrub(c.outcome->message_en));
-        o->set("document", !c.outcome->document.isNull());
+        o->set("document", !c.outcome->document_json.empty());
         json->set("outcome", o);
     }
     const auto steps = call.context.store.steps(case_id);

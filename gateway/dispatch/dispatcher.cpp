@@ -314,7 +314,8 @@ void Dispatcher::process(const OutboxItem& item) {
     const std::string& registry = loaded->descriptor.name;
 
     const ExchangeContext context{config_.xroad, item.message_id, c.office.operator_id, c.id};
-    auto exchange = loaded->plugin->translate(c, context);
+    const CaseView view(c);  // what the plugin reads, built once per attempt
+    auto exchange = loaded->plugin->translate(view, context);
     Attempt attempt{&c, loaded, ""};
     if (!exchange) {
         spdlog::warn("case {}: {} could not build the request: {}", c.id, registry, exchange.error().code);
@@ -395,7 +396,8 @@ void Dispatcher::process(const OutboxItem& item) {
             return;
         }
         metrics_.observe_exchange(registry, "answered", seconds);
-        Interpretation meaning = loaded->plugin->interpret(c, current, sent.answer);
+        Interpretation meaning = loaded->plugin->interpret(view, current, sent.answer);
+        refuse_unreadable_document(meaning, registry);
         // The registry answered for itself: "busy" (Retry) counts against it, anything else for it.
         if (meaning.verdict == Verdict::Retry) {
             breakers_.failure(registry, now_ms());

@@ -2,6 +2,7 @@
 
 #include "common/ids.h"
 #include "config/config.h"
+#include "plugin_host/plugin_host.h"
 #include "signing/credentials.h"
 #include "signing/message_signing.h"
 #include "transport/http_transport.h"
@@ -289,7 +290,8 @@ Battery::Run Battery::drive(const Case& c, const ExchangeContext& context, const
             return run;
         }
         if (step == 0) run.first_answer = sent.answer;
-        const auto meaning = plugin_->interpret(c, current, sent.answer);
+        auto meaning = plugin_->interpret(c, current, sent.answer);
+        refuse_unreadable_document(meaning, descriptor_.name);  // as the gateway would
         run.reasons.push_back(meaning.reason);
         if (meaning.verdict != Verdict::Continue) {
             run.end = verdict_name(meaning.verdict);

@@ -5,6 +5,7 @@
 
 #include "plugin_check/simulator_process.h"
 
+#include <vikno/case.h>
 #include <vikno/plugin.h>
 
 #include <functional>

@@ -1,5 +1,7 @@
 #include "plugin_host/plugin_host.h"
 
+#include <vikno/case_json.h>
+
 #include <boost/dll/shared_library.hpp>
 
 #include <dlfcn.h>
@@ -100,6 +102,16 @@ PluginHost::PluginHost(const Config& config) {
 const LoadedPlugin* PluginHost::for_service(const std::string& service_code) const {
     auto it = by_service_.find(service_code);
     return it == by_service_.end() ? nullptr : &plugins_[it->second];
+}
+
+void refuse_unreadable_document(Interpretation& meaning, const std::string& plugin_name) {
+    if (meaning.outcome.document_json.empty() || parse_outcome_document(meaning.outcome.document_json)) return;
+    meaning.verdict = Verdict::Failed;
+    meaning.reason = "the " + plugin_name + " plugin gave an outcome document that is not a JSON object";
+    meaning.next.reset();
+    meaning.awaiting.clear();
+    meaning.outcome = Outcome{"", "Помилка модуля реєстру: результат не вдалося прочитати",
+                              "Registry plugin error: its result could not be read", ""};
 }
 
 }  // namespace vikno::gateway

@@ -31,6 +31,10 @@ struct LoadedPlugin {
 /// reason): not loadable, no factory, another interface version, the factory fails.
 std::shared_ptr<RegistryPlugin> load_plugin_library(const std::string& path);
 
+/// Keeps a plugin's defect out of the store: an outcome document that is not one JSON object turns
+/// the answer into Failed, naming the plugin, instead of keeping text no client could read.
+void refuse_unreadable_document(Interpretation& meaning, const std::string& plugin_name);
+
 class PluginHost {
 public:
     /// Loads and configures every plugin the configuration lists; refuses a service code offered

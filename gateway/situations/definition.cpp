@@ -1,5 +1,7 @@
 #include "situations/definition.h"
 
+#include <vikno/case_json.h>
+
 #include <Poco/DirectoryIterator.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -250,7 +252,7 @@ std::optional<Poco::Dynamic::Var> resolve(const ValueSource& source, const Case&
                 if (found->second.registry_reference.empty()) return std::nullopt;
                 return Poco::Dynamic::Var(found->second.registry_reference);
             }
-            return json_at(found->second.document, source.path);
+            return json_at(parse_outcome_document(found->second.document_json), source.path);
         }
     }
     return std::nullopt;

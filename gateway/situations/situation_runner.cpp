@@ -3,6 +3,8 @@
 #include "audit/entries.h"
 #include "common/ids.h"
 
+#include <vikno/case_json.h>
+
 #include <Poco/JSON/Array.h>
 
 #include <spdlog/spdlog.h>
@@ -72,8 +74,9 @@ SituationSummary summarise(const SituationDefinition& d, const std::vector<StepR
             if (failed_step.empty()) failed_step = step.step_id;
         }
     }
-    s.outcome.document = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    s.outcome.document->set("steps", list);
+    Poco::JSON::Object document(Poco::JSON_PRESERVE_KEY_ORDER);
+    document.set("steps", list);
+    s.outcome.document_json = to_json_text(document);
     if (cancelled) {
         s.status = CaseStatus::Cancelled;
         s.note = "cancelled";

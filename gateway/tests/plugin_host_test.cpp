@@ -44,7 +44,10 @@ TEST(PluginHost, RefusesALibraryWithoutTheFactory) {
 TEST(PluginHost, RefusesAnotherInterfaceVersion) {
     const std::string path = std::string(VIKNO_TEST_PLUGIN_DIR) + "/libvikno-test-wrong_version.so";
     const std::string message = refusal(path);
-    EXPECT_EQ(message.rfind(path + ": built for plugin interface version 999", 0), 0U) << message;
+    const std::string older = std::to_string(vikno::kPluginApiVersion - 1);
+    const std::string ours = std::to_string(vikno::kPluginApiVersion);
+    EXPECT_EQ(message, path + ": built for plugin interface version " + older + ", this gateway speaks version " +
+                           ours + "; rebuild the plugin against this gateway's SDK");
 }
 
 TEST(PluginHost, RefusesMissingAndNonLibraryFiles) {
@@ -93,4 +96,19 @@ TEST(PluginHost, RefusesSettingsThePluginRejects) {
     } catch (const PluginLoadError& e) {
         EXPECT_NE(std::string(e.what()).find("unknown setting 'no_such_setting'"), std::string::npos) << e.what();
     }
+}
+
+TEST(PluginHost, AnOutcomeDocumentThatIsNotAJsonObjectFailsTheCase) {
+    vikno::Interpretation fine;
+    fine.verdict = vikno::Verdict::Completed;
+    fine.outcome.document_json = R"({"extract":"E-1"})";
+    refuse_unreadable_document(fine, "civil_registry");
+    EXPECT_EQ(fine.verdict, vikno::Verdict::Completed);
+
+    vikno::Interpretation garbage = fine;
+    garbage.outcome.document_json = R"({"extract":)";
+    refuse_unreadable_document(garbage, "civil_registry");
+    EXPECT_EQ(garbage.verdict, vikno::Verdict::Failed);
+    EXPECT_EQ(garbage.reason, "the civil_registry plugin gave an outcome document that is not a JSON object");
+    EXPECT_TRUE(garbage.outcome.document_json.empty());
 }

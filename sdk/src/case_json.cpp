@@ -2,6 +2,7 @@
 #include <vikno/identifiers.h>
 
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
 #include <set>
@@ -268,10 +269,20 @@ Poco::JSON::Object::Ptr outcome_to_json(const Outcome& outcome) {
     json->set("registry_reference", outcome.registry_reference);
     json->set("message_uk", outcome.message_uk);
     json->set("message_en", outcome.message_en);
-    if (outcome.document) {
-        json->set("document", outcome.document);
-    }
+    if (auto document = parse_outcome_document(outcome.document_json)) json->set("document", document);
     return json;
+}
+
+Poco::JSON::Object::Ptr parse_outcome_document(std::string_view json) {
+    if (json.empty()) return nullptr;
+    try {
+        Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));  // members in the order written
+        const auto parsed = parser.parse(std::string(json));
+        if (parsed.type() != typeid(Object::Ptr)) return nullptr;
+        return parsed.extract<Object::Ptr>();
+    } catch (const Poco::Exception&) {
+        return nullptr;
+    }
 }
 
 Outcome outcome_from_json(const Poco::JSON::Object::Ptr& json) {
@@ -280,7 +291,7 @@ Outcome outcome_from_json(const Poco::JSON::Object::Ptr& json) {
     outcome.registry_reference = json->optValue<std::string>("registry_reference", "");
     outcome.message_uk = json->optValue<std::string>("message_uk", "");
     outcome.message_en = json->optValue<std::string>("message_en", "");
-    outcome.document = json->getObject("document");
+    if (const auto document = json->getObject("document")) outcome.document_json = to_json_text(document);
     return outcome;
 }
 

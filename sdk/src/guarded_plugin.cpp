@@ -12,7 +12,7 @@ Result<bool> GuardedPlugin::configure(const PluginSettings& settings) noexcept {
     }
 }
 
-FieldErrors GuardedPlugin::validate(const Case& c) const noexcept {
+FieldErrors GuardedPlugin::validate(const CaseView& c) const noexcept {
     try {
         return on_validate(c);
     } catch (const std::exception& e) {
@@ -22,7 +22,7 @@ FieldErrors GuardedPlugin::validate(const Case& c) const noexcept {
     }
 }
 
-Result<Exchange> GuardedPlugin::translate(const Case& c, const ExchangeContext& context) const noexcept {
+Result<Exchange> GuardedPlugin::translate(const CaseView& c, const ExchangeContext& context) const noexcept {
     try {
         return on_translate(c, context);
     } catch (const std::exception& e) {
@@ -32,7 +32,7 @@ Result<Exchange> GuardedPlugin::translate(const Case& c, const ExchangeContext& 
     }
 }
 
-Interpretation GuardedPlugin::interpret(const Case& c, const Exchange& sent,
+Interpretation GuardedPlugin::interpret(const CaseView& c, const Exchange& sent,
                                         const RegistryAnswer& answer) const noexcept {
     try {
         return on_interpret(c, sent, answer);
@@ -45,7 +45,7 @@ Interpretation GuardedPlugin::interpret(const Case& c, const Exchange& sent,
     }
 }
 
-Interpretation GuardedPlugin::interpret_callback(const Case& c, const RegistryAnswer& callback) const noexcept {
+Interpretation GuardedPlugin::interpret_callback(const CaseView& c, const RegistryAnswer& callback) const noexcept {
     try {
         return on_interpret_callback(c, callback);
     } catch (...) {

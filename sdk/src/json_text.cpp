@@ -2,19 +2,19 @@
 // the audit log depend on that), without its iostream per character: serialising audit entries and
 // cases through Poco was 8 % of the gateway's CPU under load (docs/performance.md).
 
+#include "json_string.h"
+
 #include <vikno/case_json.h>
+#include <vikno/json_answer.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 namespace vikno {
-namespace {
-
-void write_value(std::string& out, const Poco::Dynamic::Var& value);
 
 // Poco escapes ", \ and the control characters (\b \f \n \r \t by name, the rest as \u00XX); every
 // other byte, '/' and non-ASCII included, is written as it is.
-void write_string(std::string& out, const std::string& text) {
+void append_json_string(std::string& out, std::string_view text) {
     out += '"';
     std::size_t start = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -56,6 +56,10 @@ void write_string(std::string& out, const std::string& text) {
     out += '"';
 }
 
+namespace {
+
+void write_value(std::string& out, const Poco::Dynamic::Var& value);
+
 void write_object(std::string& out, const Poco::JSON::Object& object) {
     out += '{';
     bool first = true;
@@ -64,7 +68,7 @@ void write_object(std::string& out, const Poco::JSON::Object& object) {
     for (const auto& name : names) {
         if (!first) out += ',';
         first = false;
-        write_string(out, name);
+        append_json_string(out, name);
         out += ':';
         write_value(out, object.get(name));
     }
@@ -102,10 +106,10 @@ void write_value(std::string& out, const Poco::Dynamic::Var& value) {
     } else if (value.type() == typeid(Poco::JSON::Object)) {
         write_object(out, value.extract<Poco::JSON::Object>());
     } else if (value.type() == typeid(std::string)) {
-        write_string(out, value.extract<std::string>());
+        append_json_string(out, value.extract<std::string>());
     } else if (value.isString() || value.isDateTime() || value.isDate() || value.isTime() ||
                value.type() == typeid(char)) {
-        write_string(out, value.convert<std::string>());  // quoted, as Poco quotes them
+        append_json_string(out, value.convert<std::string>());  // quoted, as Poco quotes them
     } else {
         out += value.convert<std::string>();  // numbers and booleans as Poco converts them
     }
@@ -121,5 +125,11 @@ std::string to_json_text(const Poco::JSON::Object& json) {
 }
 
 std::string to_json_text(const Poco::JSON::Object::Ptr& json) { return json ? to_json_text(*json) : "null"; }
+
+std::string rest::json_text_of(const Poco::Dynamic::Var& value) {
+    std::string out;
+    write_value(out, value);
+    return out;
+}
 
 }  // namespace vikno

@@ -12,17 +12,17 @@ namespace {
 int translations = 0;
 int interpretations = 0;
 
-FieldErrors needs_a_last_name(const Case& c) {
+FieldErrors needs_a_last_name(const CaseView& c) {
     if (c.applicant.last_name.empty()) return {{"applicant.last_name", "is required"}};
     return {};
 }
 
-Result<Exchange> count_translation(const Case&, const ExchangeContext&, const soap::ServiceSettings&) {
+Result<Exchange> count_translation(const CaseView&, const ExchangeContext&, const soap::ServiceSettings&) {
     ++translations;
     return Exchange{};
 }
 
-Interpretation count_interpretation(const Case&, const Exchange&, const RegistryAnswer&) {
+Interpretation count_interpretation(const CaseView&, const Exchange&, const RegistryAnswer&) {
     ++interpretations;
     Interpretation done;
     done.verdict = Verdict::Completed;
@@ -39,8 +39,8 @@ XRoadPlugin plugin() {
     return XRoadPlugin(parts);
 }
 
-Case a_case(const std::string& service, const std::string& last_name) {
-    Case c;
+CaseView a_case(const std::string& service, const std::string& last_name) {
+    CaseView c;
     c.service = service;
     c.applicant.last_name = last_name;
     return c;
@@ -50,7 +50,7 @@ Case a_case(const std::string& service, const std::string& last_name) {
 
 TEST(XRoadPlugin, AnotherServiceNeverReachesThePluginsFunctions) {
     const XRoadPlugin p = plugin();
-    const Case other = a_case("other.check", "Коваленко");
+    const CaseView other = a_case("other.check", "Коваленко");
     ASSERT_EQ(p.validate(other).size(), 1U);
     EXPECT_EQ(p.validate(other)[0].field, "service");
     const auto translated = p.translate(other, {});

@@ -1,6 +1,8 @@
 // An accepted case survives kill -9 and is not sent twice.
 #include "harness.h"
 
+#include <vikno/plugin.h>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -76,7 +78,10 @@ TEST(Startup, ABadConfigOrPluginStopsTheStartWithTheFileAndTheReason) {
     stack.plugin_dir = VIKNO_TEST_PLUGIN_DIR;
     stack.plugin_file = "libvikno-test-wrong_version.so";
     std::string out = refusal(stack.write_gateway_config());
-    EXPECT_NE(out.find("libvikno-test-wrong_version.so: built for plugin interface version 999"), std::string::npos)
+    EXPECT_NE(out.find("libvikno-test-wrong_version.so: built for plugin interface version " +
+                       std::to_string(vikno::kPluginApiVersion - 1) + ", this gateway speaks version " +
+                       std::to_string(vikno::kPluginApiVersion)),
+              std::string::npos)
         << out;
 
     stack.plugin_dir = VIKNO_PLUGIN_DIR;

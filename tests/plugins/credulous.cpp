@@ -9,7 +9,7 @@
 
 namespace {
 
-vikno::Interpretation believe_anything(const vikno::Case& c, const vikno::Exchange&, const vikno::RegistryAnswer&) {
+vikno::Interpretation believe_anything(const vikno::CaseView& c, const vikno::Exchange&, const vikno::RegistryAnswer&) {
     vikno::Interpretation result;
     result.verdict = vikno::Verdict::Completed;
     result.reason = "found " + c.applicant.last_name;

@@ -14,12 +14,12 @@ public:
         return d;
     }
     vikno::Result<bool> configure(const vikno::PluginSettings&) noexcept override { return true; }
-    vikno::FieldErrors validate(const vikno::Case&) const noexcept override { return {}; }
-    vikno::Result<vikno::Exchange> translate(const vikno::Case&,
+    vikno::FieldErrors validate(const vikno::CaseView&) const noexcept override { return {}; }
+    vikno::Result<vikno::Exchange> translate(const vikno::CaseView&,
                                              const vikno::ExchangeContext&) const noexcept override {
         return vikno::Error{"unused", "unused"};
     }
-    vikno::Interpretation interpret(const vikno::Case&, const vikno::Exchange&,
+    vikno::Interpretation interpret(const vikno::CaseView&, const vikno::Exchange&,
                                     const vikno::RegistryAnswer&) const noexcept override {
         return {};
     }

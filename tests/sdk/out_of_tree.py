@@ -3,7 +3,7 @@
 
 Installs the SDK from the build into a clean prefix, and with nothing else:
   - a project asking for another interface version is refused at configure time;
-  - sdk/examples/passport_check configures with find_package(ViknoSdk 5 REQUIRED), builds, and
+  - sdk/examples/passport_check configures with find_package(ViknoSdk 6 REQUIRED), builds, and
     passes its own tests;
   - the installed vikno-dev-pki issues the PKI with certificates for the new registry;
   - the installed vikno-plugin-check passes the example against its own simulator;
@@ -63,11 +63,11 @@ def main():
     os.makedirs(other)
     with open(os.path.join(other, "CMakeLists.txt"), "w") as out:
         out.write("cmake_minimum_required(VERSION 3.25)\nproject(other LANGUAGES CXX)\n"
-                  "find_package(ViknoSdk 6 REQUIRED)\n")
+                  "find_package(ViknoSdk 5 REQUIRED)\n")
     refused = subprocess.run(["cmake", "-S", other, "-B", os.path.join(other, "build"), f"-DCMAKE_PREFIX_PATH={prefix}"],
                              capture_output=True, text=True)
-    check(refused.returncode != 0 and "version: 5." in refused.stderr,
-          "find_package(ViknoSdk 6) is refused by the interface-5 SDK at configure time")
+    check(refused.returncode != 0 and "version: 6." in refused.stderr,
+          "find_package(ViknoSdk 5), a project of the interface before, is refused by the interface-6 SDK at configure time")
 
     # The example, against the installed SDK only.
     example_build = os.path.join(scratch, "passport_check")

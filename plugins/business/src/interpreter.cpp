@@ -76,16 +76,17 @@ Interpretation details_result(const std::string& body) {
     }
     const auto names = subject->getObject("names");
     if (!names || !subject->has("code")) return malformed("the details lack code or names");
-    Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    // The registry's own fields, copied as it wrote them.
+    DocumentWriter document;
     for (const char* key : {"id", "code", "names", "state", "state_text", "olf_code", "olf_name", "address",
                             "activity_kinds", "founders", "heads", "registration"}) {
-        if (subject->has(key)) document->set(key, subject->get(key));
+        if (subject->has(key)) document.json_value(key, rest::json_text_of(subject->get(key)));
     }
     const std::string name = names->optValue<std::string>("short", names->optValue<std::string>("name", ""));
     Interpretation result = soap::decide(Verdict::Completed, "subject found", "Відомості з ЄДР отримано: " + name,
                                          "Extract from the register obtained: " + name);
     result.outcome.registry_reference = subject->get("code").toString();
-    result.outcome.document = document;
+    result.outcome.document_json = document.json();
     return result;
 }
 
@@ -99,11 +100,12 @@ Interpretation registration_result(const std::string& body) {
                                              "Фізичну особу — підприємця зареєстровано, номер запису " + *number,
                                              "The entrepreneur is registered, record number " + *number);
         result.outcome.registry_reference = *number;
-        Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        document->set("record_number", *number);
-        document->set("registered_at",
-                      d.text("/fop:FopRegistrationResponse/fop:Registered/fop:RegisteredAt").value_or(""));
-        result.outcome.document = document;
+        result.outcome.document_json =
+            DocumentWriter()
+                .text("record_number", *number)
+                .text("registered_at",
+                      d.text("/fop:FopRegistrationResponse/fop:Registered/fop:RegisteredAt").value_or(""))
+                .json();
         return result;
     }
     const auto reasons = d.nodes("/fop:FopRegistrationResponse/fop:Refused/fop:Reason");
@@ -116,7 +118,7 @@ Interpretation registration_result(const std::string& body) {
 
 }  // namespace
 
-Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
+Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
     if (answer.status >= 500) return rest::unavailable(kRegister, "HTTP " + std::to_string(answer.status));
     if (answer.status == 404) return not_found();

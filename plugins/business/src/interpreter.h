@@ -6,6 +6,6 @@
 
 namespace vikno::business {
 
-Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer);
+Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer);
 
 }  // namespace vikno::business

@@ -4,27 +4,25 @@
 #include <vikno/xml.h>
 #include <vikno/xroad_rest.h>
 
-#include <Poco/JSON/Array.h>
 #include <Poco/URI.h>
 
 namespace vikno::business {
 namespace {
 
-// The `subject.kved` list, or nullopt when it is not a list of strings.
-std::optional<std::vector<std::string>> kved_list(const Case& c) {
-    if (!c.subject || !c.subject->has("kved")) return std::nullopt;
-    const auto list = c.subject->getArray("kved");
-    if (!list) return std::nullopt;
+// The `subject.kved` list, or nullopt when it is not a list of scalars.
+std::optional<std::vector<std::string>> kved_list(const CaseView& c) {
+    const auto count = c.subject_count("kved");
+    if (!count) return std::nullopt;
     std::vector<std::string> out;
-    for (std::size_t i = 0; i < list->size(); ++i) {
-        const auto value = list->get(static_cast<unsigned>(i));
-        if (!value.isString()) return std::nullopt;
-        out.push_back(value.extract<std::string>());
+    for (std::size_t i = 0; i < *count; ++i) {
+        auto value = c.subject_text("kved." + std::to_string(i));
+        if (!value) return std::nullopt;
+        out.push_back(std::move(*value));
     }
     return out;
 }
 
-void check_search(const Case& c, FieldErrors& errors) {
+void check_search(const CaseView& c, FieldErrors& errors) {
     const auto code = c.subject_text("code");
     const auto passport = c.subject_text("passport");
     if (code.has_value() == passport.has_value()) {
@@ -45,7 +43,7 @@ void check_search(const Case& c, FieldErrors& errors) {
     }
 }
 
-void check_registration(const Case& c, FieldErrors& errors) {
+void check_registration(const CaseView& c, FieldErrors& errors) {
     if (!identifiers::is_valid_rnokpp(c.applicant.rnokpp)) {
         errors.push_back({"applicant.rnokpp", "is required for registering an entrepreneur and must be valid"});
     }
@@ -68,7 +66,7 @@ void check_registration(const Case& c, FieldErrors& errors) {
     }
 }
 
-std::string registration_xml(const Case& c) {
+std::string registration_xml(const CaseView& c) {
     xml::Writer w;
     w.open("fop:FopRegistrationRequest", {{"xmlns:fop", kFopNamespace}});
     w.open("fop:Applicant")
@@ -100,7 +98,7 @@ bool is_kved(const std::string& code) {
            std::isdigit(static_cast<unsigned char>(code[4])) != 0;
 }
 
-FieldErrors validate_case(const Case& c) {
+FieldErrors validate_case(const CaseView& c) {
     const Service* service = find_service(c.service);
     FieldErrors errors;
     if (service->operation == Operation::SubjectExtract) {
@@ -111,7 +109,7 @@ FieldErrors validate_case(const Case& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context, const Settings& settings) {
     const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
     if (service->operation == Operation::FopRegistration) {
         Exchange exchange = xroad_rest::json_exchange("POST", xroad_rest::path(settings, "fop-registrations"),

@@ -110,7 +110,10 @@ TEST(Interpretation, TheDetailsCompleteTheCase) {
             "activity_kinds":[{"code":"64.19","name":"x","is_primary":true}],"heads":[{"name":"Н","role_text":"голова"}]})"));
     EXPECT_EQ(result.verdict, Verdict::Completed);
     EXPECT_EQ(result.outcome.registry_reference, "14360570");
-    EXPECT_EQ(result.outcome.document->getArray("activity_kinds")->getObject(0)->getValue<std::string>("code"),
+    EXPECT_EQ(plugin_testing::document(result.outcome)
+                  ->getArray("activity_kinds")
+                  ->getObject(0)
+                  ->getValue<std::string>("code"),
               "64.19");
     EXPECT_EQ(interpret_answer(sample("business-extract"), details, answer(404, R"({"errors":[]})")).verdict,
               Verdict::Rejected);

@@ -4,16 +4,12 @@
 #include <vikno/soap_answer.h>
 #include <vikno/xml.h>
 
-#include <Poco/JSON/Array.h>
-
 namespace vikno::civil_registry {
 namespace {
 
-using Poco::JSON::Object;
-
 // A drac:Person-like element as JSON, with snake_case keys; absent children are left out.
-Object::Ptr person_json(xml::Document& d, xmlNodePtr node) {
-    Object::Ptr json = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+DocumentWriter person_json(xml::Document& d, xmlNodePtr node) {
+    DocumentWriter json;
     const std::vector<std::pair<const char*, const char*>> fields{
         {"drac:LastName", "last_name"},
         {"drac:FirstName", "first_name"},
@@ -25,35 +21,34 @@ Object::Ptr person_json(xml::Document& d, xmlNodePtr node) {
         {"drac:BirthPlace", "birth_place"},
     };
     for (const auto& [element, key] : fields) {
-        if (auto value = d.text(element, node)) json->set(key, *value);
+        if (auto value = d.text(element, node)) json.text(key, *value);
     }
     return json;
 }
 
-Object::Ptr record_json(xml::Document& d, xmlNodePtr record, const Service& service) {
-    Object::Ptr json = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    json->set("act_number", d.text("drac:ActNumber", record).value_or(""));
-    json->set("act_date", d.text("drac:ActDate", record).value_or(""));
-    json->set("registry_office", d.text("drac:RegistryOffice", record).value_or(""));
+DocumentWriter record_json(xml::Document& d, xmlNodePtr record, const Service& service) {
+    DocumentWriter json;
+    json.text("act_number", d.text("drac:ActNumber", record).value_or(""));
+    json.text("act_date", d.text("drac:ActDate", record).value_or(""));
+    json.text("registry_office", d.text("drac:RegistryOffice", record).value_or(""));
     for (xmlNodePtr child : xml::child_elements(record)) {
         const std::string name = xml::local_name(child);
         if (name == "Child" || name == "Mother" || name == "Father" || name == "Husband" || name == "Wife" ||
             name == "Deceased") {
             std::string key = name;
             key[0] = static_cast<char>(key[0] - 'A' + 'a');
-            json->set(key, person_json(d, child));
+            json.object(key, person_json(d, child));
         }
     }
     if (auto node = d.nodes("drac:Certificate", record); !node.empty()) {
-        Object::Ptr certificate = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        certificate->set("series", d.text("drac:Series", node.front()).value_or(""));
-        certificate->set("number", d.text("drac:Number", node.front()).value_or(""));
-        json->set("certificate", certificate);
+        json.object("certificate", DocumentWriter()
+                                       .text("series", d.text("drac:Series", node.front()).value_or(""))
+                                       .text("number", d.text("drac:Number", node.front()).value_or("")));
     }
-    if (service.record == Record::Marriage) json->set("dissolved", d.text("drac:Dissolved", record) == "true");
+    if (service.record == Record::Marriage) json.boolean("dissolved", d.text("drac:Dissolved", record) == "true");
     if (service.record == Record::Death) {
-        json->set("death_date", d.text("drac:DeathDate", record).value_or(""));
-        json->set("death_place", d.text("drac:DeathPlace", record).value_or(""));
+        json.text("death_date", d.text("drac:DeathDate", record).value_or(""));
+        json.text("death_place", d.text("drac:DeathPlace", record).value_or(""));
     }
     return json;
 }
@@ -82,7 +77,7 @@ Words words(Record record) {
 
 }  // namespace
 
-Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
+Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
     auto opened = soap::open_answer(answer, sent, "drac", kNamespace, service->response);
     if (opened.decided) return *opened.decided;
@@ -92,7 +87,7 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
     if (auto record = d.nodes("drac:Record", response); !record.empty()) {
         Interpretation result = soap::decide(Verdict::Completed, "record found", w.found_uk, w.found_en);
         result.outcome.registry_reference = d.text("drac:ExtractNumber", record.front()).value_or("");
-        result.outcome.document = record_json(d, record.front(), *service);
+        result.outcome.document_json = record_json(d, record.front(), *service).json();
         return result;
     }
     if (auto reason = d.text("drac:NotFound/drac:Reason", response)) {

@@ -9,7 +9,7 @@ namespace vikno::civil_registry {
 namespace {
 
 // Checks a person query (last_name, first_name, optional patronymic, birth_date) under `prefix`.
-void check_person(const Case& c, const std::string& prefix, FieldErrors& errors) {
+void check_person(const CaseView& c, const std::string& prefix, FieldErrors& errors) {
     for (const char* field : {"last_name", "first_name", "birth_date"}) {
         const auto value = c.subject_text(prefix + "." + field);
         if (!value || value->empty()) {
@@ -22,7 +22,7 @@ void check_person(const Case& c, const std::string& prefix, FieldErrors& errors)
     }
 }
 
-void check_birth(const Case& c, FieldErrors& errors) {
+void check_birth(const CaseView& c, FieldErrors& errors) {
     const bool by_child = c.subject_has_object("child");
     const bool by_certificate = c.subject_has_object("certificate");
     if (by_child == by_certificate) {
@@ -45,7 +45,7 @@ void check_birth(const Case& c, FieldErrors& errors) {
     }
 }
 
-void write_person_query(xml::Writer& w, const Case& c, const std::string& element, const std::string& prefix) {
+void write_person_query(xml::Writer& w, const CaseView& c, const std::string& element, const std::string& prefix) {
     w.open("drac:" + element);
     w.leaf("drac:LastName", c.subject_text(prefix + ".last_name").value_or(""));
     w.leaf("drac:FirstName", c.subject_text(prefix + ".first_name").value_or(""));
@@ -54,7 +54,7 @@ void write_person_query(xml::Writer& w, const Case& c, const std::string& elemen
     w.close();
 }
 
-std::string request_body(const Service& service, const Case& c) {
+std::string request_body(const Service& service, const CaseView& c) {
     xml::Writer w;
     w.open("drac:" + service.request, {{"xmlns:drac", kNamespace}});
     switch (service.record) {
@@ -81,7 +81,7 @@ std::string request_body(const Service& service, const Case& c) {
 
 }  // namespace
 
-FieldErrors validate_case(const Case& c) {
+FieldErrors validate_case(const CaseView& c) {
     FieldErrors errors;
     const Service* service = find_service(c.service);
     switch (service->record) {
@@ -100,7 +100,7 @@ FieldErrors validate_case(const Case& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context, const Settings& settings) {
     const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
     const auto header = soap::request_header(settings, context, service->xroad_code);
     return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, request_body(*service, c)),

@@ -106,9 +106,9 @@ TEST(Interpretation, RecordFoundCompletesWithTheExtract) {
     const auto result = interpret_answer(c, sent(), answer);
     EXPECT_EQ(result.verdict, Verdict::Completed);
     EXPECT_EQ(result.outcome.registry_reference, "EX-1");
-    ASSERT_TRUE(result.outcome.document);
-    EXPECT_EQ(result.outcome.document->getValue<std::string>("act_number"), "12");
-    EXPECT_EQ(result.outcome.document->getObject("child")->getValue<std::string>("sex"), "F");
+    ASSERT_TRUE(plugin_testing::document(result.outcome));
+    EXPECT_EQ(plugin_testing::document(result.outcome)->getValue<std::string>("act_number"), "12");
+    EXPECT_EQ(plugin_testing::document(result.outcome)->getObject("child")->getValue<std::string>("sex"), "F");
     EXPECT_FALSE(result.outcome.message_uk.empty());
 }
 

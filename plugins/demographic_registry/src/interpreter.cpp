@@ -11,7 +11,7 @@ namespace vikno::demographic_registry {
 // Its answers' words name no register, as they always did: "the registry".
 const RegistryName kRegistryName{"Реєстр", "The registry"};
 
-Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
+Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer) {
     const SoapService* service = registry().find(c.service);
     auto opened = soap::open_answer(answer, sent, "eddr", kNamespace, service->response);
     if (opened.decided) return *opened.decided;
@@ -27,11 +27,12 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
                                              "Дитину внесено до ЄДДР, УНЗР " + unzr,
                                              "The child is registered in the demographic register, UNZR " + unzr);
         result.outcome.registry_reference = unzr;
-        Poco::JSON::Object::Ptr document = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        document->set("unzr", unzr);
-        document->set("record_date", d.text("eddr:RecordDate", assigned.front()).value_or(""));
-        document->set("already_assigned", again);
-        result.outcome.document = document;
+        result.outcome.document_json =
+            DocumentWriter()
+                .text("unzr", unzr)
+                .text("record_date", d.text("eddr:RecordDate", assigned.front()).value_or(""))
+                .boolean("already_assigned", again)
+                .json();
         return result;
     }
     if (auto refused = d.nodes("eddr:Refused", response); !refused.empty()) {

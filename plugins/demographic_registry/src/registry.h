@@ -11,10 +11,11 @@ inline constexpr const char* kNamespace = "urn:vikno:registry:eddr:1";
 /// ЄДДР: the State Migration Service of Ukraine (EDRPOU 37508470), subsystem EDDR.
 const SoapRegistry& registry();
 
-FieldErrors validate_case(const Case& c);
+FieldErrors validate_case(const CaseView& c);
 /// The SOAP request; called for a case validate_case passed (XRoadPlugin sees to it).
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const soap::ServiceSettings& settings);
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context,
+                                const soap::ServiceSettings& settings);
 /// What the register's answer means for the case.
-Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer);
+Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer);
 
 }  // namespace vikno::demographic_registry

@@ -8,13 +8,13 @@
 namespace vikno::demographic_registry {
 namespace {
 
-std::string field(const Case& c, const std::string& path) { return c.subject_text(path).value_or(""); }
+std::string field(const CaseView& c, const std::string& path) { return c.subject_text(path).value_or(""); }
 
 bool act_number(const std::string& text) {
     return !text.empty() && text.size() <= 8 && text.find_first_not_of("0123456789") == std::string::npos;
 }
 
-std::string request_body(const SoapService& service, const Case& c) {
+std::string request_body(const SoapService& service, const CaseView& c) {
     xml::Writer w;
     w.open("eddr:" + service.request, {{"xmlns:eddr", kNamespace}});
     w.open("eddr:BirthAct")
@@ -37,7 +37,7 @@ std::string request_body(const SoapService& service, const Case& c) {
 
 }  // namespace
 
-FieldErrors validate_case(const Case& c) {
+FieldErrors validate_case(const CaseView& c) {
     FieldErrors errors;
     if (!act_number(field(c, "birth_act.number"))) {
         errors.push_back({"subject.birth_act.number", "is required: the birth record's act number (up to 8 digits)"});
@@ -60,7 +60,8 @@ FieldErrors validate_case(const Case& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const soap::ServiceSettings& settings) {
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context,
+                                const soap::ServiceSettings& settings) {
     const SoapService* service = registry().find(c.service);  // XRoadPlugin checked: ours, and the case valid
     const auto header = soap::request_header(settings, context, service->xroad_code);
     return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, request_body(*service, c)),

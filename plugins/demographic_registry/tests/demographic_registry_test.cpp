@@ -67,8 +67,8 @@ TEST(Interpretation, AnAssignedNumberCompletesWithTheUnzr) {
                      "<eddr:AlreadyAssigned>false</eddr:AlreadyAssigned></eddr:Assigned>")));
     EXPECT_EQ(result.verdict, Verdict::Completed);
     EXPECT_EQ(result.outcome.registry_reference, "20261120-00001");
-    ASSERT_TRUE(result.outcome.document);
-    EXPECT_EQ(result.outcome.document->getValue<std::string>("unzr"), "20261120-00001");
+    ASSERT_TRUE(plugin_testing::document(result.outcome));
+    EXPECT_EQ(plugin_testing::document(result.outcome)->getValue<std::string>("unzr"), "20261120-00001");
 }
 
 TEST(Interpretation, ARefusalIsARejectionWithItsCode) {

@@ -6,7 +6,6 @@
 #include <vikno/signing.h>
 #include <vikno/soap_answer.h>
 
-#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -32,7 +31,7 @@ Interpretation malformed(const std::string& reason) {
 
 }  // namespace
 
-Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer,
+Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer,
                                 const Settings& settings) {
     if (answer.status >= 500) {
         return soap::decide(Verdict::Retry, "HTTP " + std::to_string(answer.status),
@@ -63,48 +62,42 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
                              : "Відкрийте посилання або QR-код у застосунку Дія, щоб поділитися документами",
                      signing ? "Open the link or QR code in the Diia app to sign the files"
                              : "Open the link or QR code in the Diia app to share the documents");
-    Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    document->set("deeplink", deeplink);
-    document->set("request_id", request_id);
-    waiting.outcome.document = document;
+    waiting.outcome.document_json = DocumentWriter().text("deeplink", deeplink).text("request_id", request_id).json();
     waiting.awaiting = request_id;
     return waiting;
 }
 
-Interpretation read_callback(const Case& c, const RegistryAnswer& callback) {
+Interpretation read_callback(const CaseView& c, const RegistryAnswer& callback) {
     const auto parts = parse_multipart(callback.body, boundary_of(callback.header("Content-Type")));
     if (!parts) {
         return soap::decide(Verdict::Failed, "the callback is not multipart/form-data",
                             "Дія надіслала пошкоджену відповідь", "Diia sent a malformed callback");
     }
-    Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
+    std::vector<DocumentWriter> files;
     for (const auto& part : *parts) {
         if (part.filename.empty()) continue;
-        Object::Ptr file = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        file->set("field", part.name);
-        file->set("filename", part.filename);
-        file->set("content_type", part.content_type);
-        file->set("size", part.body.size());
-        file->set("sha256", crypto::base64(crypto::sha256(part.body)));
-        file->set("content_base64", crypto::base64(part.body));
-        files->add(file);
+        files.push_back(DocumentWriter()
+                            .text("field", part.name)
+                            .text("filename", part.filename)
+                            .text("content_type", part.content_type)
+                            .integer("size", static_cast<std::int64_t>(part.body.size()))
+                            .text("sha256", crypto::base64(crypto::sha256(part.body)))
+                            .text("content_base64", crypto::base64(part.body)));
     }
     const bool signing = find_service(c.service)->operation == Operation::SignFiles;
-    if (files->size() == 0) {
+    if (files.empty()) {
         return soap::decide(Verdict::Rejected, "the applicant declined in Diia",
                             signing ? "Заявник не підписав файли в Дії" : "Заявник не поділився документами в Дії",
                             signing ? "The applicant did not sign the files in Diia"
                                     : "The applicant did not share the documents in Diia");
     }
-    Interpretation done = soap::decide(Verdict::Completed, std::to_string(files->size()) + " file(s) received",
-                                       signing ? "Підписи з Дії отримано: " + std::to_string(files->size())
-                                               : "Документи з Дії отримано: " + std::to_string(files->size()),
-                                       signing ? "Signatures received from Diia: " + std::to_string(files->size())
-                                               : "Documents received from Diia: " + std::to_string(files->size()));
-    Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    document->set("request_id", callback.header(kTraceHeader));
-    document->set("files", files);
-    done.outcome.document = document;
+    Interpretation done = soap::decide(Verdict::Completed, std::to_string(files.size()) + " file(s) received",
+                                       signing ? "Підписи з Дії отримано: " + std::to_string(files.size())
+                                               : "Документи з Дії отримано: " + std::to_string(files.size()),
+                                       signing ? "Signatures received from Diia: " + std::to_string(files.size())
+                                               : "Documents received from Diia: " + std::to_string(files.size()));
+    done.outcome.document_json =
+        DocumentWriter().text("request_id", callback.header(kTraceHeader)).objects("files", files).json();
     done.outcome.registry_reference = callback.header(kTraceHeader);
     return done;
 }

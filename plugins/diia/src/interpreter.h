@@ -6,8 +6,8 @@
 
 namespace vikno::diia {
 
-Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer,
+Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer,
                                 const Settings& settings);
-Interpretation read_callback(const Case& c, const RegistryAnswer& callback);
+Interpretation read_callback(const CaseView& c, const RegistryAnswer& callback);
 
 }  // namespace vikno::diia

@@ -30,14 +30,14 @@ private:
         settings_ = settings.value();
         return true;
     }
-    FieldErrors on_validate(const Case& c) const override { return validate_case(c); }
-    Result<Exchange> on_translate(const Case& c, const ExchangeContext& context) const override {
+    FieldErrors on_validate(const CaseView& c) const override { return validate_case(c); }
+    Result<Exchange> on_translate(const CaseView& c, const ExchangeContext& context) const override {
         return translate_case(c, context, settings_);
     }
-    Interpretation on_interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const override {
+    Interpretation on_interpret(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer) const override {
         return interpret_answer(c, sent, answer, settings_);
     }
-    Interpretation on_interpret_callback(const Case& c, const RegistryAnswer& callback) const override {
+    Interpretation on_interpret_callback(const CaseView& c, const RegistryAnswer& callback) const override {
         return read_callback(c, callback);
     }
 

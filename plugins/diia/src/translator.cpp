@@ -1,36 +1,24 @@
 #include "translator.h"
 
-#include <vikno/case_json.h>
 #include <vikno/signing.h>
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-
 namespace vikno::diia {
-namespace {
 
-Poco::JSON::Array::Ptr files_of(const Case& c) {
-    return c.subject && c.subject->has("files") ? c.subject->getArray("files") : nullptr;
-}
-
-}  // namespace
-
-FieldErrors validate_case(const Case& c) {
+FieldErrors validate_case(const CaseView& c) {
     const Service* service = find_service(c.service);
     if (service == nullptr) return {{"service", "is not a Diia service"}};
     FieldErrors errors;
     if (service->operation == Operation::SignFiles) {
-        const auto files = files_of(c);
-        if (!files || files->size() == 0 || files->size() > 20) {
+        const std::size_t files = c.subject_count("files").value_or(0);
+        if (files == 0 || files > 20) {
             errors.push_back({"subject.files", "is required: 1 to 20 files, each {name, sha256 (base64 of 32 bytes)}"});
             return errors;
         }
-        for (std::size_t i = 0; i < files->size(); ++i) {
-            const auto file = files->getObject(static_cast<unsigned>(i));
+        for (std::size_t i = 0; i < files; ++i) {
+            const std::string file = "files." + std::to_string(i);
             const std::string at = "subject.files[" + std::to_string(i) + "]";
-            if (!file || file->optValue<std::string>("name", "").empty())
-                errors.push_back({at + ".name", "is required"});
-            auto hash = crypto::base64_decode(file ? file->optValue<std::string>("sha256", "") : "");
+            if (c.subject_text(file + ".name").value_or("").empty()) errors.push_back({at + ".name", "is required"});
+            auto hash = crypto::base64_decode(c.subject_text(file + ".sha256").value_or(""));
             if (!hash || hash.value().size() != 32) {
                 errors.push_back({at + ".sha256", "must be the base64 of a SHA-256 hash (32 bytes)"});
             }
@@ -39,7 +27,7 @@ FieldErrors validate_case(const Case& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context, const Settings& settings) {
     if (find_service(c.service) == nullptr)
         return Error{"unknown_service", "'" + c.service + "' is not a Diia service"};
     if (auto errors = validate_case(c); !errors.empty()) {
@@ -54,29 +42,24 @@ Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, c
     return session;
 }
 
-Exchange offer_request(const Case& c, const Settings& settings, const std::string& session_token,
+Exchange offer_request(const CaseView& c, const Settings& settings, const std::string& session_token,
                        const std::string& request_id) {
     const bool signing = find_service(c.service)->operation == Operation::SignFiles;
-    Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-    body.set("offerId", signing ? settings.signing_offer_id : settings.document_offer_id);
-    body.set("requestId", request_id);
+    DocumentWriter body;
+    body.text("offerId", signing ? settings.signing_offer_id : settings.document_offer_id);
+    body.text("requestId", request_id);
     if (signing) {
-        Poco::JSON::Array::Ptr hashed = new Poco::JSON::Array;
-        const auto files = files_of(c);
-        for (std::size_t i = 0; files && i < files->size(); ++i) {
-            const auto file = files->getObject(static_cast<unsigned>(i));
-            Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-            item->set("fileName", file->getValue<std::string>("name"));
-            item->set("fileHash", file->getValue<std::string>("sha256"));
-            hashed->add(item);
+        std::vector<DocumentWriter> hashed;
+        for (std::size_t i = 0; i < c.subject_count("files").value_or(0); ++i) {
+            const std::string file = "files." + std::to_string(i);
+            hashed.push_back(DocumentWriter()
+                                 .text("fileName", c.subject_text(file + ".name").value_or(""))
+                                 .text("fileHash", c.subject_text(file + ".sha256").value_or("")));
         }
-        Poco::JSON::Object::Ptr signing_data = new Poco::JSON::Object;
-        signing_data->set("hashedFiles", hashed);
-        Poco::JSON::Object::Ptr data = new Poco::JSON::Object;
-        data->set("hashedFilesSigning", signing_data);
-        body.set("data", data);
+        body.object("data",
+                    DocumentWriter().object("hashedFilesSigning", DocumentWriter().objects("hashedFiles", hashed)));
     }
-    const std::string text = to_json_text(body);
+    const std::string text = body.json();
     Exchange next;
     next.protocol = Protocol::Rest;
     next.method = "POST";

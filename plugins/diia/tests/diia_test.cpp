@@ -68,7 +68,7 @@ TEST(Interpretation, SessionThenDeepLinkThenAwait) {
         interpret_answer(c, *next.next, json_answer(200, R"({"deeplink":"https://diia.app/x"})"), settings);
     EXPECT_EQ(waiting.verdict, Verdict::Await);
     EXPECT_EQ(waiting.awaiting, "req-0001");
-    EXPECT_EQ(waiting.outcome.document->getValue<std::string>("deeplink"), "https://diia.app/x");
+    EXPECT_EQ(plugin_testing::document(waiting.outcome)->getValue<std::string>("deeplink"), "https://diia.app/x");
 
     EXPECT_EQ(
         interpret_answer(c, session, json_answer(401, R"({"message":"wrong partner credentials"})"), settings).verdict,
@@ -84,7 +84,10 @@ TEST(Callback, FilesCompleteNoFilesIsADeclineGarbageFails) {
         0, {{"Content-Type", "multipart/form-data; boundary=bnd"}, {kTraceHeader, "req-0001"}}, body};
     const auto done = read_callback(c, callback);
     EXPECT_EQ(done.verdict, Verdict::Completed);
-    EXPECT_EQ(done.outcome.document->getArray("files")->getObject(0)->getValue<std::string>("content_base64"),
+    EXPECT_EQ(plugin_testing::document(done.outcome)
+                  ->getArray("files")
+                  ->getObject(0)
+                  ->getValue<std::string>("content_base64"),
               crypto::base64("%PDF"));
     callback.body = build_multipart({}, "bnd");
     EXPECT_EQ(read_callback(c, callback).verdict, Verdict::Rejected);

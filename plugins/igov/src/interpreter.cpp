@@ -22,7 +22,7 @@ std::string order_of(const Exchange& sent) {
     return sent.path.substr(start + 8, end - start - 8);
 }
 
-Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
+Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
     const auto opened = rest::open_json_answer(answer, kPortal);
     if (opened.decided) return *opened.decided;
@@ -51,21 +51,20 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
                             "order_mismatch: the answer reports order " + order + ", not " + order_of(sent),
                             "Портал iGov відповів про іншу заявку", "The iGov portal answered about another order");
     }
-    Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    document->set("order_id", order);
-    document->set("status", status);
+    DocumentWriter document;
+    document.text("order_id", order).text("status", status);
     Interpretation result;
     if (service->operation == Operation::CreateOrder) {
         result = soap::decide(Verdict::Completed, "order created", "Заявку на порталі iGov створено: " + order,
                               "An order was created on the iGov portal: " + order);
     } else {
-        document->set("previous_status", json->optValue<std::string>("sStatusPrevious", ""));
+        document.text("previous_status", json->optValue<std::string>("sStatusPrevious", ""));
         result = soap::decide(Verdict::Completed, "status changed to " + status,
                               "Статус заявки " + order + " на порталі iGov змінено: " + status,
                               "The status of iGov order " + order + " is now " + status);
     }
     result.outcome.registry_reference = order;
-    result.outcome.document = document;
+    result.outcome.document_json = document.json();
     return result;
 }
 

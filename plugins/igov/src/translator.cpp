@@ -16,7 +16,7 @@ bool digits(const std::string& text) {
 
 }  // namespace
 
-FieldErrors validate_case(const Case& c) {
+FieldErrors validate_case(const CaseView& c) {
     const Service* service = find_service(c.service);
     FieldErrors errors;
     if (service->operation == Operation::CreateOrder) {
@@ -43,7 +43,7 @@ FieldErrors validate_case(const Case& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context, const Settings& settings) {
     const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
     Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
     if (service->operation == Operation::CreateOrder) {

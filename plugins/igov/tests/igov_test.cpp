@@ -105,7 +105,7 @@ TEST(Interpretation, CreatedAndChangedOrdersComplete) {
         sample("igov-push-status"), push,
         json_answer(200, R"({"sID_Order":"3-1000421","sStatus":"opened","sStatusPrevious":"created"})"));
     EXPECT_EQ(changed.verdict, Verdict::Completed);
-    EXPECT_EQ(changed.outcome.document->getValue<std::string>("previous_status"), "created");
+    EXPECT_EQ(plugin_testing::document(changed.outcome)->getValue<std::string>("previous_status"), "created");
     // A (signed, bound) answer that reports another order does not complete this one.
     const auto other = interpret_answer(
         sample("igov-push-status"), push,

@@ -3,61 +3,56 @@
 #include <vikno/soap_answer.h>
 #include <vikno/xml.h>
 
-#include <Poco/JSON/Array.h>
-
 namespace vikno::real_estate {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
-
 // Child elements named in `fields` as a JSON object with the given keys; absent ones are left out.
-Object::Ptr fields_json(xml::Document& d, xmlNodePtr node,
-                        const std::vector<std::pair<const char*, const char*>>& fields) {
-    Object::Ptr json = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+DocumentWriter fields_json(xml::Document& d, xmlNodePtr node,
+                           const std::vector<std::pair<const char*, const char*>>& fields) {
+    DocumentWriter json;
     for (const auto& [element, key] : fields) {
-        if (auto value = d.text(element, node)) json->set(key, *value);
+        if (auto value = d.text(element, node)) json.text(key, *value);
     }
     return json;
 }
 
-Object::Ptr object_json(xml::Document& d, xmlNodePtr object) {
-    Object::Ptr json = fields_json(d, object,
-                                   {{"drrp:RegistrationNumber", "registration_number"},
-                                    {"drrp:CadastralNumber", "cadastral_number"},
-                                    {"drrp:Kind", "kind"},
-                                    {"drrp:Address", "address"},
-                                    {"drrp:Area", "area"}});
-    Array::Ptr rights = new Array;
+DocumentWriter object_json(xml::Document& d, xmlNodePtr object) {
+    DocumentWriter json = fields_json(d, object,
+                                      {{"drrp:RegistrationNumber", "registration_number"},
+                                       {"drrp:CadastralNumber", "cadastral_number"},
+                                       {"drrp:Kind", "kind"},
+                                       {"drrp:Address", "address"},
+                                       {"drrp:Area", "area"}});
+    std::vector<DocumentWriter> rights;
     for (xmlNodePtr right : d.nodes("drrp:Right", object)) {
-        Object::Ptr r = fields_json(d, right,
-                                    {{"drrp:Kind", "kind"},
-                                     {"drrp:Share", "share"},
-                                     {"drrp:RegistrationNumber", "registration_number"},
-                                     {"drrp:RegisteredAt", "registered_at"}});
+        DocumentWriter r = fields_json(d, right,
+                                       {{"drrp:Kind", "kind"},
+                                        {"drrp:Share", "share"},
+                                        {"drrp:RegistrationNumber", "registration_number"},
+                                        {"drrp:RegisteredAt", "registered_at"}});
         if (auto holder = d.nodes("drrp:Holder", right); !holder.empty()) {
-            r->set("holder",
-                   fields_json(d, holder.front(),
-                               {{"drrp:Name", "name"}, {"drrp:Rnokpp", "rnokpp"}, {"drrp:Edrpou", "edrpou"}}));
+            r.object("holder",
+                     fields_json(d, holder.front(),
+                                 {{"drrp:Name", "name"}, {"drrp:Rnokpp", "rnokpp"}, {"drrp:Edrpou", "edrpou"}}));
         }
-        rights->add(r);
+        rights.push_back(std::move(r));
     }
-    json->set("rights", rights);
-    Array::Ptr encumbrances = new Array;
+    json.objects("rights", rights);
+    std::vector<DocumentWriter> encumbrances;
     for (xmlNodePtr encumbrance : d.nodes("drrp:Encumbrance", object)) {
-        encumbrances->add(fields_json(d, encumbrance,
-                                      {{"drrp:Kind", "kind"},
-                                       {"drrp:Holder", "holder"},
-                                       {"drrp:RegistrationNumber", "registration_number"},
-                                       {"drrp:RegisteredAt", "registered_at"}}));
+        encumbrances.push_back(fields_json(d, encumbrance,
+                                           {{"drrp:Kind", "kind"},
+                                            {"drrp:Holder", "holder"},
+                                            {"drrp:RegistrationNumber", "registration_number"},
+                                            {"drrp:RegisteredAt", "registered_at"}}));
     }
-    json->set("encumbrances", encumbrances);
+    json.objects("encumbrances", encumbrances);
     return json;
 }
 
 }  // namespace
 
-Interpretation interpret_answer(const Case& /*c*/, const Exchange& sent, const RegistryAnswer& answer) {
+Interpretation interpret_answer(const CaseView& /*c*/, const Exchange& sent, const RegistryAnswer& answer) {
     auto opened = soap::open_answer(answer, sent, "drrp", kNamespace, kResponse);
     if (opened.decided) return *opened.decided;
     xml::Document& d = *opened.document;
@@ -68,13 +63,13 @@ Interpretation interpret_answer(const Case& /*c*/, const Exchange& sent, const R
                          "Інформаційну довідку сформовано: об'єктів нерухомості — " + std::to_string(objects.size()),
                          "Information extract issued: " + std::to_string(objects.size()) + " real property object(s)");
         result.outcome.registry_reference = d.text("drrp:ExtractNumber", extract.front()).value_or("");
-        Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        document->set("extract_number", result.outcome.registry_reference);
-        document->set("issued_at", d.text("drrp:IssuedAt", extract.front()).value_or(""));
-        Array::Ptr list = new Array;
-        for (xmlNodePtr object : objects) list->add(object_json(d, object));
-        document->set("objects", list);
-        result.outcome.document = document;
+        std::vector<DocumentWriter> list;
+        for (xmlNodePtr object : objects) list.push_back(object_json(d, object));
+        result.outcome.document_json = DocumentWriter()
+                                           .text("extract_number", result.outcome.registry_reference)
+                                           .text("issued_at", d.text("drrp:IssuedAt", extract.front()).value_or(""))
+                                           .objects("objects", list)
+                                           .json();
         return result;
     }
     if (d.text("drrp:NotFound/drrp:Reason", opened.body)) {

@@ -7,7 +7,7 @@
 namespace vikno::real_estate {
 namespace {
 
-void check_owner(const Case& c, FieldErrors& errors) {
+void check_owner(const CaseView& c, FieldErrors& errors) {
     const auto rnokpp = c.subject_text("owner.rnokpp");
     const auto edrpou = c.subject_text("owner.edrpou");
     if (rnokpp.has_value() == edrpou.has_value()) {
@@ -25,7 +25,7 @@ void check_owner(const Case& c, FieldErrors& errors) {
     }
 }
 
-std::string request_body(const Service& service, const Case& c) {
+std::string request_body(const Service& service, const CaseView& c) {
     xml::Writer w;
     w.open("drrp:" + service.request, {{"xmlns:drrp", kNamespace}});
     if (service.query == Query::ByCadastralNumber) {
@@ -45,7 +45,7 @@ std::string request_body(const Service& service, const Case& c) {
 
 }  // namespace
 
-FieldErrors validate_case(const Case& c) {
+FieldErrors validate_case(const CaseView& c) {
     const Service* service = find_service(c.service);
     FieldErrors errors;
     if (service->query == Query::ByCadastralNumber) {
@@ -58,7 +58,7 @@ FieldErrors validate_case(const Case& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context, const Settings& settings) {
     const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
     const auto header = soap::request_header(settings, context, service->xroad_code);
     return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, request_body(*service, c)),

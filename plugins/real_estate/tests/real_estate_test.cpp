@@ -124,8 +124,8 @@ TEST(Interpretation, AnExtractCompletesWithObjectsRightsAndEncumbrances) {
     const auto result = interpret_answer(sample("property-by-cadastral-number"), sent(), answer_with(kExtract));
     EXPECT_EQ(result.verdict, Verdict::Completed);
     EXPECT_EQ(result.outcome.registry_reference, "ДРРП-1");
-    ASSERT_TRUE(result.outcome.document);
-    const auto object = result.outcome.document->getArray("objects")->getObject(0);
+    ASSERT_TRUE(plugin_testing::document(result.outcome));
+    const auto object = plugin_testing::document(result.outcome)->getArray("objects")->getObject(0);
     EXPECT_EQ(object->getValue<std::string>("cadastral_number"), "0510100000:02:011:0432");
     const auto right = object->getArray("rights")->getObject(0);
     EXPECT_EQ(right->getValue<std::string>("share"), "1/2");

@@ -15,7 +15,7 @@ const rest::RegistryName kRegister{"Реєстр платників податк
 
 }  // namespace
 
-Interpretation interpret_answer(const Case& c, const Exchange& /*sent*/, const RegistryAnswer& answer) {
+Interpretation interpret_answer(const CaseView& c, const Exchange& /*sent*/, const RegistryAnswer& answer) {
     const Service* service = find_service(c.service);
     const auto opened = rest::open_json_answer(answer, kRegister);
     if (opened.decided) return *opened.decided;
@@ -34,24 +34,24 @@ Interpretation interpret_answer(const Case& c, const Exchange& /*sent*/, const R
     const std::string rnokpp = json->optValue<std::string>("rnokpp", "");
     if (!identifiers::is_valid_rnokpp(rnokpp))
         return rest::malformed(kRegister, "rnokpp missing or not a valid RNOKPP");
-    Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    document->set("rnokpp", rnokpp);
-    document->set("registered_at", json->optValue<std::string>("registeredAt", ""));
-    document->set("already_registered", json->optValue<bool>("alreadyRegistered", false));
+    DocumentWriter document;
+    document.text("rnokpp", rnokpp)
+        .text("registered_at", json->optValue<std::string>("registeredAt", ""))
+        .boolean("already_registered", json->optValue<bool>("alreadyRegistered", false));
     Interpretation result;
     if (service->operation == Operation::RegisterNewborn) {
         result = soap::decide(Verdict::Completed, "RNOKPP assigned", "Дитині присвоєно РНОКПП " + rnokpp,
                               "The child was given RNOKPP " + rnokpp);
     } else {
-        document->set("tax_office", json->optValue<std::string>("taxOffice", ""));
-        document->set("tax_system", json->optValue<std::string>("taxSystem", ""));
+        document.text("tax_office", json->optValue<std::string>("taxOffice", ""))
+            .text("tax_system", json->optValue<std::string>("taxSystem", ""));
         result =
             soap::decide(Verdict::Completed, "registered as a taxpayer",
                          "ФОП взято на облік як платника податків: " + json->optValue<std::string>("taxOffice", ""),
                          "The sole trader is registered as a taxpayer");
     }
     result.outcome.registry_reference = rnokpp;
-    result.outcome.document = document;
+    result.outcome.document_json = document.json();
     return result;
 }
 

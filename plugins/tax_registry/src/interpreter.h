@@ -5,6 +5,6 @@
 
 namespace vikno::tax_registry {
 
-Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer);
+Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer);
 
 }  // namespace vikno::tax_registry

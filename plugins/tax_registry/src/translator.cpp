@@ -11,7 +11,7 @@ namespace {
 
 using Poco::JSON::Object;
 
-std::string field(const Case& c, const std::string& path) { return c.subject_text(path).value_or(""); }
+std::string field(const CaseView& c, const std::string& path) { return c.subject_text(path).value_or(""); }
 
 bool digits(const std::string& text, std::size_t max) {
     return !text.empty() && text.size() <= max && text.find_first_not_of("0123456789") == std::string::npos;
@@ -19,7 +19,7 @@ bool digits(const std::string& text, std::size_t max) {
 
 Object::Ptr ordered() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
 
-void check_newborn(const Case& c, FieldErrors& errors) {
+void check_newborn(const CaseView& c, FieldErrors& errors) {
     for (const char* name : {"child.last_name", "child.first_name"}) {
         if (field(c, name).empty()) errors.push_back({std::string("subject.") + name, "is required"});
     }
@@ -39,7 +39,7 @@ void check_newborn(const Case& c, FieldErrors& errors) {
     }
 }
 
-void check_entrepreneur(const Case& c, FieldErrors& errors) {
+void check_entrepreneur(const CaseView& c, FieldErrors& errors) {
     if (!identifiers::is_valid_rnokpp(c.applicant.rnokpp)) {
         errors.push_back({"applicant.rnokpp", "is required: the entrepreneur's valid RNOKPP"});
     }
@@ -52,7 +52,7 @@ void check_entrepreneur(const Case& c, FieldErrors& errors) {
     }
 }
 
-std::string newborn_body(const Case& c) {
+std::string newborn_body(const CaseView& c) {
     Object::Ptr body = ordered();
     body->set("lastName", field(c, "child.last_name"));
     body->set("firstName", field(c, "child.first_name"));
@@ -67,7 +67,7 @@ std::string newborn_body(const Case& c) {
     return to_json_text(body);
 }
 
-std::string entrepreneur_body(const Case& c) {
+std::string entrepreneur_body(const CaseView& c) {
     Object::Ptr body = ordered();
     body->set("rnokpp", c.applicant.rnokpp);
     body->set("lastName", c.applicant.last_name);
@@ -80,7 +80,7 @@ std::string entrepreneur_body(const Case& c) {
 
 }  // namespace
 
-FieldErrors validate_case(const Case& c) {
+FieldErrors validate_case(const CaseView& c) {
     const Service* service = find_service(c.service);
     FieldErrors errors;
     if (service->operation == Operation::RegisterNewborn) {
@@ -91,7 +91,7 @@ FieldErrors validate_case(const Case& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings) {
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context, const Settings& settings) {
     const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
     const std::string body = service->operation == Operation::RegisterNewborn ? newborn_body(c) : entrepreneur_body(c);
     return xroad_rest::json_exchange("POST", xroad_rest::path(settings, service->path), body, context);

@@ -1,11 +1,11 @@
 #pragma once
-// Case -> REST request to the taxpayer register, and the field checks before it.
+// A case -> REST request to the taxpayer register, and the field checks before it.
 
 #include "services.h"
 
 namespace vikno::tax_registry {
 
-FieldErrors validate_case(const Case& c);
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const Settings& settings);
+FieldErrors validate_case(const CaseView& c);
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context, const Settings& settings);
 
 }  // namespace vikno::tax_registry

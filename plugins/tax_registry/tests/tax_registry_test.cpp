@@ -75,7 +75,7 @@ TEST(Interpretation, ARegisteredNewbornCompletesWithItsRnokpp) {
         json_answer(201, R"({"rnokpp":"4634500115","registeredAt":"2026-11-26","alreadyRegistered":false})"));
     EXPECT_EQ(result.verdict, Verdict::Completed);
     EXPECT_EQ(result.outcome.registry_reference, "4634500115");
-    EXPECT_EQ(result.outcome.document->getValue<std::string>("rnokpp"), "4634500115");
+    EXPECT_EQ(plugin_testing::document(result.outcome)->getValue<std::string>("rnokpp"), "4634500115");
 }
 
 TEST(Interpretation, ARefusalRejectsWithItsCodeAndBrokenAnswersAreRetried) {

@@ -1,6 +1,10 @@
 #pragma once
-// The one internal case model. A CNAP back-end submits a case; the gateway stores it, a plugin
-// translates it for its registry and interprets the answer into an Outcome.
+// The one internal case model, the gateway's: a CNAP back-end submits a case and the gateway stores
+// it with its bookkeeping (status, history, times). Plugins never see it: they read a CaseView
+// (case_view.h), built from it, and answer with an Outcome (outcome.h).
+
+#include <vikno/case_view.h>
+#include <vikno/outcome.h>
 
 #include <Poco/JSON/Object.h>
 
@@ -37,43 +41,10 @@ std::string_view to_string(CaseStatus status) noexcept;
 std::optional<CaseStatus> parse_case_status(std::string_view text) noexcept;
 bool is_final(CaseStatus status) noexcept;
 
-struct Office {
-    std::string id;           ///< the CNAP office, e.g. `vinnytsia-po-01`
-    std::string operator_id;  ///< the administrator who took the application
-};
-
-struct IdentityDocument {
-    std::string type;  ///< `passport` (2 Cyrillic capitals + 6 digits) or `id_card` (9 digits)
-    std::string number;
-};
-
-struct Applicant {
-    std::string rnokpp;  ///< taxpayer card number, 10 digits; may be empty for those who refused it
-    std::string last_name;
-    std::string first_name;
-    std::string patronymic;
-    std::string birth_date;  ///< YYYY-MM-DD
-    std::optional<IdentityDocument> document;
-};
-
-struct Attachment {
-    std::string name;
-    std::string media_type;
-    std::string content_base64;
-};
-
 struct StatusChange {
     CaseStatus status = CaseStatus::Received;
     std::string at;  ///< RFC 3339 UTC with milliseconds
     std::string note;
-};
-
-/// What the registry's answer meant, in both languages the CNAP shows.
-struct Outcome {
-    std::string registry_reference;  ///< the registry's number for the extract or record
-    std::string message_uk;
-    std::string message_en;
-    Poco::JSON::Object::Ptr document;  ///< the result document (structured), may be null
 };
 
 struct Case {

@@ -21,6 +21,9 @@ Poco::JSON::Object::Ptr submission_to_json(const Case& c);
 
 Poco::JSON::Object::Ptr outcome_to_json(const Outcome& outcome);
 Outcome outcome_from_json(const Poco::JSON::Object::Ptr& json);
+/// A plugin's outcome document (Outcome::document_json) as an object, its members in the order
+/// written; null when the text is empty or not one JSON object.
+Poco::JSON::Object::Ptr parse_outcome_document(std::string_view json);
 
 /// Compact JSON text of an object, byte for byte what Poco's stringify writes, faster.
 std::string to_json_text(const Poco::JSON::Object::Ptr& json);

@@ -10,17 +10,19 @@ namespace vikno {
 class GuardedPlugin : public RegistryPlugin {
 public:
     Result<bool> configure(const PluginSettings& settings) noexcept final;
-    FieldErrors validate(const Case& c) const noexcept final;
-    Result<Exchange> translate(const Case& c, const ExchangeContext& context) const noexcept final;
-    Interpretation interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const noexcept final;
-    Interpretation interpret_callback(const Case& c, const RegistryAnswer& callback) const noexcept final;
+    FieldErrors validate(const CaseView& c) const noexcept final;
+    Result<Exchange> translate(const CaseView& c, const ExchangeContext& context) const noexcept final;
+    Interpretation interpret(const CaseView& c, const Exchange& sent,
+                             const RegistryAnswer& answer) const noexcept final;
+    Interpretation interpret_callback(const CaseView& c, const RegistryAnswer& callback) const noexcept final;
 
 protected:
     virtual Result<bool> on_configure(const PluginSettings& settings) = 0;
-    virtual FieldErrors on_validate(const Case& c) const = 0;
-    virtual Result<Exchange> on_translate(const Case& c, const ExchangeContext& context) const = 0;
-    virtual Interpretation on_interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const = 0;
-    virtual Interpretation on_interpret_callback(const Case& c, const RegistryAnswer& callback) const {
+    virtual FieldErrors on_validate(const CaseView& c) const = 0;
+    virtual Result<Exchange> on_translate(const CaseView& c, const ExchangeContext& context) const = 0;
+    virtual Interpretation on_interpret(const CaseView& c, const Exchange& sent,
+                                        const RegistryAnswer& answer) const = 0;
+    virtual Interpretation on_interpret_callback(const CaseView& c, const RegistryAnswer& callback) const {
         return RegistryPlugin::interpret_callback(c, callback);
     }
 };

@@ -36,4 +36,8 @@ struct ApiError {
 /// The first entry of `{"errors": [{"code": ..., "message": ...}]}`, or an empty one.
 ApiError first_error(const Poco::JSON::Object::Ptr& json);
 
+/// A value of a parsed answer as compact JSON text, to copy it into the outcome document as the
+/// registry wrote it (DocumentWriter::json_value).
+std::string json_text_of(const Poco::Dynamic::Var& value);
+
 }  // namespace vikno::rest

@@ -8,8 +8,10 @@
 //  - the plugin declares the interface version it was built against; the gateway refuses others;
 //  - the gateway keeps the library loaded for as long as any object from it lives.
 
-#include <vikno/case.h>
+#include <vikno/case_view.h>
+#include <vikno/document_writer.h>
 #include <vikno/exchange.h>
+#include <vikno/outcome.h>
 #include <vikno/result.h>
 
 #include <boost/dll/alias.hpp>
@@ -23,11 +25,14 @@
 
 namespace vikno {
 
-/// Bump on any change to the types in this header, case.h, exchange.h or result.h.
+/// Bump on any change to the types in this header, case_view.h, outcome.h, exchange.h or result.h.
 /// 2: the signature profile moved to PluginDescriptor; 3: Verdict::Continue and Interpretation::next;
 /// 4: Verdict::Await, Interpretation::awaiting and RegistryPlugin::interpret_callback;
-/// 5: Case::callback_url, CaseStatus::PartlyCompleted and Cancelled.
-inline constexpr std::uint32_t kPluginApiVersion = 5;
+/// 5: Case::callback_url, CaseStatus::PartlyCompleted and Cancelled;
+/// 6: plugins read a CaseView instead of the gateway's Case, and give the outcome document as JSON
+///    text (Outcome::document_json, DocumentWriter): no gateway bookkeeping and no Poco type in the
+///    contract (docs/plugin-guide.md, "Interface version 6").
+inline constexpr std::uint32_t kPluginApiVersion = 6;
 
 struct ServiceDescriptor {
     std::string code;  ///< unique across all loaded plugins, e.g. `drac.birth-extract`
@@ -85,19 +90,20 @@ public:
     virtual Result<bool> configure(const PluginSettings& settings) noexcept = 0;
 
     /// Service-specific field checks, run before the case is accepted. Empty when the case is fine.
-    virtual FieldErrors validate(const Case& c) const noexcept = 0;
+    virtual FieldErrors validate(const CaseView& c) const noexcept = 0;
 
     /// The request for the case's service. An error fails the case without sending anything.
-    virtual Result<Exchange> translate(const Case& c, const ExchangeContext& context) const noexcept = 0;
+    virtual Result<Exchange> translate(const CaseView& c, const ExchangeContext& context) const noexcept = 0;
 
     /// What the registry's answer means. Called only for answers that passed the gateway's checks.
-    virtual Interpretation interpret(const Case& c, const Exchange& sent,
+    virtual Interpretation interpret(const CaseView& c, const Exchange& sent,
                                      const RegistryAnswer& answer) const noexcept = 0;
 
     /// What a registry's callback (a request to POST /v1/callbacks/<plugin>, already verified
     /// against the pinned certificate) means for the awaiting case. Only plugins that answer Await
     /// receive callbacks.
-    virtual Interpretation interpret_callback(const Case& /*c*/, const RegistryAnswer& /*callback*/) const noexcept {
+    virtual Interpretation interpret_callback(const CaseView& /*c*/,
+                                              const RegistryAnswer& /*callback*/) const noexcept {
         Interpretation unexpected;
         unexpected.reason = "this plugin expects no callbacks";
         return unexpected;

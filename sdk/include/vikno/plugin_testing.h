@@ -29,6 +29,12 @@ inline std::string golden(const std::string& path, const std::string& actual) {
     return read_file(path);
 }
 
+/// An outcome's document as a JSON object to assert on; null when there is none or it is not one
+/// JSON object (the gateway would fail such a case).
+inline Poco::JSON::Object::Ptr document(const Outcome& outcome) {
+    return parse_outcome_document(outcome.document_json);
+}
+
 /// The case in `dir`/`name`.json, as the API would accept it, with id `case-<name>`.
 inline Case sample_case(const std::string& dir, const std::string& name) {
     auto parsed = parse_submitted_case(read_file(dir + "/" + name + ".json"));

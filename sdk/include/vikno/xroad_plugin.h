@@ -24,11 +24,11 @@ struct PluginParts {
     soap::ServiceSettings defaults;                             ///< the registry's X-Road address
     std::vector<ServiceDescriptor> services;
     /// Called only for a case of one of `services`.
-    FieldErrors (*validate)(const Case&) = nullptr;
+    FieldErrors (*validate)(const CaseView&) = nullptr;
     /// Called only for a case of one of `services` that `validate` passed.
-    Result<Exchange> (*translate)(const Case&, const ExchangeContext&, const soap::ServiceSettings&) = nullptr;
+    Result<Exchange> (*translate)(const CaseView&, const ExchangeContext&, const soap::ServiceSettings&) = nullptr;
     /// Called only for a case of one of `services`.
-    Interpretation (*interpret)(const Case&, const Exchange&, const RegistryAnswer&) = nullptr;
+    Interpretation (*interpret)(const CaseView&, const Exchange&, const RegistryAnswer&) = nullptr;
 };
 
 /// A SOAP registry behind Trembita described once: its names, default X-Road address, body
@@ -50,9 +50,10 @@ struct SoapRegistry {
         return find_by(services, &SoapService::request, element);
     }
     /// The plugin of this registry with these functions (XML-DSig over X-Road).
-    PluginParts parts(FieldErrors (*validate)(const Case&),
-                      Result<Exchange> (*translate)(const Case&, const ExchangeContext&, const soap::ServiceSettings&),
-                      Interpretation (*interpret)(const Case&, const Exchange&, const RegistryAnswer&)) const {
+    PluginParts parts(FieldErrors (*validate)(const CaseView&),
+                      Result<Exchange> (*translate)(const CaseView&, const ExchangeContext&,
+                                                    const soap::ServiceSettings&),
+                      Interpretation (*interpret)(const CaseView&, const Exchange&, const RegistryAnswer&)) const {
         return {name,
                 version,
                 title_uk,
@@ -91,11 +92,11 @@ protected:
     // What every plugin repeated, done once here: a case of a service this plugin does not offer
     // never reaches its functions, and translate() runs only for a case that validates. The
     // plugin's validate, translate and interpret may therefore look their service up and use it.
-    FieldErrors on_validate(const Case& c) const override {
+    FieldErrors on_validate(const CaseView& c) const override {
         if (!offers(c.service)) return {{"service", "is not offered by the " + parts_.name + " plugin"}};
         return parts_.validate(c);
     }
-    Result<Exchange> on_translate(const Case& c, const ExchangeContext& context) const override {
+    Result<Exchange> on_translate(const CaseView& c, const ExchangeContext& context) const override {
         if (!offers(c.service)) {
             return Error{"unknown_service",
                          "service '" + c.service + "' is not offered by the " + parts_.name + " plugin"};
@@ -105,7 +106,7 @@ protected:
         }
         return parts_.translate(c, context, settings_);
     }
-    Interpretation on_interpret(const Case& c, const Exchange& sent, const RegistryAnswer& answer) const override {
+    Interpretation on_interpret(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer) const override {
         if (!offers(c.service)) {
             Interpretation unknown;
             unknown.verdict = Verdict::Failed;

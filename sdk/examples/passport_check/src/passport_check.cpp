@@ -6,8 +6,6 @@
 #include <vikno/soap_answer.h>
 #include <vikno/xml.h>
 
-#include <Poco/JSON/Object.h>
-
 #include <algorithm>
 
 namespace passport_check {
@@ -32,7 +30,7 @@ const SoapRegistry& registry() {
     return kRegistry;
 }
 
-FieldErrors validate_case(const Case& c) {
+FieldErrors validate_case(const CaseView& c) {
     FieldErrors errors;
     if (c.applicant.last_name.empty()) errors.push_back({"applicant.last_name", "is required"});
     if (!identifiers::is_valid_iso_date(c.applicant.birth_date)) {
@@ -54,7 +52,8 @@ FieldErrors validate_case(const Case& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const soap::ServiceSettings& settings) {
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context,
+                                const soap::ServiceSettings& settings) {
     const SoapService* service = registry().find(c.service);  // XRoadPlugin checked: ours, and the case valid
     xml::Writer w;
     w.open("pc:" + service->request, {{"xmlns:pc", kNamespace}})
@@ -82,7 +81,7 @@ const char* status_uk(const std::string& status) {
 
 }  // namespace
 
-Interpretation interpret_answer(const Case& c, const Exchange& sent, const RegistryAnswer& answer) {
+Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer) {
     const SoapService* service = registry().find(c.service);
     auto opened = soap::open_answer(answer, sent, "pc", kNamespace, service->response);
     if (opened.decided) return *opened.decided;
@@ -96,10 +95,10 @@ Interpretation interpret_answer(const Case& c, const Exchange& sent, const Regis
         const std::string until = d.text("pc:ValidUntil", found.front()).value_or("");
         Interpretation result = soap::decide(Verdict::Completed, "document " + status,
                                              std::string("Документ ") + status_uk(status), "The document is " + status);
-        Poco::JSON::Object::Ptr document = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        document->set("status", status);
-        if (!until.empty()) document->set("valid_until", until);
-        result.outcome.document = document;
+        DocumentWriter document;
+        document.text("status", status);
+        if (!until.empty()) document.text("valid_until", until);
+        result.outcome.document_json = document.json();
         return result;
     }
     if (!d.nodes("pc:NotFound", opened.body).empty()) {

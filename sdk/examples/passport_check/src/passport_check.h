@@ -11,11 +11,11 @@ inline constexpr const char* kNamespace = "urn:vikno:example:dms:document-check:
 /// service: what the plugin, the simulator and the tests all read.
 const vikno::SoapRegistry& registry();
 
-vikno::FieldErrors validate_case(const vikno::Case& c);
+vikno::FieldErrors validate_case(const vikno::CaseView& c);
 /// Called for a case validate_case passed (XRoadPlugin sees to it).
-vikno::Result<vikno::Exchange> translate_case(const vikno::Case& c, const vikno::ExchangeContext& context,
+vikno::Result<vikno::Exchange> translate_case(const vikno::CaseView& c, const vikno::ExchangeContext& context,
                                               const vikno::soap::ServiceSettings& settings);
-vikno::Interpretation interpret_answer(const vikno::Case& c, const vikno::Exchange& sent,
+vikno::Interpretation interpret_answer(const vikno::CaseView& c, const vikno::Exchange& sent,
                                        const vikno::RegistryAnswer& answer);
 
 }  // namespace passport_check

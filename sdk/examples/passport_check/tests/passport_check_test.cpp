@@ -62,8 +62,8 @@ TEST(Interpretation, AValidDocumentCompletesWithItsStatus) {
                          answer("<pc:Document><pc:Status>valid</pc:Status><pc:ValidUntil>2032-06-21</pc:ValidUntil>"
                                 "</pc:Document>"));
     EXPECT_EQ(result.verdict, Verdict::Completed) << result.reason;
-    ASSERT_FALSE(result.outcome.document.isNull());
-    EXPECT_EQ(result.outcome.document->getValue<std::string>("valid_until"), "2032-06-21");
+    ASSERT_TRUE(plugin_testing::document(result.outcome));
+    EXPECT_EQ(plugin_testing::document(result.outcome)->getValue<std::string>("valid_until"), "2032-06-21");
 }
 
 TEST(Interpretation, ALostDocumentIsAnAnswerNotAFailure) {

@@ -9,7 +9,6 @@
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
-#include <sstream>
 
 namespace vehicle_check {
 
@@ -56,7 +55,7 @@ bool is_plate(const std::string& text) {
     return std::all_of(text.begin() + 4, text.begin() + 8, [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
-FieldErrors validate_case(const Case& c) {
+FieldErrors validate_case(const CaseView& c) {
     FieldErrors errors;
     if (!identifiers::is_valid_rnokpp(c.applicant.rnokpp)) {
         errors.push_back({"applicant.rnokpp", "is required: the owner's RNOKPP (10 digits, valid check digit)"});
@@ -67,17 +66,17 @@ FieldErrors validate_case(const Case& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const Case& c, const ExchangeContext& context, const soap::ServiceSettings& settings) {
+Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context,
+                                const soap::ServiceSettings& settings) {
     const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
-    Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-    body.set("plate", c.subject_text("plate").value_or(""));
-    body.set("ownerRnokpp", c.applicant.rnokpp);
-    std::ostringstream text;
-    body.stringify(text);
-    return xroad_rest::json_exchange("POST", xroad_rest::path(settings, service->path), text.str(), context);
+    const std::string body = DocumentWriter()
+                                 .text("plate", c.subject_text("plate").value_or(""))
+                                 .text("ownerRnokpp", c.applicant.rnokpp)
+                                 .json();
+    return xroad_rest::json_exchange("POST", xroad_rest::path(settings, service->path), body, context);
 }
 
-Interpretation interpret_answer(const Case& /*c*/, const Exchange& /*sent*/, const RegistryAnswer& answer) {
+Interpretation interpret_answer(const CaseView& /*c*/, const Exchange& /*sent*/, const RegistryAnswer& answer) {
     const auto opened = rest::open_json_answer(answer, kRegister);
     if (opened.decided) return *opened.decided;
     const Object::Ptr& json = opened.json;
@@ -107,11 +106,11 @@ Interpretation interpret_answer(const Case& /*c*/, const Exchange& /*sent*/, con
                                          : status == "wanted" ? "Транспортний засіб перебуває в розшуку"
                                                               : "Транспортний засіб знято з обліку",
                                          "The vehicle is " + status);
-    Object::Ptr document = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    document->set("status", status);
-    document->set("model", text("model"));
-    document->set("registered_at", text("registeredAt"));
-    result.outcome.document = document;
+    result.outcome.document_json = DocumentWriter()
+                                       .text("status", status)
+                                       .text("model", text("model"))
+                                       .text("registered_at", text("registeredAt"))
+                                       .json();
     return result;
 }
 

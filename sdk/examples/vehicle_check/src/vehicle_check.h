@@ -30,10 +30,10 @@ vikno::soap::ServiceSettings default_settings();
 /// A Ukrainian number plate: two letters, four digits, two letters (Cyrillic, as issued).
 bool is_plate(const std::string& text);
 
-vikno::FieldErrors validate_case(const vikno::Case& c);
-vikno::Result<vikno::Exchange> translate_case(const vikno::Case& c, const vikno::ExchangeContext& context,
+vikno::FieldErrors validate_case(const vikno::CaseView& c);
+vikno::Result<vikno::Exchange> translate_case(const vikno::CaseView& c, const vikno::ExchangeContext& context,
                                               const vikno::soap::ServiceSettings& settings);
-vikno::Interpretation interpret_answer(const vikno::Case& c, const vikno::Exchange& sent,
+vikno::Interpretation interpret_answer(const vikno::CaseView& c, const vikno::Exchange& sent,
                                        const vikno::RegistryAnswer& answer);
 
 }  // namespace vehicle_check

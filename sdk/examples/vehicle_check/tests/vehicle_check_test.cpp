@@ -48,7 +48,7 @@ TEST(Interpretation, ARegisteredVehicleCompletesWithItsStatus) {
         sample(), plugin_testing::sent(),
         answer(200, R"({"status": "registered", "model": "Škoda Octavia", "registeredAt": "2021-04-15"})"));
     EXPECT_EQ(result.verdict, Verdict::Completed) << result.reason;
-    EXPECT_EQ(result.outcome.document->getValue<std::string>("model"), "Škoda Octavia");
+    EXPECT_EQ(plugin_testing::document(result.outcome)->getValue<std::string>("model"), "Škoda Octavia");
 }
 
 TEST(Interpretation, NotFoundIsARejectionAndStrangeAnswersAreRetriedOrFailed) {
