@@ -27,7 +27,7 @@
 // (pg_stat_statements): the database round trips per case.
 //
 // --baseline OTHER-BUILD/bin/vikno runs each store setup a second time with that
-// gateway (named STORE@baseline), for a before/after of a change in one run.
+// gateway (named STORE@baseline) with that build's plugins, for a before/after of a change in one run.
 // Next to throughput, each phase reports the gateways' CPU per completed case,
 // which the shared machine's noise moves less than the rates.
 
@@ -54,6 +54,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -167,6 +168,15 @@ struct PhaseResult {
     }
 };
 
+// The plugins of the build the gateway comes from: another build's gateway (--baseline) speaks its
+// own plugin interface version, and its plugins' cost is part of what it is measured with.
+std::string plugin_dir(const std::string& binary) {
+    if (binary.empty()) return VIKNO_PLUGIN_DIR;
+    const auto ours = std::filesystem::path(VIKNO_BIN_DIR).parent_path();
+    const auto relative = std::filesystem::path(VIKNO_PLUGIN_DIR).lexically_relative(ours);
+    return (std::filesystem::path(binary).parent_path().parent_path() / relative).string();
+}
+
 class Gateway {
 public:
     /// `postgres`: the store's connection string; empty for SQLite in `dir`.
@@ -200,7 +210,7 @@ public:
   "audit": {"dir": ")"
                << dir << R"(/audit"},
   "plugins": {"dir": ")"
-               << VIKNO_PLUGIN_DIR << R"(", "load": [
+               << plugin_dir(binary) << R"(", "load": [
     {"file": "libvikno-)"
                << options.registry << R"(.so", "endpoint": "https://127.0.0.1:)" << registry_port
                << R"(/", "tls_ca": ")" << pki("ca-chain.crt") << R"(", "answer_certificate": ")"
