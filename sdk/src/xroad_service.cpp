@@ -50,4 +50,10 @@ Exchange soap_exchange(const std::string& service_code, std::string envelope, co
     return exchange;
 }
 
+Exchange soap_request(const ServiceSettings& settings, const ExchangeContext& context, const std::string& service_code,
+                      std::string_view body_xml) {
+    return soap_exchange(service_code, build_envelope(request_header(settings, context, service_code), body_xml),
+                         context.message_id);
+}
+
 }  // namespace vikno::soap

@@ -12,9 +12,8 @@ inline constexpr const char* kNamespace = "urn:vikno:registry:eddr:1";
 const SoapRegistry& registry();
 
 FieldErrors validate_case(const CaseView& c);
-/// The SOAP request; called for a case validate_case passed (XRoadPlugin sees to it).
-Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context,
-                                const soap::ServiceSettings& settings);
+/// The request body element; called for a case validate_case passed (XRoadPlugin sees to it).
+std::string request_body(const SoapService& service, const CaseView& c);
 /// What the register's answer means for the case.
 Interpretation interpret_answer(const CaseView& c, const Exchange& sent, const RegistryAnswer& answer);
 

@@ -1,9 +1,7 @@
 #include "registry.h"
 
 #include <vikno/identifiers.h>
-#include <vikno/soap.h>
 #include <vikno/xml.h>
-#include <vikno/xroad_service.h>
 
 namespace vikno::demographic_registry {
 namespace {
@@ -13,6 +11,8 @@ std::string field(const CaseView& c, const std::string& path) { return c.subject
 bool act_number(const std::string& text) {
     return !text.empty() && text.size() <= 8 && text.find_first_not_of("0123456789") == std::string::npos;
 }
+
+}  // namespace
 
 std::string request_body(const SoapService& service, const CaseView& c) {
     xml::Writer w;
@@ -35,8 +35,6 @@ std::string request_body(const SoapService& service, const CaseView& c) {
     return w.str();
 }
 
-}  // namespace
-
 FieldErrors validate_case(const CaseView& c) {
     FieldErrors errors;
     if (!act_number(field(c, "birth_act.number"))) {
@@ -58,14 +56,6 @@ FieldErrors validate_case(const CaseView& c) {
         errors.push_back({"subject.mother_rnokpp", "must be a valid RNOKPP"});
     }
     return errors;
-}
-
-Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context,
-                                const soap::ServiceSettings& settings) {
-    const SoapService* service = registry().find(c.service);  // XRoadPlugin checked: ours, and the case valid
-    const auto header = soap::request_header(settings, context, service->xroad_code);
-    return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, request_body(*service, c)),
-                               context.message_id);
 }
 
 }  // namespace vikno::demographic_registry

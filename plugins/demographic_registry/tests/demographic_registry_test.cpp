@@ -34,7 +34,7 @@ std::string response(const std::string& inner) {
 TEST(Golden, TranslationMatchesTheGoldenFileAndTheSchemas) {
     const Case c = sample();
     ASSERT_TRUE(validate_case(c).empty());
-    auto exchange = translate_case(c, kContext, registry().address);
+    auto exchange = registry().request(c, kContext, registry().address, request_body);
     ASSERT_TRUE(exchange.ok()) << exchange.error().message;
     const std::string golden_path = std::string(DEMOGRAPHIC_REGISTRY_DIR) + "/tests/golden/newborn-unzr.xml";
     EXPECT_EQ(exchange.value().body, plugin_testing::golden(golden_path, exchange.value().body))

@@ -60,9 +60,7 @@ FieldErrors validate_case(const CaseView& c) {
 
 Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context, const Settings& settings) {
     const Service* service = find_service(c.service);  // XRoadPlugin checked: ours, and the case valid
-    const auto header = soap::request_header(settings, context, service->xroad_code);
-    return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, request_body(*service, c)),
-                               context.message_id);
+    return soap::soap_request(settings, context, service->xroad_code, request_body(*service, c));
 }
 
 }  // namespace vikno::real_estate

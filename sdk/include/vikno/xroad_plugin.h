@@ -10,6 +10,7 @@
 #include <vikno/service_table.h>
 #include <vikno/xroad_service.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,11 +25,11 @@ struct PluginParts {
     soap::ServiceSettings defaults;                             ///< the registry's X-Road address
     std::vector<ServiceDescriptor> services;
     /// Called only for a case of one of `services`.
-    FieldErrors (*validate)(const CaseView&) = nullptr;
+    std::function<FieldErrors(const CaseView&)> validate;
     /// Called only for a case of one of `services` that `validate` passed.
-    Result<Exchange> (*translate)(const CaseView&, const ExchangeContext&, const soap::ServiceSettings&) = nullptr;
+    std::function<Result<Exchange>(const CaseView&, const ExchangeContext&, const soap::ServiceSettings&)> translate;
     /// Called only for a case of one of `services`.
-    Interpretation (*interpret)(const CaseView&, const Exchange&, const RegistryAnswer&) = nullptr;
+    std::function<Interpretation(const CaseView&, const Exchange&, const RegistryAnswer&)> interpret;
 };
 
 /// A SOAP registry behind Trembita described once: its names, default X-Road address, body
@@ -49,11 +50,23 @@ struct SoapRegistry {
     const SoapService* by_request(const std::string& element) const {
         return find_by(services, &SoapService::request, element);
     }
-    /// The plugin of this registry with these functions (XML-DSig over X-Road).
-    PluginParts parts(FieldErrors (*validate)(const CaseView&),
-                      Result<Exchange> (*translate)(const CaseView&, const ExchangeContext&,
-                                                    const soap::ServiceSettings&),
+    /// The request for a case of one of `services`: the body `request_body` writes for its row, in
+    /// the envelope with the X-Road header for `settings`, under the context's message id.
+    using RequestBody = std::string (*)(const SoapService& service, const CaseView& c);
+    Result<Exchange> request(const CaseView& c, const ExchangeContext& context, const soap::ServiceSettings& settings,
+                             RequestBody request_body) const {
+        const SoapService* service = find(c.service);
+        if (service == nullptr) return Error{"unknown_service", "'" + c.service + "' is not a service of " + name};
+        return soap::soap_request(settings, context, service->xroad_code, request_body(*service, c));
+    }
+    /// The plugin of this registry (XML-DSig over X-Road) from what is its own: the case's checks,
+    /// the request body element, and the meaning of the answer.
+    PluginParts parts(FieldErrors (*validate)(const CaseView&), RequestBody request_body,
                       Interpretation (*interpret)(const CaseView&, const Exchange&, const RegistryAnswer&)) const {
+        auto translate = [registry = *this, request_body](const CaseView& c, const ExchangeContext& context,
+                                                          const soap::ServiceSettings& settings) {
+            return registry.request(c, context, settings, request_body);
+        };
         return {name,
                 version,
                 title_uk,
@@ -62,7 +75,7 @@ struct SoapRegistry {
                 address,
                 describe_services(services),
                 validate,
-                translate,
+                std::move(translate),
                 interpret};
     }
 };

@@ -28,4 +28,9 @@ XRoadHeader request_header(const ServiceSettings& settings, const ExchangeContex
 /// A SOAP POST Exchange carrying `envelope`.
 Exchange soap_exchange(const std::string& service_code, std::string envelope, const std::string& message_id);
 
+/// The whole request for calling `service_code` at `settings`: `body_xml` (the plugin's request body
+/// element) in the envelope with the X-Road header, under the context's message id.
+Exchange soap_request(const ServiceSettings& settings, const ExchangeContext& context, const std::string& service_code,
+                      std::string_view body_xml);
+
 }  // namespace vikno::soap

@@ -52,18 +52,15 @@ FieldErrors validate_case(const CaseView& c) {
     return errors;
 }
 
-Result<Exchange> translate_case(const CaseView& c, const ExchangeContext& context,
-                                const soap::ServiceSettings& settings) {
-    const SoapService* service = registry().find(c.service);  // XRoadPlugin checked: ours, and the case valid
+std::string request_body(const SoapService& service, const CaseView& c) {
     xml::Writer w;
-    w.open("pc:" + service->request, {{"xmlns:pc", kNamespace}})
+    w.open("pc:" + service.request, {{"xmlns:pc", kNamespace}})
         .leaf("pc:DocumentType", c.applicant.document->type)
         .leaf("pc:DocumentNumber", c.applicant.document->number)
         .leaf("pc:LastName", c.applicant.last_name)
         .leaf("pc:BirthDate", c.applicant.birth_date)
         .close();
-    const auto header = soap::request_header(settings, context, service->xroad_code);
-    return soap::soap_exchange(service->xroad_code, soap::build_envelope(header, w.str()), context.message_id);
+    return w.str();
 }
 
 namespace {

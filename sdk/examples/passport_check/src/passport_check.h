@@ -12,9 +12,9 @@ inline constexpr const char* kNamespace = "urn:vikno:example:dms:document-check:
 const vikno::SoapRegistry& registry();
 
 vikno::FieldErrors validate_case(const vikno::CaseView& c);
-/// Called for a case validate_case passed (XRoadPlugin sees to it).
-vikno::Result<vikno::Exchange> translate_case(const vikno::CaseView& c, const vikno::ExchangeContext& context,
-                                              const vikno::soap::ServiceSettings& settings);
+/// The request body element; called for a case validate_case passed (XRoadPlugin sees to it, and
+/// SoapRegistry wraps it in the envelope with the X-Road header).
+std::string request_body(const vikno::SoapService& service, const vikno::CaseView& c);
 vikno::Interpretation interpret_answer(const vikno::CaseView& c, const vikno::Exchange& sent,
                                        const vikno::RegistryAnswer& answer);
 

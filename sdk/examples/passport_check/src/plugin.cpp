@@ -3,5 +3,5 @@
 #include "passport_check.h"
 
 VIKNO_XROAD_PLUGIN(PassportCheckPlugin,
-                   passport_check::registry().parts(passport_check::validate_case, passport_check::translate_case,
+                   passport_check::registry().parts(passport_check::validate_case, passport_check::request_body,
                                                     passport_check::interpret_answer))

@@ -30,7 +30,7 @@ RegistryAnswer answer(const std::string& inner) {
 TEST(Translation, TheRequestIsValidAgainstTheStrictEnvelopeAndTheSchema) {
     const Case c = sample();
     ASSERT_TRUE(validate_case(c).empty());
-    auto exchange = translate_case(c, plugin_testing::kContext, registry().address);
+    auto exchange = registry().request(c, plugin_testing::kContext, registry().address, request_body);
     ASSERT_TRUE(exchange.ok()) << exchange.error().message;
     EXPECT_EQ(exchange.value().message_id, "msg-0001");
     const xml::Schema schema = plugin_testing::soap_schema(
