@@ -16,11 +16,10 @@
 
 namespace {
 
-vikno::Case case_for(const std::string& service) {
-    vikno::Case c;
+vikno::CaseView case_for(const std::string& service) {
+    vikno::CaseView c;
     c.id = "fuzz";
     c.service = service;
-    c.subject = new Poco::JSON::Object;
     return c;
 }
 
