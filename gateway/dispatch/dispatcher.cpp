@@ -202,8 +202,17 @@ std::optional<OutboxItem> Dispatcher::claim(bool& skipped, std::int64_t& wait_ms
         return std::nullopt;
     }
     if (skipped && skip == nothing_beyond_ && now_ms() < nothing_beyond_until_ms_) return std::nullopt;
+    // When nothing is claimed: when the next row falls due, read with the claim and under its lock, so
+    // that a case added meanwhile either is seen here (due now: nothing is remembered) or its notify()
+    // comes after and forgets what is remembered.
+    std::optional<std::int64_t> due;
     auto item = held_.take(
-        [&] { return store_.claim_next(now_ms(), skip); }, [](const OutboxItem& claimed) { return claimed.case_id; },
+        [&] {
+            auto claim = store_.claim_or_next_due(now_ms(), skip);
+            due = claim.next_due_ms;
+            return claim.item;
+        },
+        [](const OutboxItem& claimed) { return claimed.case_id; },
         [this](const std::vector<std::string>& held) {
             if (const int released = store_.release_orphans(held); released > 0) {
                 spdlog::warn("dispatch: {} claim(s) lost with the database connection given back", released);
@@ -213,16 +222,20 @@ std::optional<OutboxItem> Dispatcher::claim(bool& skipped, std::int64_t& wait_ms
         if (const LoadedPlugin* loaded = plugins_.for_service(item->service)) slots_.take(loaded->descriptor.name);
     } else if (skipped) {
         nothing_beyond_ = skip;
-        nothing_beyond_until_ms_ = now_ms() + kIdlePollMs;
+        const std::int64_t now = now_ms();
+        nothing_beyond_until_ms_ = now + kIdlePollMs;
+        // A row due now that could not be claimed belongs to a registry with every slot taken: wait
+        // for a slot to be given back (it wakes us) rather than spin.
+        const std::int64_t until_due = due ? *due - now : kIdlePollMs;
+        wait_ms = until_due > 0 ? std::min(until_due, kIdlePollMs) : kIdlePollMs;
     } else {
-        // Read under the claim's lock, so that a case added meanwhile either is seen here (due now:
-        // nothing is remembered) or its notify() comes after and forgets what is remembered.
-        const std::optional<std::int64_t> due = store_.next_due_ms();
         const std::int64_t now = now_ms();
         const std::int64_t until = due ? std::min(*due, now + kIdlePollMs) : now + kIdlePollMs;
         if (until > now) {
             quiet_until_ms_ = until;
             wait_ms = until - now;
+        } else {
+            wait_ms = 0;  // due now, taken meanwhile by another instance's claim: claim again
         }
     }
     return item;

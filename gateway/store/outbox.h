@@ -32,6 +32,19 @@ public:
                                                  const std::vector<std::string>& skip_services = {}) = 0;
     /// When the next row falls due, if any row is waiting.
     virtual std::optional<std::int64_t> next_due_ms() = 0;
+
+    /// A claim, or when it took nothing, when the next row falls due (nothing: no row is waiting).
+    struct Claim {
+        std::optional<OutboxItem> item;
+        std::optional<std::int64_t> next_due_ms;
+    };
+    /// claim_next(), and next_due_ms() when it took nothing, so that a worker knows how long to wait.
+    /// A store whose every statement is a round trip answers both with one.
+    virtual Claim claim_or_next_due(std::int64_t now_ms, const std::vector<std::string>& skip_services = {}) {
+        Claim claim{claim_next(now_ms, skip_services), std::nullopt};
+        if (!claim.item) claim.next_due_ms = next_due_ms();
+        return claim;
+    }
     /// At start: rows claimed by a process that died go back to the queue.
     virtual int release_claims() = 0;
 

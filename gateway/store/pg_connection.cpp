@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstring>
+#include <utility>
 
 namespace vikno::gateway::pg {
 namespace {
@@ -117,7 +118,8 @@ void log_notice(void* /*unused*/, const char* message) {
 
 }  // namespace
 
-Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+Connection::Connection(const std::string& conninfo, std::string session)
+    : conn_(PQconnectdb(conninfo.c_str())), session_(std::move(session)) {
     if (PQstatus(conn_) != CONNECTION_OK) {
         std::string message = PQerrorMessage(conn_);
         while (!message.empty() && message.back() == '\n') message.pop_back();
@@ -126,6 +128,15 @@ Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo
         throw StoreUnavailable("cannot connect to PostgreSQL: " + message);
     }
     PQsetNoticeProcessor(conn_, &log_notice, nullptr);
+    if (!session_.empty()) {
+        try {
+            exec_script(session_.c_str());
+        } catch (...) {
+            PQfinish(conn_);
+            conn_ = nullptr;
+            throw;
+        }
+    }
 }
 
 Connection::~Connection() {
@@ -135,6 +146,7 @@ Connection::~Connection() {
 void Connection::reset() {
     PQreset(conn_);
     prepared_.clear();  // a new session has none
+    if (healthy() && !session_.empty()) exec_script(session_.c_str());
 }
 
 const std::string& Connection::prepared(const char* sql, int parameters) {

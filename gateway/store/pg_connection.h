@@ -62,8 +62,9 @@ private:
 
 class Connection {
 public:
-    /// Connects (libpq connection string or URI); throws Error naming the server's refusal.
-    explicit Connection(const std::string& conninfo);
+    /// Connects (libpq connection string or URI); throws Error naming the server's refusal. `session`
+    /// (statements without parameters, e.g. SET ...) runs after connecting and after every reset().
+    explicit Connection(const std::string& conninfo, std::string session = {});
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -80,6 +81,7 @@ private:
     /// The name of `sql` prepared on this connection, preparing it the first time.
     const std::string& prepared(const char* sql, int parameters);
     PGconn* conn_ = nullptr;
+    std::string session_;
     std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };
 

@@ -136,13 +136,14 @@ std::string host_name() {
 // claim and the change cannot part. $1-$5 are the change's (event id, status, note, time, outcome
 // or NULL to keep it: change_params()), $6-$15 the exchange's when `exchange` is set
 // (add_exchange()); the guard writes its own @1 ... @9, numbered after those, and so do `more`
-// CTEs (after the guard's). `note` may compute the note from g's columns. Unreferenced data-modifying CTEs run all the
-// same (PostgreSQL 15 manual, 7.8.4).
-std::string status_change(std::string guard, bool exchange, const char* note = "$3::text", std::string more = {}) {
+// CTEs and `select`, the statement's answer. `note` may compute the note from g's columns.
+// Unreferenced data-modifying CTEs run all the same (PostgreSQL 15 manual, 7.8.4).
+std::string status_change(std::string guard, bool exchange, const char* note = "$3::text", std::string more = {},
+                          std::string select = "SELECT g.* FROM g") {
     const int base = exchange ? 15 : 5;
     for (int n = 1; n <= 9; ++n) {
         const std::string token = "@" + std::to_string(n);
-        for (std::string* text : {&guard, &more}) {
+        for (std::string* text : {&guard, &more, &select}) {
             for (auto at = text->find(token); at != std::string::npos; at = text->find(token)) {
                 text->replace(at, token.size(), "$" + std::to_string(base + n));
             }
@@ -164,7 +165,7 @@ std::string status_change(std::string guard, bool exchange, const char* note = "
         "SELECT $1, COALESCE(parent_id, id), callback_url, $2, note, outcome, $4, $4, step_id FROM c "
         "WHERE callback_url IS NOT NULL)";
     if (!more.empty()) sql += ", " + more;
-    sql += " SELECT g.* FROM g";
+    sql += " " + select;
     return sql;
 }
 
@@ -514,25 +515,45 @@ std::optional<Case> PostgresCaseStore::find(const std::string& case_id) {
 
 std::optional<OutboxItem> PostgresCaseStore::claim_next(std::int64_t now,
                                                         const std::vector<std::string>& skip_services) {
-    auto db = pool_->take();
-    pg::Transaction tx(*db, kBeginRelaxed);
+    return claim_or_next_due(now, skip_services).item;
+}
+
+Outbox::Claim PostgresCaseStore::claim_or_next_due(std::int64_t now, const std::vector<std::string>& skip_services) {
     // The row is chosen by a scalar subquery, which runs once. Joined as a FROM item, a LIMIT 1 ...
     // SKIP LOCKED subquery may be scanned again under a prepared statement's generic plan and return
     // another row each time: one claim took several rows, of which only the first was sent (vikno-load
-    // with two instances left 441 cases 'sending' with nobody sending them).
+    // with two instances left 441 cases 'sending' with nobody sending them). When it takes nothing,
+    // the second branch answers when the next row falls due; its subquery runs only then (a one-time
+    // filter is checked before the row is computed).
     static const std::string sql = status_change(
         "UPDATE outbox SET claimed_by = @2 WHERE case_id = (SELECT case_id FROM outbox WHERE due_ms <= @1 AND "
         "(claimed_by IS NULL OR claimed_by NOT IN (SELECT id FROM instances WHERE alive_until >= @1)) "
         "AND NOT (service = ANY(@3::text[])) ORDER BY due_ms LIMIT 1 FOR UPDATE SKIP LOCKED) "
         "RETURNING case_id, message_id, attempts, service",
-        false, "$3::text || (g.attempts + 1)");
-    const auto claim = db->exec(sql.c_str(), change_params(CaseStatus::Sending, "attempt ", now_ms())
-                                                 .integer(now)
-                                                 .text(instance_)
-                                                 .text_array(skip_services));
-    if (claim.empty()) return std::nullopt;
-    tx.commit();
-    return OutboxItem{claim.text(0, 0), claim.text(0, 1), static_cast<int>(claim.integer(0, 2)), claim.text(0, 3)};
+        false, "$3::text || (g.attempts + 1)", {},
+        "SELECT g.case_id, g.message_id, g.attempts, g.service, NULL::bigint AS next_due_ms FROM g UNION ALL "
+        "SELECT NULL, NULL, NULL, NULL, (SELECT MIN(due_ms) FROM outbox WHERE claimed_by IS NULL OR claimed_by "
+        "NOT IN (SELECT id FROM instances WHERE alive_until >= @1)) WHERE NOT EXISTS (SELECT 1 FROM g)");
+    std::lock_guard lock(claim_mutex_);
+    if (!claim_db_) {
+        claim_db_ = std::make_unique<pg::Connection>(options_.conninfo, "SET synchronous_commit = off");
+    } else if (!claim_db_->healthy()) {
+        claim_db_->reset();
+    }
+    // One statement in autocommit: atomic on its own, durable enough on this session (claim_db_).
+    const auto rows = claim_db_->exec(sql.c_str(), change_params(CaseStatus::Sending, "attempt ", now_ms())
+                                                       .integer(now)
+                                                       .text(instance_)
+                                                       .text_array(skip_services));
+    Claim claim;
+    if (rows.empty()) return claim;
+    if (!rows.is_null(0, 0)) {
+        claim.item =
+            OutboxItem{rows.text(0, 0), rows.text(0, 1), static_cast<int>(rows.integer(0, 2)), rows.text(0, 3)};
+    } else if (!rows.is_null(0, 4)) {
+        claim.next_due_ms = rows.integer(0, 4);
+    }
+    return claim;
 }
 
 std::optional<std::int64_t> PostgresCaseStore::next_due_ms() {

@@ -67,6 +67,7 @@ public:
     std::optional<OutboxItem> claim_next(std::int64_t now_ms,
                                          const std::vector<std::string>& skip_services = {}) override;
     std::optional<std::int64_t> next_due_ms() override;
+    Claim claim_or_next_due(std::int64_t now_ms, const std::vector<std::string>& skip_services = {}) override;
     int release_claims() override;
     void reschedule(const OutboxItem& item, std::int64_t next_ms, const std::string& note,
                     const ExchangeRecord* exchange) override;
@@ -125,6 +126,12 @@ private:
     PostgresOptions options_;
     std::string instance_;
     std::unique_ptr<pg::Pool> pool_;
+    // Claims have a connection of their own whose session commits without waiting for the disk (a
+    // claim lost on a crash only repeats an attempt under the same message id), so that a claim is
+    // one statement, one round trip, with no BEGIN, SET LOCAL and COMMIT around it. Claims are one
+    // at a time per instance anyway (the dispatcher's claim lock).
+    std::mutex claim_mutex_;
+    std::unique_ptr<pg::Connection> claim_db_;
     std::atomic<bool> stopping_{false};
     std::mutex beat_mutex_;
     std::condition_variable beat_wake_;

@@ -160,6 +160,36 @@ TEST_P(StoreSuite, OutboxClaimRescheduleAndFinish) {
     EXPECT_EQ(exchanges[0].request_bytes, "REQ");
 }
 
+TEST_P(StoreSuite, AClaimThatTakesNothingSaysWhenTheNextRowFallsDue) {
+    auto opened = open();
+    CaseStore& store = *opened;
+    auto nothing = store.claim_or_next_due(now_ms());
+    EXPECT_FALSE(nothing.item);
+    EXPECT_FALSE(nothing.next_due_ms);  // no row is waiting
+
+    const Case c = make_case("k");
+    store.submit(c, "msg-1");
+    auto taken = store.claim_or_next_due(now_ms());
+    ASSERT_TRUE(taken.item);
+    EXPECT_EQ(taken.item->case_id, c.id);
+    EXPECT_EQ(taken.item->message_id, "msg-1");
+    EXPECT_EQ(store.find(c.id)->status, CaseStatus::Sending);
+    EXPECT_FALSE(store.claim_or_next_due(now_ms()).next_due_ms);  // its only row is claimed
+
+    const std::int64_t due = now_ms() + 60000;
+    store.reschedule(*taken.item, due, "attempt 1: down", nullptr);
+    nothing = store.claim_or_next_due(now_ms());
+    EXPECT_FALSE(nothing.item);
+    ASSERT_TRUE(nothing.next_due_ms);
+    EXPECT_EQ(*nothing.next_due_ms, due);
+    EXPECT_EQ(store.next_due_ms(), nothing.next_due_ms);
+
+    taken = store.claim_or_next_due(due);
+    ASSERT_TRUE(taken.item);
+    EXPECT_EQ(taken.item->attempts, 1);
+    EXPECT_FALSE(taken.next_due_ms);  // only when nothing is taken
+}
+
 TEST_P(StoreSuite, ClaimsOfADeadInstanceAreReleasedAndTakenAgain) {
     in_dying_instance([](CaseStore& store) {
         store.submit(make_case("k"), "m");
