@@ -31,6 +31,7 @@
 // Next to throughput, each phase reports the gateways' CPU per completed case,
 // which the shared machine's noise moves less than the rates.
 
+#include "../process_cpu.h"
 #include "../process_memory.h"
 #include "api_client.h"
 #include "bench_postgres.h"
@@ -123,21 +124,6 @@ std::int64_t parse_rfc3339_us(const std::string& text) {
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     return static_cast<std::int64_t>(timegm(&tm)) * 1000000 + millis * 1000;
-}
-
-// CPU time the process has used so far (user and system, all threads), in seconds.
-double cpu_seconds(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const auto end_of_name = text.rfind(')');  // the command name may hold spaces
-    if (end_of_name == std::string::npos) return 0;
-    std::istringstream fields(text.substr(end_of_name + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 15 && fields >> field; ++i) {
-        if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
-    }
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 struct Submission {
@@ -504,6 +490,7 @@ struct SetupResult {
     double rss_after_fill = 0, peak_after_fill = 0;
     std::vector<int> exits;
     std::vector<StatementCount> max_statements;  // PostgreSQL: what the max phase ran
+    double max_server_cpu_s = 0;                 // PostgreSQL: the server's CPU in the max phase
     double saturation() const { return phases.at(max_phase).completed_per_s; }
     /// The max phase's statements per completed case; 0 on SQLite.
     double round_trips_per_case() const {
@@ -511,6 +498,16 @@ struct SetupResult {
         for (const auto& statement : max_statements) calls += statement.calls;
         const auto completed = phases.at(max_phase).completed;
         return completed > 0 ? static_cast<double>(calls) / static_cast<double>(completed) : 0.0;
+    }
+    double server_cpu_ms_per_case() const { return per_completed_case(max_server_cpu_s * 1000); }
+    double server_exec_ms_per_case() const {
+        double exec_ms = 0;
+        for (const auto& statement : max_statements) exec_ms += statement.exec_ms;
+        return per_completed_case(exec_ms);
+    }
+    double per_completed_case(double total) const {
+        const auto completed = phases.at(max_phase).completed;
+        return completed > 0 ? total / static_cast<double>(completed) : 0.0;
     }
     /// p99 submit-to-202 of the fixed-rate phase at `rate`; -1 when it was not run.
     double p99_202_at(double rate) {
@@ -567,8 +564,12 @@ SetupResult run_setup(const Options& options, const Setup& setup, const std::str
         }
         result.max_phase = result.phases.size();
         if (postgres != nullptr) postgres->reset_counts();
+        const double server_cpu_before = postgres != nullptr ? postgres->cpu_seconds() : 0;
         phase("max", 0, options.max_seconds, 0);
-        if (postgres != nullptr) result.max_statements = postgres->counts(database);
+        if (postgres != nullptr) {
+            result.max_server_cpu_s = postgres->cpu_seconds() - server_cpu_before;
+            result.max_statements = postgres->counts(database);
+        }
         const auto so_far = static_cast<std::int64_t>(submissions.size());
         if (options.fill > so_far) {
             phase("fill", 0, 1e9, options.fill - so_far);
@@ -614,14 +615,20 @@ void print_setup(SetupResult& result, double direct_rate) {
             "database statements per case in the max phase (each one round trip, but BEGIN and SET LOCAL go as one): "
             "%.2f:\n",
             result.round_trips_per_case());
+        std::printf("  calls  exec ms (the server's time per case in each statement)\n");
         for (const auto& statement : result.max_statements) {
             if (static_cast<double>(statement.calls) / completed < 0.01) break;
-            std::string query = statement.query.substr(0, 110);
+            std::string query = statement.query.substr(0, 100);
             for (char& c : query) {
                 if (c == '\n' || c == '\t') c = ' ';
             }
-            std::printf("  %6.2f  %s\n", static_cast<double>(statement.calls) / completed, query.c_str());
+            std::printf("  %5.2f  %7.3f  %s\n", static_cast<double>(statement.calls) / completed,
+                        statement.exec_ms / completed, query.c_str());
         }
+        std::printf(
+            "PostgreSQL server per case in the max phase: CPU %.2f ms (all its processes), statements' "
+            "exec time %.2f ms\n",
+            result.server_cpu_ms_per_case(), result.server_exec_ms_per_case());
     }
 }
 
@@ -638,11 +645,14 @@ Poco::JSON::Object::Ptr setup_json(SetupResult& result, double direct_rate, doub
     json->set("peak_rss_mib", result.peak_after_fill);
     if (!result.max_statements.empty()) {
         json->set("round_trips_per_case", result.round_trips_per_case());
+        json->set("server_cpu_ms_per_case", result.server_cpu_ms_per_case());
+        json->set("server_exec_ms_per_case", result.server_exec_ms_per_case());
         Poco::JSON::Array::Ptr statements = new Poco::JSON::Array;
         for (const auto& statement : result.max_statements) {
             Poco::JSON::Object::Ptr row = new Poco::JSON::Object;
             row->set("query", statement.query);
             row->set("calls", statement.calls);
+            row->set("exec_ms", statement.exec_ms);
             statements->add(row);
         }
         json->set("max_phase_statements", statements);
@@ -717,17 +727,18 @@ int run(const Options& options) {
     for (const auto& result : results) {
         if (!result.setup.postgres && result.setup.binary.empty()) sqlite_rate = result.saturation();
     }
-    std::printf("\n%-12s %9s %11s %9s %9s %14s %12s %14s\n", "store", "gateways", "max compl/s", "/ direct", "/ sqlite",
-                "202 p99 @300/s", "statements", "CPU ms/case");
+    std::printf("\n%-12s %9s %11s %9s %9s %14s %12s %14s %12s\n", "store", "gateways", "max compl/s", "/ direct",
+                "/ sqlite", "202 p99 @300/s", "statements", "CPU ms/case", "DB CPU ms");
     for (auto& result : results) {
         const double p99 = result.p99_202_at(300);
-        std::printf("%-12s %9d %11.0f %9.2f %9.2f %14s %12s %14.2f\n", result.setup.name.c_str(),
+        std::printf("%-12s %9d %11.0f %9.2f %9.2f %14s %12s %14.2f %12s\n", result.setup.name.c_str(),
                     result.setup.instances, result.saturation(),
                     direct_rate > 0 ? result.saturation() / direct_rate : 0.0,
                     sqlite_rate > 0 ? result.saturation() / sqlite_rate : 0.0,
                     p99 < 0 ? "-" : std::to_string(p99).substr(0, std::to_string(p99).find('.') + 2).c_str(),
                     result.setup.postgres ? std::to_string(result.round_trips_per_case()).substr(0, 5).c_str() : "-",
-                    result.phases.at(result.max_phase).cpu_ms_per_case());
+                    result.phases.at(result.max_phase).cpu_ms_per_case(),
+                    result.setup.postgres ? std::to_string(result.server_cpu_ms_per_case()).substr(0, 5).c_str() : "-");
     }
 
     Poco::JSON::Object report;
