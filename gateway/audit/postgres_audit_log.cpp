@@ -72,6 +72,8 @@ void write_private(const std::string& path, const std::string& text) {
 void PostgresAuditLog::create_schema(pg::Connection& db) {
     pg::lock_schema(db);  // one creator
     if (db.exec("SELECT to_regclass('audit_checkpoints')").is_null(0, 0)) db.exec_script(kSchema);
+    pg::compress_with_lz4(db, "audit_queue", {"entry"});
+    pg::compress_with_lz4(db, "audit_entries", {"line"});
 }
 
 PostgresAuditLog::PostgresAuditLog(PostgresAuditOptions options, const crypto::Signer& signer)
@@ -101,8 +103,8 @@ std::uint64_t PostgresAuditLog::append(const std::vector<Poco::JSON::Object::Ptr
     static const std::string sql = audit_queue_insert("$1::text[], $2::text[]", "entry, digest") + " RETURNING id";
     const auto ids =
         db->exec(sql.c_str(), pg::Params()
-                                  .text_array(rows.texts)
-                                  .text_array(rows.digests));  // synchronous_commit on: durable when it returns
+                                  .binary_text_array(rows.texts)
+                                  .binary_text_array(rows.digests));  // synchronous_commit on: durable when it returns
     wake_.notify_one();
     std::int64_t first = 0;
     for (int i = 0; i < ids.rows(); ++i) first = i == 0 ? ids.integer(i, 0) : std::min(first, ids.integer(i, 0));
@@ -241,7 +243,7 @@ bool PostgresAuditLog::integrate(pg::Connection& session) {
     // The batch in one statement (one round trip, not one per entry).
     session.exec(
         "INSERT INTO audit_entries(seq, line, digest) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])",
-        pg::Params().text_array(seqs).text_array(lines).text_array(digests));
+        pg::Params().text_array(seqs).binary_text_array(lines).binary_text_array(digests));
     // Exactly the rows read: an id is taken at INSERT, not at COMMIT, so a lower id may commit after
     // this SELECT, and "id <= the last one read" would delete an entry never integrated.
     std::vector<std::string> ids;

@@ -70,6 +70,32 @@ Params& Params::text_array(const std::vector<std::string>& values) {
     return text(literal);
 }
 
+Params& Params::binary_text_array(const std::vector<std::string>& values) {
+    // array_send's layout (src/backend/utils/adt/arrayfuncs.c), network byte order: dimensions,
+    // has-nulls flag, element type; per dimension its length and lower bound; per value its length
+    // and bytes. An empty array has no dimensions.
+    constexpr std::uint32_t kTextOid = 25;
+    std::string out;
+    const auto put = [&out](std::uint32_t n) {
+        for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xff);
+    };
+    std::size_t total = 20;
+    for (const auto& value : values) total += 4 + value.size();
+    out.reserve(total);
+    put(values.empty() ? 0 : 1);
+    put(0);
+    put(kTextOid);
+    if (!values.empty()) {
+        put(static_cast<std::uint32_t>(values.size()));
+        put(1);
+    }
+    for (const auto& value : values) {
+        put(static_cast<std::uint32_t>(value.size()));
+        out += value;
+    }
+    return bytes(std::move(out));
+}
+
 std::vector<const char*> Params::pointers() const {
     std::vector<const char*> result;
     for (const auto& value : values_) result.push_back(value ? value->data() : nullptr);
@@ -234,6 +260,22 @@ void lock_schema(Connection& db) {
 
 bool try_lock_schema(Connection& db) {
     return db.exec((std::string("SELECT pg_try_advisory_xact_lock(") + kSchemaLockKey + ")").c_str()).text(0, 0) == "t";
+}
+
+void compress_with_lz4(Connection& db, const std::string& table, const std::vector<std::string>& columns) {
+    // attcompression 'l' is LZ4, '' the default (pglz unless default_toast_compression says otherwise).
+    const auto missing = db.exec(
+        "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attname = ANY($2::text[]) "
+        "AND a.attcompression <> 'l' AND EXISTS (SELECT 1 FROM pg_settings WHERE name = "
+        "'default_toast_compression' AND 'lz4' = ANY(enumvals))",
+        Params().text(table).text_array(columns));
+    if (missing.empty()) return;
+    // Changes the catalog only: no rewrite of the table.
+    std::string sql = "ALTER TABLE " + table;
+    for (int row = 0; row < missing.rows(); ++row) {
+        sql += (row > 0 ? ", " : " ") + std::string("ALTER COLUMN ") + missing.text(row, 0) + " SET COMPRESSION lz4";
+    }
+    db.exec_script(sql.c_str());
 }
 
 }  // namespace vikno::gateway::pg

@@ -29,8 +29,12 @@ public:
     Params& integer(std::int64_t value);
     Params& bytes(std::string value);
     Params& null();
-    /// A text[] literal ('{"a","b"}') of `values`.
+    /// A text[] literal ('{"a","b"}') of `values`, for a parameter cast to any array type.
     Params& text_array(const std::vector<std::string>& values);
+    /// `values` as a text[] in binary form, for a `$n::text[]` parameter only. The server copies each
+    /// value, where it scans and unescapes a literal byte by byte: with audit entries that carry the
+    /// wire bytes, that scan (array_in) was 3 % of the machine's CPU under load.
+    Params& binary_text_array(const std::vector<std::string>& values);
 
     int size() const { return static_cast<int>(values_.size()); }
     std::vector<const char*> pointers() const;
@@ -105,6 +109,11 @@ private:
 void lock_schema(Connection& db);
 /// The same lock if nobody holds it: false when another has it.
 bool try_lock_schema(Connection& db);
+/// Has new values of `columns` of `table` (wire bytes, submissions, audit entries) compressed with
+/// LZ4 instead of the default pglz, which cost the server more CPU than any statement of a case
+/// (docs/performance.md), when the server has LZ4 and the columns do not use it yet. Values stored
+/// before stay as they are, readable. Run under the schema's lock.
+void compress_with_lz4(Connection& db, const std::string& table, const std::vector<std::string>& columns);
 
 /// A fixed number of connections, each used by one caller at a time (libpq connections are not
 /// thread-safe). A connection found broken is reset before it is handed out again.

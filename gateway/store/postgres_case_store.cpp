@@ -277,6 +277,8 @@ void PostgresCaseStore::create_schema(pg::Connection& db) {
         db.exec(kCasesCountedOnce);
     }
     db.exec(kGoneConnectionsCountsFolded);
+    pg::compress_with_lz4(db, "cases", {"submission", "outcome"});
+    pg::compress_with_lz4(db, "exchanges", {"request", "response"});
 }
 
 void PostgresCaseStore::bulk_load(pg::Connection& db, const std::function<void()>& load) {
@@ -633,7 +635,7 @@ void PostgresCaseStore::finish(const OutboxItem& item, CaseStatus status, const 
     if (audit != nullptr) {
         std::vector<std::string> with_end;
         for (std::size_t i = 0; i < audit->texts.size(); ++i) with_end.emplace_back(i < audit->evidence ? "f" : "t");
-        params.text_array(audit->texts).text_array(audit->digests).text_array(with_end);
+        params.binary_text_array(audit->texts).binary_text_array(audit->digests).text_array(with_end);
     }
     auto db = pool_->take();
     const auto removed = db->exec((audit != nullptr ? with_audit : change).sql(exchange), params);

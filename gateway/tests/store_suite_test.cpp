@@ -485,6 +485,54 @@ TEST_P(StoreSuite, TheEndOfACaseAndItsAuditEntriesAreOneCommit) {
     EXPECT_EQ(opened->find(c.id)->status, CaseStatus::Completed);
 }
 
+// pglz compressing the wire bytes cost the server more CPU than any statement of a case; LZ4 costs
+// a fraction of it (docs/performance.md, "Where PostgreSQL's time goes"). A schema made before gets
+// it at the next start; what it stored before stays readable.
+TEST_P(StoreSuite, WireBytesAndEntriesAreCompressedWithLz4AndOlderValuesStayReadable) {
+    if (sqlite()) GTEST_SKIP() << "a PostgreSQL storage setting";
+    pg::Connection db(conninfo_);
+    const auto compression = [&](const std::string& table, const std::string& column) {
+        return db
+            .exec("SELECT attcompression FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2",
+                  pg::Params().text(table).text(column))
+            .text(0, 0);
+    };
+    if (db.exec("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
+            .empty()) {
+        GTEST_SKIP() << "this PostgreSQL has no LZ4";
+    }
+    std::string wire(64 * 1024, ' ');
+    for (std::size_t i = 0; i < wire.size(); ++i) wire[i] = static_cast<char>('a' + (i * 7 + i / 13) % 26);
+    const Case before = make_case("lz4-before");
+    {
+        auto store = open();
+        db.exec_script("ALTER TABLE exchanges ALTER COLUMN request SET COMPRESSION pglz");  // as made before
+        store->submit(before, "m-before");
+        store->record_exchange({before.id, 1, "drac", "https://drac", now_ms(), 3, wire, "RESP", 200, ""});
+    }
+    auto store = open();
+    audit::PostgresAuditLog::create_schema(db);
+    for (const auto& [table, column] : std::vector<std::pair<std::string, std::string>>{{"cases", "submission"},
+                                                                                        {"cases", "outcome"},
+                                                                                        {"exchanges", "request"},
+                                                                                        {"exchanges", "response"},
+                                                                                        {"audit_queue", "entry"},
+                                                                                        {"audit_entries", "line"}}) {
+        EXPECT_EQ(compression(table, column), "l") << table << "." << column;
+    }
+    const Case after = make_case("lz4-after");
+    store->submit(after, "m-after");
+    store->record_exchange({after.id, 1, "drac", "https://drac", now_ms(), 3, wire, "RESP", 200, ""});
+    const auto stored_with = [&](const std::string& id) {
+        return db.exec("SELECT pg_column_compression(request) FROM exchanges WHERE case_id = $1", pg::Params().text(id))
+            .text(0, 0);
+    };
+    EXPECT_EQ(stored_with(before.id), "pglz");
+    EXPECT_EQ(stored_with(after.id), "lz4");
+    EXPECT_EQ(store->exchanges(before.id).at(0).request_bytes, wire);
+    EXPECT_EQ(store->exchanges(after.id).at(0).request_bytes, wire);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreSuite, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
