@@ -491,6 +491,8 @@ struct SetupResult {
     std::vector<int> exits;
     std::vector<StatementCount> max_statements;  // PostgreSQL: what the max phase ran
     double max_server_cpu_s = 0;                 // PostgreSQL: the server's CPU in the max phase
+    double max_simulator_cpu_s = 0;              // the registry simulator's CPU in the max phase
+    double max_client_cpu_s = 0;                 // this program's (the CNAP clients') in the max phase
     double saturation() const { return phases.at(max_phase).completed_per_s; }
     /// The max phase's statements per completed case; 0 on SQLite.
     double round_trips_per_case() const {
@@ -500,6 +502,12 @@ struct SetupResult {
         return completed > 0 ? static_cast<double>(calls) / static_cast<double>(completed) : 0.0;
     }
     double server_cpu_ms_per_case() const { return per_completed_case(max_server_cpu_s * 1000); }
+    /// Every process's CPU per case in the max phase: on a machine whose cores are the limit, what
+    /// sets the throughput.
+    double machine_cpu_ms_per_case() const {
+        return phases.at(max_phase).cpu_ms_per_case() +
+               per_completed_case((max_server_cpu_s + max_simulator_cpu_s + max_client_cpu_s) * 1000);
+    }
     double server_exec_ms_per_case() const {
         double exec_ms = 0;
         for (const auto& statement : max_statements) exec_ms += statement.exec_ms;
@@ -521,7 +529,7 @@ struct SetupResult {
 // Phases 2-4 against one store setup: its gateways started, driven, stopped,
 // and every accepted case followed in its store.
 SetupResult run_setup(const Options& options, const Setup& setup, const std::string& dir, const std::string& body,
-                      const std::string& registry_port, BenchPostgres* postgres) {
+                      const std::string& registry_port, BenchPostgres* postgres, pid_t simulator) {
     SetupResult result;
     result.setup = setup;
     std::string conninfo;
@@ -565,7 +573,11 @@ SetupResult run_setup(const Options& options, const Setup& setup, const std::str
         result.max_phase = result.phases.size();
         if (postgres != nullptr) postgres->reset_counts();
         const double server_cpu_before = postgres != nullptr ? postgres->cpu_seconds() : 0;
+        const double simulator_cpu_before = cpu_seconds(simulator);
+        const double client_cpu_before = cpu_seconds(getpid());
         phase("max", 0, options.max_seconds, 0);
+        result.max_simulator_cpu_s = cpu_seconds(simulator) - simulator_cpu_before;
+        result.max_client_cpu_s = cpu_seconds(getpid()) - client_cpu_before;
         if (postgres != nullptr) {
             result.max_server_cpu_s = postgres->cpu_seconds() - server_cpu_before;
             result.max_statements = postgres->counts(database);
@@ -605,6 +617,12 @@ void print_setup(SetupResult& result, double direct_rate) {
     }
     std::printf("gateway/direct throughput: %.0f / %.0f = %.2f\n", result.saturation(), direct_rate,
                 direct_rate > 0 ? result.saturation() / direct_rate : 0.0);
+    std::printf(
+        "CPU per case in the max phase: gateway %.2f + database server %.2f + simulator %.2f + clients %.2f = "
+        "%.2f ms\n",
+        result.phases.at(result.max_phase).cpu_ms_per_case(), result.server_cpu_ms_per_case(),
+        result.per_completed_case(result.max_simulator_cpu_s * 1000),
+        result.per_completed_case(result.max_client_cpu_s * 1000), result.machine_cpu_ms_per_case());
     std::printf("memory of the first gateway with %zu cases in the store: RSS %.0f MiB, peak %.0f MiB; exit",
                 result.cases, result.rss_after_fill, result.peak_after_fill);
     for (const int exit : result.exits) std::printf(" %d", exit);
@@ -643,6 +661,9 @@ Poco::JSON::Object::Ptr setup_json(SetupResult& result, double direct_rate, doub
     if (sqlite_rate > 0) json->set("ratio_to_sqlite", result.saturation() / sqlite_rate);
     json->set("cases_in_store", static_cast<std::int64_t>(result.cases));
     json->set("peak_rss_mib", result.peak_after_fill);
+    json->set("machine_cpu_ms_per_case", result.machine_cpu_ms_per_case());
+    json->set("simulator_cpu_ms_per_case", result.per_completed_case(result.max_simulator_cpu_s * 1000));
+    json->set("client_cpu_ms_per_case", result.per_completed_case(result.max_client_cpu_s * 1000));
     if (!result.max_statements.empty()) {
         json->set("round_trips_per_case", result.round_trips_per_case());
         json->set("server_cpu_ms_per_case", result.server_cpu_ms_per_case());
@@ -702,17 +723,20 @@ int run(const Options& options) {
     // The direct senders read the plugin, keys and registry trust from a gateway configuration.
     const Gateway direct_config(dir + "/direct", options, registry_port);
     const double own_cpu_before = cpu_seconds(getpid());
+    const double direct_simulator_before = cpu_seconds(simulator.pid());
     const DirectResult direct = run_direct(direct_config.config_path(), body, options.workers, options.direct_seconds);
     const double direct_rate = static_cast<double>(direct.completed) / direct.seconds;
     // What a direct client's own work costs per case (translate, sign, TLS, verify, read), to set
-    // against the gateway's CPU per case.
-    const double direct_cpu_ms =
-        direct.completed > 0 ? (cpu_seconds(getpid()) - own_cpu_before) * 1000 / static_cast<double>(direct.completed)
-                             : 0.0;
+    // against the gateway's CPU per case; and the simulator's, to set against its share behind the gateway.
+    const auto per_direct_case = [&](double seconds) {
+        return direct.completed > 0 ? seconds * 1000 / static_cast<double>(direct.completed) : 0.0;
+    };
+    const double direct_cpu_ms = per_direct_case(cpu_seconds(getpid()) - own_cpu_before);
+    const double direct_simulator_ms = per_direct_case(cpu_seconds(simulator.pid()) - direct_simulator_before);
 
     std::vector<SetupResult> results;
     for (const auto& setup : setups) {
-        results.push_back(run_setup(options, setup, dir, body, registry_port, postgres.get()));
+        results.push_back(run_setup(options, setup, dir, body, registry_port, postgres.get(), simulator.pid()));
     }
 
     std::printf(
@@ -721,6 +745,8 @@ int run(const Options& options) {
         static_cast<long long>(direct.completed), direct.seconds, direct_rate, static_cast<long long>(direct.errors),
         direct.first_error.empty() ? "" : ", first: ", direct.first_error.c_str(), direct.p50_ms, direct.p99_ms,
         direct.p999_ms, direct_cpu_ms);
+    std::printf("direct CPU per case: client %.2f + simulator %.2f = %.2f ms\n", direct_cpu_ms, direct_simulator_ms,
+                direct_cpu_ms + direct_simulator_ms);
     for (auto& result : results) print_setup(result, direct_rate);
 
     double sqlite_rate = 0;
@@ -748,6 +774,7 @@ int run(const Options& options) {
     report.set("direct_completed_per_s", direct_rate);
     report.set("direct_errors", direct.errors);
     report.set("direct_p50_ms", direct.p50_ms);
+    report.set("direct_simulator_cpu_ms_per_case", direct_simulator_ms);
     report.set("direct_p99_ms", direct.p99_ms);
     report.set("direct_client_cpu_ms_per_case", direct_cpu_ms);
     Poco::JSON::Array::Ptr setup_list = new Poco::JSON::Array;
