@@ -66,8 +66,9 @@ private:
 
 class Connection {
 public:
-    /// Connects (libpq connection string or URI); throws Error naming the server's refusal. `session`
-    /// (statements without parameters, e.g. SET ...) runs after connecting and after every reset().
+    /// Connects (libpq connection string or URI); throws Error naming the server's refusal. The
+    /// session always uses generic plans for its prepared statements; `session` (statements without
+    /// parameters, e.g. SET ...) runs after that, after connecting and after every reset().
     explicit Connection(const std::string& conninfo, std::string session = {});
     ~Connection();
     Connection(const Connection&) = delete;

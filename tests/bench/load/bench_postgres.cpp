@@ -66,13 +66,14 @@ void BenchPostgres::reset_counts() {
 std::vector<StatementCount> BenchPostgres::counts(const std::string& database) {
     gateway::pg::Connection admin(admin_conninfo_);
     const auto rows = admin.exec(
-        "SELECT s.query, sum(s.calls)::bigint, sum(s.total_exec_time)::float8 FROM pg_stat_statements s JOIN "
-        "pg_database d ON d.oid = s.dbid "
+        "SELECT s.query, sum(s.calls)::bigint, sum(s.total_exec_time)::float8, sum(s.plans)::bigint, "
+        "sum(s.total_plan_time)::float8 FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
         "WHERE d.datname = $1 GROUP BY s.query ORDER BY 2 DESC",
         gateway::pg::Params().text(database));
     std::vector<StatementCount> counts;
     for (int row = 0; row < rows.rows(); ++row) {
-        counts.push_back({rows.text(row, 0), rows.integer(row, 1), std::stod(rows.text(row, 2))});
+        counts.push_back({rows.text(row, 0), rows.integer(row, 1), std::stod(rows.text(row, 2)), rows.integer(row, 3),
+                          std::stod(rows.text(row, 4))});
     }
     return counts;
 }

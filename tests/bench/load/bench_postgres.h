@@ -13,7 +13,9 @@ namespace vikno::bench {
 struct StatementCount {
     std::string query;  ///< normalised by pg_stat_statements ($1 for constants)
     std::int64_t calls = 0;
-    double exec_ms = 0;  ///< the server's time executing it, all calls together (total_exec_time)
+    double exec_ms = 0;      ///< the server's time executing it, all calls together (total_exec_time)
+    std::int64_t plans = 0;  ///< times it was planned (0 unless pg_stat_statements.track_planning is on)
+    double plan_ms = 0;      ///< the server's time planning it (the same)
 };
 
 class BenchPostgres {

@@ -633,15 +633,16 @@ void print_setup(SetupResult& result, double direct_rate) {
             "database statements per case in the max phase (each one round trip, but BEGIN and SET LOCAL go as one): "
             "%.2f:\n",
             result.round_trips_per_case());
-        std::printf("  calls  exec ms (the server's time per case in each statement)\n");
+        std::printf("  calls  exec ms  plans plan ms (per case; plannings only if tracked)\n");
         for (const auto& statement : result.max_statements) {
             if (static_cast<double>(statement.calls) / completed < 0.01) break;
             std::string query = statement.query.substr(0, 100);
             for (char& c : query) {
                 if (c == '\n' || c == '\t') c = ' ';
             }
-            std::printf("  %5.2f  %7.3f  %s\n", static_cast<double>(statement.calls) / completed,
-                        statement.exec_ms / completed, query.c_str());
+            std::printf("  %5.2f  %7.3f  %5.2f %7.3f  %s\n", static_cast<double>(statement.calls) / completed,
+                        statement.exec_ms / completed, static_cast<double>(statement.plans) / completed,
+                        statement.plan_ms / completed, query.c_str());
         }
         std::printf(
             "PostgreSQL server per case in the max phase: CPU %.2f ms (all its processes), statements' "

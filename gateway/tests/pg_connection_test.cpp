@@ -1,4 +1,5 @@
-// Statement parameters as the server reads them: a text[] sent in binary arrives value for value.
+// The gateway's PostgreSQL connections: statement parameters as the server reads them (a text[] sent
+// in binary arrives value for value), and the session every connection starts with.
 #include "store/pg_connection.h"
 
 #include "pg_test_conninfo.h"
@@ -35,4 +36,29 @@ TEST(PgParams, ABinaryTextArrayArrivesValueForValue) {
     EXPECT_EQ(
         db.exec("SELECT $1::text[] = $2::text[]", pg::Params().binary_text_array(values).text_array(values)).text(0, 0),
         "t");
+}
+
+// A prepared statement is planned once, not at every call; a connection's own settings come after,
+// and both survive a reconnect.
+TEST(PgConnection, EverySessionUsesGenericPlansAndKeepsItsSettingsAcrossAReset) {
+    const std::string conninfo = vikno::testing::test_cluster_conninfo(VIKNO_TEST_PG_CONNINFO_FILE);
+    if (conninfo.empty()) GTEST_SKIP() << "no test cluster";
+    pg::Connection db(conninfo, "SET synchronous_commit = off");
+    const auto setting = [&](const char* name) {
+        return db.exec("SELECT current_setting($1)", pg::Params().text(name)).text(0, 0);
+    };
+    EXPECT_EQ(setting("plan_cache_mode"), "force_generic_plan");
+    EXPECT_EQ(setting("synchronous_commit"), "off");
+    pg::Connection(conninfo).exec("SELECT pg_terminate_backend($1::integer)",
+                                  pg::Params().integer(PQbackendPID(db.raw())));
+    for (int i = 0; i < 200 && db.healthy(); ++i) {
+        try {
+            db.exec("SELECT 1");
+        } catch (const std::exception&) {
+            break;  // the server closed it
+        }
+    }
+    db.reset();
+    EXPECT_EQ(setting("plan_cache_mode"), "force_generic_plan");
+    EXPECT_EQ(setting("synchronous_commit"), "off");
 }
