@@ -192,6 +192,12 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
     c.id = new_uuid();
     c.idempotency_key = key;
     SubmitResult result;
+    // The case's story in the audit log starts before the CNAP hears "accepted": with a log in the
+    // store's database, in the case's own commit (a submission retried after a lost answer finds it
+    // there); with a log of its own, appended once the case is stored.
+    const auto received = audit::case_event(c, "received", "accepted for " + c.service);
+    const auto received_rows =
+        situation == nullptr ? context.audit.rows_for_store({received}, 1) : std::optional<AuditRows>();
     if (situation != nullptr) {
         std::vector<StepRecord> steps;
         for (std::size_t i = 0; i < situation->steps.size(); ++i) {
@@ -200,12 +206,15 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
         }
         result = context.store.submit_situation(c, steps);
     } else {
-        result = context.store.submit(c, new_uuid());
+        result = context.store.submit(c, new_uuid(), received_rows ? &*received_rows : nullptr);
     }
     switch (result.outcome) {
         case SubmitOutcome::Created:
-            // The case is stored; its story in the audit log starts before the CNAP hears "accepted".
-            context.audit.append({audit::case_event(c, "received", "accepted for " + c.service)});
+            if (received_rows) {
+                context.audit.queued_by_store();
+            } else {
+                context.audit.append({received});
+            }
             spdlog::info("case {}: accepted for {} from office {}", c.id, c.service, c.office.id);
             context.dispatcher.notify(c.service);
             accepted(response, c.id, "queued", false);

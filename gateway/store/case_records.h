@@ -2,6 +2,7 @@
 // Cases: the documents with their status and history, idempotent submission, and the exact bytes
 // of every exchange. One part of the store (case_store.h); SQLite and PostgreSQL implement it.
 
+#include "common/audit_rows.h"
 #include "store/case_query.h"
 
 #include <vikno/case.h>
@@ -46,8 +47,11 @@ public:
     /// Stores the case (status queued, history received + queued) and its outbox row in one
     /// transaction, or finds the earlier case with the same (office, idempotency key). Two
     /// submissions are the same case when their canonical JSON is equal (whitespace and key order
-    /// do not matter). Returns once the new case is durable.
-    virtual SubmitResult submit(const Case& c, const std::string& message_id) = 0;
+    /// do not matter). Returns once the new case is durable. `received`: the audit log's rows for
+    /// the case's first entry (AuditLog::rows_for_store), for a log kept in the store's database,
+    /// queued in the same commit when the case is new and not at all when it is not, so that the
+    /// case and the first line of its story cannot part (all of them, whatever their `evidence`).
+    virtual SubmitResult submit(const Case& c, const std::string& message_id, const AuditRows* received = nullptr) = 0;
     virtual std::optional<Case> find(const std::string& case_id) = 0;
     virtual std::map<CaseStatus, std::int64_t> count_by_status() = 0;
     /// Cases matching `query`, newest first (the console's lists and figures).

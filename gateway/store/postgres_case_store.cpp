@@ -403,11 +403,12 @@ void PostgresCaseStore::record_exchange(const ExchangeRecord& exchange) {
 
 bool PostgresCaseStore::insert_case(pg::Connection& db, const Case& c, const std::string& body_hash,
                                     const std::string& submission, std::int64_t now, const std::string& parent_id,
-                                    const std::string& step_id, const std::string& message_id) {
-    // One statement: the case, its first two history rows and their events, its outbox row and the
-    // other instances' wake-up (delivered at COMMIT). Two instances given the same key at once: the
-    // second waits here on the first one's row, and inserts nothing once that one commits.
-    const auto inserted = db.exec(
+                                    const std::string& step_id, const std::string& message_id, const AuditRows* audit) {
+    // One statement: the case, its first two history rows and their events, its outbox row, the
+    // other instances' wake-up (delivered at COMMIT) and, with `audit`, its first audit entries, only
+    // if the case was inserted. Two instances given the same key at once: the second waits here on
+    // the first one's row, and inserts nothing once that one commits.
+    static const std::string head =
         "WITH c AS (INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, "
         "created_ms, updated_ms, callback_url, parent_id, step_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, "
         "NULLIF($9, ''), NULLIF($10, ''), NULLIF($11, '')) ON CONFLICT (office_id, idempotency_key) DO NOTHING "
@@ -419,28 +420,34 @@ bool PostgresCaseStore::insert_case(pg::Connection& db, const Case& c, const std
         "SELECT s.event_id, COALESCE(c.parent_id, c.id), c.callback_url, s.status, '', NULL, $8, $8, c.step_id "
         "FROM c, s WHERE c.callback_url IS NOT NULL ORDER BY s.n), "
         "o AS (INSERT INTO outbox(case_id, message_id, service, due_ms) SELECT c.id, $14, $2, $8 FROM c "
-        "WHERE $14 <> '') "
-        "SELECT c.id, CASE WHEN $14 <> '' THEN pg_notify('vikno_outbox', '') END FROM c",
-        pg::Params()
-            .text(c.id)
-            .text(c.service)
-            .text(c.office.id)
-            .text(c.idempotency_key)
-            .text(body_hash)
-            .text(submission)
-            .text(std::string(to_string(CaseStatus::Queued)))
-            .integer(now)
-            .text(c.callback_url)
-            .text(parent_id)
-            .text(step_id)
-            .text(new_uuid())
-            .text(new_uuid())
-            .text(message_id));
-    return !inserted.empty();
+        "WHERE $14 <> '') ";
+    static const std::string tail = "SELECT c.id, CASE WHEN $14 <> '' THEN pg_notify('vikno_outbox', '') END FROM c";
+    static const std::string plain = head + tail;
+    static const std::string with_audit =
+        head + ", q AS (" +
+        audit::audit_queue_insert("$15::text[], $16::text[]", "entry, digest", "EXISTS (SELECT 1 FROM c)") + ") " +
+        tail;
+    pg::Params params;
+    params.text(c.id)
+        .text(c.service)
+        .text(c.office.id)
+        .text(c.idempotency_key)
+        .text(body_hash)
+        .text(submission)
+        .text(std::string(to_string(CaseStatus::Queued)))
+        .integer(now)
+        .text(c.callback_url)
+        .text(parent_id)
+        .text(step_id)
+        .text(new_uuid())
+        .text(new_uuid())
+        .text(message_id);
+    if (audit != nullptr) params.binary_text_array(audit->texts).binary_text_array(audit->digests);
+    return !db.exec((audit != nullptr ? with_audit : plain).c_str(), params).empty();
 }
 
 SubmitResult PostgresCaseStore::submit_with(const Case& c, const std::string& message_id,
-                                            const std::function<void(pg::Connection&)>& also) {
+                                            const std::function<void(pg::Connection&)>& also, const AuditRows* audit) {
     const std::string submission = to_json_text(submission_to_json(c));
     const std::string body_hash = sha256_hex(submission);
     auto db = pool_->take();
@@ -448,7 +455,7 @@ SubmitResult PostgresCaseStore::submit_with(const Case& c, const std::string& me
     // is on) when it returns; with more, one transaction.
     std::optional<pg::Transaction> tx;
     if (also) tx.emplace(*db);
-    if (!insert_case(*db, c, body_hash, submission, now_ms(), "", "", message_id)) {
+    if (!insert_case(*db, c, body_hash, submission, now_ms(), "", "", message_id, audit)) {
         const auto existing = db->exec("SELECT id, body_hash FROM cases WHERE office_id = $1 AND idempotency_key = $2",
                                        pg::Params().text(c.office.id).text(c.idempotency_key));
         if (existing.empty()) throw pg::Error("the case holding idempotency key '" + c.idempotency_key + "' is gone");
@@ -462,8 +469,8 @@ SubmitResult PostgresCaseStore::submit_with(const Case& c, const std::string& me
     return {SubmitOutcome::Created, c.id};
 }
 
-SubmitResult PostgresCaseStore::submit(const Case& c, const std::string& message_id) {
-    const auto result = submit_with(c, message_id, {});
+SubmitResult PostgresCaseStore::submit(const Case& c, const std::string& message_id, const AuditRows* received) {
+    const auto result = submit_with(c, message_id, {}, received);
     if (result.outcome == SubmitOutcome::Created) ++backlog_;  // this instance's own, until the next count
     return result;
 }

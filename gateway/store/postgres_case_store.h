@@ -54,7 +54,7 @@ public:
     /// This instance's id in claims (host, process, random part).
     const std::string& instance_id() const { return instance_; }
 
-    SubmitResult submit(const Case& c, const std::string& message_id) override;
+    SubmitResult submit(const Case& c, const std::string& message_id, const AuditRows* received = nullptr) override;
     std::optional<Case> find(const std::string& case_id) override;
     std::map<CaseStatus, std::int64_t> count_by_status() override;
     std::vector<CaseRow> search(const CaseQuery& query) override;
@@ -109,19 +109,15 @@ private:
     void update_status(pg::Connection& db, const std::string& case_id, std::int64_t at_ms, CaseStatus status,
                        const std::string& note, const std::optional<Outcome>& outcome = std::nullopt);
     void insert_exchange(pg::Connection& db, const ExchangeRecord& exchange);
-    /// The case row, its first history and (with a message id) its outbox row; false (nothing
-    /// written) when its (office, key) is taken.
+    /// The case row, its first history, (with a message id) its outbox row and (with `audit`) its
+    /// audit rows; false (nothing written) when its (office, key) is taken.
     bool insert_case(pg::Connection& db, const Case& c, const std::string& body_hash, const std::string& submission,
                      std::int64_t now, const std::string& parent_id, const std::string& step_id,
-                     const std::string& message_id);
+                     const std::string& message_id, const AuditRows* audit = nullptr);
     /// `also` (may be empty) writes more in the same transaction.
     SubmitResult submit_with(const Case& c, const std::string& message_id,
-                             const std::function<void(pg::Connection&)>& also);
+                             const std::function<void(pg::Connection&)>& also, const AuditRows* audit = nullptr);
     void let_go_callback(const std::string& registry, const std::string& correlation);
-    /// The case row and its first history; false (nothing written) when its (office, key) is taken.
-    bool insert_case(pg::Connection& db, const Case& c, const std::string& body_hash, const std::string& submission,
-                     std::int64_t now, const std::string& parent_id, const std::string& step_id);
-    SubmitResult submit_with(const Case& c, const std::function<void(pg::Connection&, std::int64_t)>& also);
 
     PostgresOptions options_;
     std::string instance_;

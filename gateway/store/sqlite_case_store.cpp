@@ -272,7 +272,8 @@ void SqliteCaseStore::record_exchange(const ExchangeRecord& exchange) {
     transactions_->run([&] { insert_exchange(exchange); });
 }
 
-SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_id) {
+SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_id, const AuditRows* received) {
+    if (received != nullptr) throw std::logic_error("the SQLite store does not hold an audit log's queue");
     const SubmitResult result = submit_with(c, [&](std::int64_t now) {
         sqlite::Statement(*statements_, "INSERT INTO outbox(case_id, message_id, due_ms) VALUES (?1, ?2, ?3)")
             .bind(1, c.id)

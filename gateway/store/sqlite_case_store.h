@@ -26,7 +26,7 @@ public:
     SqliteCaseStore(const SqliteCaseStore&) = delete;
     SqliteCaseStore& operator=(const SqliteCaseStore&) = delete;
 
-    SubmitResult submit(const Case& c, const std::string& message_id) override;
+    SubmitResult submit(const Case& c, const std::string& message_id, const AuditRows* received = nullptr) override;
     std::optional<Case> find(const std::string& case_id) override;
     std::optional<OutboxItem> claim_next(std::int64_t now_ms,
                                          const std::vector<std::string>& skip_services = {}) override;

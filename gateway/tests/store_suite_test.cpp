@@ -485,6 +485,36 @@ TEST_P(StoreSuite, TheEndOfACaseAndItsAuditEntriesAreOneCommit) {
     EXPECT_EQ(opened->find(c.id)->status, CaseStatus::Completed);
 }
 
+// The first line of a case's story is one commit with the case: queued when the case is new, not
+// when the same submission comes again (its first answer lost) or another body uses the key.
+TEST_P(StoreSuite, ACaseAndItsReceivedEntryAreOneCommit) {
+    if (sqlite()) GTEST_SKIP() << "the file audit log is not in the SQLite database";
+    auto store = open();
+    pg::Connection db(conninfo_);
+    audit::PostgresAuditLog::create_schema(db);
+    const auto queued = [&] {
+        std::vector<std::string> entries;
+        const auto rows = db.exec("SELECT entry FROM audit_queue ORDER BY id");
+        for (int i = 0; i < rows.rows(); ++i) entries.push_back(rows.text(i, 0));
+        return entries;
+    };
+    const Case c = make_case("received-once");
+    const AuditRows first{{R"({"kind":"case","status":"received","n":1})"}, {"d-r1"}, 1};
+    EXPECT_EQ(store->submit(c, "m-r1", &first).outcome, SubmitOutcome::Created);
+    EXPECT_EQ(queued(), std::vector<std::string>{R"({"kind":"case","status":"received","n":1})"});
+
+    Case again = c;
+    again.id = "another-id";  // a retry: the API gives every request a new id
+    const AuditRows second{{R"({"kind":"case","status":"received","n":2})"}, {"d-r2"}, 1};
+    EXPECT_EQ(store->submit(again, "m-r2", &second).outcome, SubmitOutcome::Replayed);
+    Case other = make_case("received-once", "Інша");
+    other.id = "third-id";
+    const AuditRows third{{R"({"kind":"case","status":"received","n":3})"}, {"d-r3"}, 1};
+    EXPECT_EQ(store->submit(other, "m-r3", &third).outcome, SubmitOutcome::Conflict);
+    EXPECT_EQ(queued(), std::vector<std::string>{R"({"kind":"case","status":"received","n":1})"})
+        << "nothing for a replay or a conflict";
+}
+
 // pglz compressing the wire bytes cost the server more CPU than any statement of a case; LZ4 costs
 // a fraction of it (docs/performance.md, "Where PostgreSQL's time goes"). A schema made before gets
 // it at the next start; what it stored before stays readable.
