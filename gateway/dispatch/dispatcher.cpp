@@ -311,13 +311,17 @@ void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason
 }
 
 void Dispatcher::process(const OutboxItem& item) {
-    const auto found = store_.find(item.case_id);
-    if (!found) {
-        spdlog::error("case {}: in the outbox but not in the store; dropping the outbox row", item.case_id);
-        durably([&] { store_.finish(item, CaseStatus::Failed, std::nullopt, "case document missing", nullptr); });
-        return;
+    // The store may have read the submission with the claim (PostgreSQL: one round trip fewer).
+    std::optional<Case> found;
+    if (!item.submission) {
+        found = store_.find(item.case_id);
+        if (!found) {
+            spdlog::error("case {}: in the outbox but not in the store; dropping the outbox row", item.case_id);
+            durably([&] { store_.finish(item, CaseStatus::Failed, std::nullopt, "case document missing", nullptr); });
+            return;
+        }
     }
-    const Case& c = *found;
+    const Case& c = item.submission ? *item.submission : *found;
     const LoadedPlugin* loaded = plugins_.for_service(c.service);
     if (loaded == nullptr) {
         retry_or_fail(item, "no loaded plugin offers service " + c.service, nullptr, "gateway",

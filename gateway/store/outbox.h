@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ struct OutboxItem {
     std::string message_id;  ///< the X-Road id, the same on every attempt
     int attempts = 0;        ///< attempts made before this one
     std::string service;     ///< the case's service code (which registry it goes to)
+    /// The case's submission (with its id), when the store read it with the claim, saving the
+    /// dispatcher a find(); null when it did not. Its status, history and outcome are not filled in.
+    std::shared_ptr<const Case> submission;
 };
 
 class Outbox {

@@ -540,9 +540,10 @@ Outbox::Claim PostgresCaseStore::claim_or_next_due(std::int64_t now, const std::
         "AND NOT (service = ANY(@3::text[])) ORDER BY due_ms LIMIT 1 FOR UPDATE SKIP LOCKED) "
         "RETURNING case_id, message_id, attempts, service",
         false, "$3::text || (g.attempts + 1)", {},
-        "SELECT g.case_id, g.message_id, g.attempts, g.service, NULL::bigint AS next_due_ms FROM g UNION ALL "
+        "SELECT g.case_id, g.message_id, g.attempts, g.service, NULL::bigint AS next_due_ms, k.submission FROM g "
+        "JOIN cases k ON k.id = g.case_id UNION ALL "
         "SELECT NULL, NULL, NULL, NULL, (SELECT MIN(due_ms) FROM outbox WHERE claimed_by IS NULL OR claimed_by "
-        "NOT IN (SELECT id FROM instances WHERE alive_until >= @1)) WHERE NOT EXISTS (SELECT 1 FROM g)");
+        "NOT IN (SELECT id FROM instances WHERE alive_until >= @1)), NULL WHERE NOT EXISTS (SELECT 1 FROM g)");
     std::lock_guard lock(claim_mutex_);
     if (!claim_db_) {
         claim_db_ = std::make_unique<pg::Connection>(options_.conninfo, "SET synchronous_commit = off");
@@ -558,7 +559,14 @@ Outbox::Claim PostgresCaseStore::claim_or_next_due(std::int64_t now, const std::
     if (rows.empty()) return claim;
     if (!rows.is_null(0, 0)) {
         claim.item =
-            OutboxItem{rows.text(0, 0), rows.text(0, 1), static_cast<int>(rows.integer(0, 2)), rows.text(0, 3)};
+            OutboxItem{rows.text(0, 0), rows.text(0, 1), static_cast<int>(rows.integer(0, 2)), rows.text(0, 3), {}};
+        // The submission as the case's row holds it (the claim changes only its status); one that does
+        // not parse is left to the dispatcher's find(), which says so.
+        if (auto parsed = parse_submitted_case(rows.text(0, 5))) {
+            auto taken = std::make_shared<Case>(std::move(parsed).value());
+            taken->id = claim.item->case_id;
+            claim.item->submission = std::move(taken);
+        }
     } else if (!rows.is_null(0, 4)) {
         claim.next_due_ms = rows.integer(0, 4);
     }

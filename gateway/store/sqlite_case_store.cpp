@@ -398,7 +398,7 @@ std::optional<OutboxItem> SqliteCaseStore::claim_row(std::int64_t now, const std
     claim.bind(1, now);
     if (!skip_services.empty()) claim.bind(2, skip_services);
     if (!claim.step()) return std::nullopt;
-    OutboxItem item{claim.text(0), claim.text(1), static_cast<int>(claim.integer(2)), ""};
+    OutboxItem item{claim.text(0), claim.text(1), static_cast<int>(claim.integer(2)), "", {}};
     while (claim.step()) {}
     sqlite::Statement service(*statements_, "SELECT service FROM cases WHERE id = ?1");
     service.bind(1, item.case_id);

@@ -485,6 +485,24 @@ TEST_P(StoreSuite, TheEndOfACaseAndItsAuditEntriesAreOneCommit) {
     EXPECT_EQ(opened->find(c.id)->status, CaseStatus::Completed);
 }
 
+// PostgreSQL reads the submission with the claim, so that a dispatch attempt does not read the case
+// again; what it carries is the case as submitted. SQLite, in-process, leaves it to find().
+TEST_P(StoreSuite, AClaimCarriesTheSubmissionWhereTheStoreReadsItWithTheClaim) {
+    auto store = open();
+    const Case c = make_case("claim-carries", "Шевченко");
+    store->submit(c, "m-carries");
+    const auto item = store->claim_next(now_ms());
+    ASSERT_TRUE(item);
+    if (sqlite()) {
+        EXPECT_EQ(item->submission, nullptr);
+        return;
+    }
+    ASSERT_NE(item->submission, nullptr);
+    EXPECT_EQ(item->submission->id, c.id);
+    EXPECT_EQ(to_json_text(submission_to_json(*item->submission)), to_json_text(submission_to_json(c)));
+    EXPECT_EQ(to_json_text(submission_to_json(*store->find(c.id))), to_json_text(submission_to_json(c)));
+}
+
 // The first line of a case's story is one commit with the case: queued when the case is new, not
 // when the same submission comes again (its first answer lost) or another body uses the key.
 TEST_P(StoreSuite, ACaseAndItsReceivedEntryAreOneCommit) {
