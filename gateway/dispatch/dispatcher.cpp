@@ -311,7 +311,7 @@ void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason
 }
 
 void Dispatcher::process(const OutboxItem& item) {
-    // The store may have read the submission with the claim (PostgreSQL: one round trip fewer).
+    // The claim read the submission (one read of the case fewer); find() when it did not parse.
     std::optional<Case> found;
     if (!item.submission) {
         found = store_.find(item.case_id);

@@ -20,10 +20,13 @@ struct OutboxItem {
     std::string message_id;  ///< the X-Road id, the same on every attempt
     int attempts = 0;        ///< attempts made before this one
     std::string service;     ///< the case's service code (which registry it goes to)
-    /// The case's submission (with its id), when the store read it with the claim, saving the
-    /// dispatcher a find(); null when it did not. Its status, history and outcome are not filled in.
+    /// The case's submission (with its id), read with the claim, saving the dispatcher a find(); null
+    /// when it did not parse (find() says why). Its status, history and outcome are not filled in.
     std::shared_ptr<const Case> submission;
 };
+
+/// Sets `item.submission` from the case's stored submission (its JSON text), if that parses.
+void attach_submission(OutboxItem& item, const std::string& stored);
 
 class Outbox {
 public:

@@ -560,13 +560,8 @@ Outbox::Claim PostgresCaseStore::claim_or_next_due(std::int64_t now, const std::
     if (!rows.is_null(0, 0)) {
         claim.item =
             OutboxItem{rows.text(0, 0), rows.text(0, 1), static_cast<int>(rows.integer(0, 2)), rows.text(0, 3), {}};
-        // The submission as the case's row holds it (the claim changes only its status); one that does
-        // not parse is left to the dispatcher's find(), which says so.
-        if (auto parsed = parse_submitted_case(rows.text(0, 5))) {
-            auto taken = std::make_shared<Case>(std::move(parsed).value());
-            taken->id = claim.item->case_id;
-            claim.item->submission = std::move(taken);
-        }
+        // The submission as the case's row holds it (the claim changes only its status).
+        attach_submission(*claim.item, rows.text(0, 5));
     } else if (!rows.is_null(0, 4)) {
         claim.next_due_ms = rows.integer(0, 4);
     }

@@ -379,12 +379,15 @@ std::optional<OutboxItem> SqliteCaseStore::claim_next(std::int64_t now, const st
         skipped = text.str();
     }
     std::optional<OutboxItem> item;
+    std::string submission;
     // Not synced: losing a claim on a power cut only repeats an attempt under the same message id.
-    transactions_->run([&] { item = claim_row(now, skipped); });
+    transactions_->run([&] { item = claim_row(now, skipped, submission); });
+    if (item) attach_submission(*item, submission);  // parsed outside the shared transaction
     return item;
 }
 
-std::optional<OutboxItem> SqliteCaseStore::claim_row(std::int64_t now, const std::string& skip_services) {
+std::optional<OutboxItem> SqliteCaseStore::claim_row(std::int64_t now, const std::string& skip_services,
+                                                     std::string& submission) {
     // Skipping services costs a look at each skipped row's case; it happens only while a registry
     // has every slot taken (it is slow or stalled), and the cheap query serves every other claim.
     const char* sql =
@@ -400,9 +403,12 @@ std::optional<OutboxItem> SqliteCaseStore::claim_row(std::int64_t now, const std
     if (!claim.step()) return std::nullopt;
     OutboxItem item{claim.text(0), claim.text(1), static_cast<int>(claim.integer(2)), "", {}};
     while (claim.step()) {}
-    sqlite::Statement service(*statements_, "SELECT service FROM cases WHERE id = ?1");
+    sqlite::Statement service(*statements_, "SELECT service, submission FROM cases WHERE id = ?1");
     service.bind(1, item.case_id);
-    if (service.step()) item.service = service.text(0);
+    if (service.step()) {
+        item.service = service.text(0);
+        submission = service.text(1);
+    }
     update_status(item.case_id, now_ms(), CaseStatus::Sending, "attempt " + std::to_string(item.attempts + 1));
     return item;
 }

@@ -79,7 +79,8 @@ private:
     SubmitResult submit_with(const Case& c, const std::function<void(std::int64_t now)>& also);
     void open_wal();
     /// The claim itself, in the caller's transaction; `skip_services` is a JSON array or empty.
-    std::optional<OutboxItem> claim_row(std::int64_t now_ms, const std::string& skip_services);
+    /// Claims a row in the running transaction; `submission` gets its case's stored submission.
+    std::optional<OutboxItem> claim_row(std::int64_t now_ms, const std::string& skip_services, std::string& submission);
     /// Commits and counts the commit; the count make_durable waits for.
     std::uint64_t commit(sqlite::Transaction& tx);
     /// Returns once every commit up to `commit_count` is on disk. The first caller syncs the WAL for
