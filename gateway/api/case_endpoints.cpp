@@ -196,15 +196,14 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
     // store's database, in the case's own commit (a submission retried after a lost answer finds it
     // there); with a log of its own, appended once the case is stored.
     const auto received = audit::case_event(c, "received", "accepted for " + c.service);
-    const auto received_rows =
-        situation == nullptr ? context.audit.rows_for_store({received}, 1) : std::optional<AuditRows>();
+    const auto received_rows = context.audit.rows_for_store({received}, 1);
     if (situation != nullptr) {
         std::vector<StepRecord> steps;
         for (std::size_t i = 0; i < situation->steps.size(); ++i) {
             const auto& step = situation->steps[i];
             steps.push_back({step.id, step.service, step.optional, static_cast<int>(i), "pending", "", "", ""});
         }
-        result = context.store.submit_situation(c, steps);
+        result = context.store.submit_situation(c, steps, received_rows ? &*received_rows : nullptr);
     } else {
         result = context.store.submit(c, new_uuid(), received_rows ? &*received_rows : nullptr);
     }

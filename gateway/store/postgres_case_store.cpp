@@ -475,20 +475,24 @@ SubmitResult PostgresCaseStore::submit(const Case& c, const std::string& message
     return result;
 }
 
-SubmitResult PostgresCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps) {
-    return submit_with(c, "", [&](pg::Connection& db) {
-        for (const auto& step : steps) {
-            db.exec(
-                "INSERT INTO steps(situation_id, step_id, position, service, optional, status) "
-                "VALUES ($1, $2, $3, $4, $5, 'pending')",
-                pg::Params()
-                    .text(c.id)
-                    .text(step.step_id)
-                    .integer(step.position)
-                    .text(step.service)
-                    .text(step.optional ? "true" : "false"));
-        }
-    });
+SubmitResult PostgresCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps,
+                                                 const AuditRows* received) {
+    return submit_with(
+        c, "",
+        [&](pg::Connection& db) {
+            for (const auto& step : steps) {
+                db.exec(
+                    "INSERT INTO steps(situation_id, step_id, position, service, optional, status) "
+                    "VALUES ($1, $2, $3, $4, $5, 'pending')",
+                    pg::Params()
+                        .text(c.id)
+                        .text(step.step_id)
+                        .integer(step.position)
+                        .text(step.service)
+                        .text(step.optional ? "true" : "false"));
+            }
+        },
+        received);
 }
 
 std::optional<Case> PostgresCaseStore::find(const std::string& case_id) {

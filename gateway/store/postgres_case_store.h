@@ -93,7 +93,8 @@ public:
     int release_event_orphans(const std::vector<std::int64_t>& held) override;
     std::int64_t events_pending() override;
 
-    SubmitResult submit_situation(const Case& c, const std::vector<StepRecord>& steps) override;
+    SubmitResult submit_situation(const Case& c, const std::vector<StepRecord>& steps,
+                                  const AuditRows* received = nullptr) override;
     std::vector<std::string> active_situations() override;
     std::vector<StepRecord> steps(const std::string& situation_id) override;
     void start_step(const std::string& situation_id, const std::string& step_id, const Case& step_case,

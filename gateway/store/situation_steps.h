@@ -28,8 +28,9 @@ public:
     virtual ~SituationSteps() = default;
 
     /// A life situation: the case, with no outbox row (its steps become cases of their own), and its
-    /// steps, pending; one durable transaction, idempotent like submit().
-    virtual SubmitResult submit_situation(const Case& c, const std::vector<StepRecord>& steps) = 0;
+    /// steps, pending; one durable transaction, idempotent like submit(), `received` as there.
+    virtual SubmitResult submit_situation(const Case& c, const std::vector<StepRecord>& steps,
+                                          const AuditRows* received = nullptr) = 0;
     /// Situations not final yet.
     virtual std::vector<std::string> active_situations() = 0;
     virtual std::vector<StepRecord> steps(const std::string& situation_id) = 0;

@@ -285,7 +285,9 @@ SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_i
     return result;
 }
 
-SubmitResult SqliteCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps) {
+SubmitResult SqliteCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps,
+                                               const AuditRows* received) {
+    if (received != nullptr) throw std::logic_error("the SQLite store does not hold an audit log's queue");
     return submit_with(c, [&](std::int64_t) {
         for (const auto& step : steps) {
             sqlite::Statement(*statements_,

@@ -54,7 +54,8 @@ public:
     void event_retry(std::int64_t seq, std::int64_t next_ms, const std::string& error) override;
     int release_event_claims() override;
     std::int64_t events_pending() override;
-    SubmitResult submit_situation(const Case& c, const std::vector<StepRecord>& steps) override;
+    SubmitResult submit_situation(const Case& c, const std::vector<StepRecord>& steps,
+                                  const AuditRows* received = nullptr) override;
     std::vector<std::string> active_situations() override;
     std::vector<StepRecord> steps(const std::string& situation_id) override;
     void start_step(const std::string& situation_id, const std::string& step_id, const Case& step_case,

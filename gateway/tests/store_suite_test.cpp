@@ -34,6 +34,14 @@ using namespace vikno::gateway;
 
 namespace {
 
+// What the store queued for the audit log's sequencer, in order.
+std::vector<std::string> audit_queue(pg::Connection& db) {
+    std::vector<std::string> entries;
+    const auto rows = db.exec("SELECT entry FROM audit_queue ORDER BY id");
+    for (int i = 0; i < rows.rows(); ++i) entries.push_back(rows.text(i, 0));
+    return entries;
+}
+
 Case make_case(const std::string& key, const std::string& last_name = "Коваленко") {
     auto parsed = parse_submitted_case(R"({"service": "drac.death-extract", "office": {"id": "o1", "operator": "op"},
       "applicant": {"last_name": ")" + last_name +
@@ -466,12 +474,7 @@ TEST_P(StoreSuite, TheEndOfACaseAndItsAuditEntriesAreOneCommit) {
     auto item = opened->claim_next(now_ms());
     ASSERT_TRUE(item);
     const ExchangeRecord record{c.id, 1, "drac", "https://drac", now_ms(), 3, "REQ", "RESP", 200, ""};
-    const auto queued = [&] {
-        std::vector<std::string> entries;
-        const auto rows = db.exec("SELECT entry FROM audit_queue ORDER BY id");
-        for (int i = 0; i < rows.rows(); ++i) entries.push_back(rows.text(i, 0));
-        return entries;
-    };
+    const auto queued = [&] { return audit_queue(db); };
     const AuditRows late{{R"({"kind":"exchange","n":1})", R"({"kind":"case","n":1})"}, {"d-x1", "d-c1"}, 1};
     other->finish(*item, CaseStatus::Completed, std::nullopt, "late", &record, &late);
     EXPECT_EQ(queued(), std::vector<std::string>{R"({"kind":"exchange","n":1})"}) << "the evidence only";
@@ -506,12 +509,7 @@ TEST_P(StoreSuite, ACaseAndItsReceivedEntryAreOneCommit) {
     auto store = open();
     pg::Connection db(conninfo_);
     audit::PostgresAuditLog::create_schema(db);
-    const auto queued = [&] {
-        std::vector<std::string> entries;
-        const auto rows = db.exec("SELECT entry FROM audit_queue ORDER BY id");
-        for (int i = 0; i < rows.rows(); ++i) entries.push_back(rows.text(i, 0));
-        return entries;
-    };
+    const auto queued = [&] { return audit_queue(db); };
     const Case c = make_case("received-once");
     const AuditRows first{{R"({"kind":"case","status":"received","n":1})"}, {"d-r1"}, 1};
     EXPECT_EQ(store->submit(c, "m-r1", &first).outcome, SubmitOutcome::Created);
@@ -527,6 +525,27 @@ TEST_P(StoreSuite, ACaseAndItsReceivedEntryAreOneCommit) {
     EXPECT_EQ(store->submit(other, "m-r3", &third).outcome, SubmitOutcome::Conflict);
     EXPECT_EQ(queued(), std::vector<std::string>{R"({"kind":"case","status":"received","n":1})"})
         << "nothing for a replay or a conflict";
+}
+
+// A life situation's first line is in its commit too: it has no outbox row, but the same story.
+TEST_P(StoreSuite, ASituationAndItsReceivedEntryAreOneCommit) {
+    if (sqlite()) GTEST_SKIP() << "the file audit log is not in the SQLite database";
+    auto store = open();
+    pg::Connection db(conninfo_);
+    audit::PostgresAuditLog::create_schema(db);
+    const auto queued = [&] { return audit_queue(db); };
+    const Case c = make_case("situation-received");
+    const std::vector<StepRecord> steps{{"birth", "drac.birth", false, 0, "pending", "", "", ""},
+                                        {"residence", "drrp.residence", true, 1, "pending", "", "", ""}};
+    const AuditRows first{{R"({"kind":"case","status":"received","n":1})"}, {"d-s1"}, 1};
+    EXPECT_EQ(store->submit_situation(c, steps, &first).outcome, SubmitOutcome::Created);
+    EXPECT_EQ(store->steps(c.id).size(), 2U);
+    Case again = c;
+    again.id = "situation-retry";
+    const AuditRows second{{R"({"kind":"case","status":"received","n":2})"}, {"d-s2"}, 1};
+    EXPECT_EQ(store->submit_situation(again, steps, &second).outcome, SubmitOutcome::Replayed);
+    EXPECT_EQ(queued(), std::vector<std::string>{R"({"kind":"case","status":"received","n":1})"})
+        << "one entry, in the situation's commit, none for the replay";
 }
 
 // pglz compressing the wire bytes cost the server more CPU than any statement of a case; LZ4 costs
