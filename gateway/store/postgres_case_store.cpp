@@ -477,20 +477,24 @@ SubmitResult PostgresCaseStore::submit(const Case& c, const std::string& message
 
 SubmitResult PostgresCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps,
                                                  const AuditRows* received) {
+    // All the steps in one statement: a round trip per step inside the situation's transaction held
+    // its locks that much longer.
+    std::vector<std::string> ids, positions, services, optional;
+    for (const auto& step : steps) {
+        ids.push_back(step.step_id);
+        positions.push_back(std::to_string(step.position));
+        services.push_back(step.service);
+        optional.emplace_back(step.optional ? "t" : "f");
+    }
     return submit_with(
         c, "",
         [&](pg::Connection& db) {
-            for (const auto& step : steps) {
-                db.exec(
-                    "INSERT INTO steps(situation_id, step_id, position, service, optional, status) "
-                    "VALUES ($1, $2, $3, $4, $5, 'pending')",
-                    pg::Params()
-                        .text(c.id)
-                        .text(step.step_id)
-                        .integer(step.position)
-                        .text(step.service)
-                        .text(step.optional ? "true" : "false"));
-            }
+            db.exec(
+                "INSERT INTO steps(situation_id, step_id, position, service, optional, status) "
+                "SELECT $1, s.id, s.position::integer, s.service, s.optional::boolean, 'pending' "
+                "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS s(id, position, service, optional)",
+                pg::Params().text(c.id).text_array(ids).text_array(positions).text_array(services).text_array(
+                    optional));
         },
         received);
 }

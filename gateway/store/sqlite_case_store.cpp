@@ -20,6 +20,12 @@
 namespace vikno::gateway {
 namespace {
 
+// The file audit log is written by itself (AuditLog::append), never through this store: rows meant
+// for a queue in the store's database are a caller's mistake, not something to drop quietly.
+void refuse_audit_rows(const AuditRows* rows) {
+    if (rows != nullptr) throw std::logic_error("the SQLite store does not hold an audit log's queue");
+}
+
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS cases (
   id              TEXT PRIMARY KEY,
@@ -273,7 +279,7 @@ void SqliteCaseStore::record_exchange(const ExchangeRecord& exchange) {
 }
 
 SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_id, const AuditRows* received) {
-    if (received != nullptr) throw std::logic_error("the SQLite store does not hold an audit log's queue");
+    refuse_audit_rows(received);
     const SubmitResult result = submit_with(c, [&](std::int64_t now) {
         sqlite::Statement(*statements_, "INSERT INTO outbox(case_id, message_id, due_ms) VALUES (?1, ?2, ?3)")
             .bind(1, c.id)
@@ -287,7 +293,7 @@ SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_i
 
 SubmitResult SqliteCaseStore::submit_situation(const Case& c, const std::vector<StepRecord>& steps,
                                                const AuditRows* received) {
-    if (received != nullptr) throw std::logic_error("the SQLite store does not hold an audit log's queue");
+    refuse_audit_rows(received);
     return submit_with(c, [&](std::int64_t) {
         for (const auto& step : steps) {
             sqlite::Statement(*statements_,
@@ -458,8 +464,7 @@ void SqliteCaseStore::postpone(const OutboxItem& item, std::int64_t next_ms, con
 
 void SqliteCaseStore::finish(const OutboxItem& item, CaseStatus status, const std::optional<Outcome>& outcome,
                              const std::string& note, const ExchangeRecord* exchange, const AuditRows* audit) {
-    // The file audit log is written by itself (AuditLog::append), never through this store.
-    if (audit != nullptr) throw std::logic_error("the SQLite store does not hold an audit log's queue");
+    refuse_audit_rows(audit);
     const std::string outcome_text = outcome ? to_json_text(outcome_to_json(*outcome)) : std::string();
     bool removed = false;
     const std::uint64_t commit_count = transactions_->run([&] {

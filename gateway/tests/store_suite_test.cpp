@@ -474,17 +474,16 @@ TEST_P(StoreSuite, TheEndOfACaseAndItsAuditEntriesAreOneCommit) {
     auto item = opened->claim_next(now_ms());
     ASSERT_TRUE(item);
     const ExchangeRecord record{c.id, 1, "drac", "https://drac", now_ms(), 3, "REQ", "RESP", 200, ""};
-    const auto queued = [&] { return audit_queue(db); };
     const AuditRows late{{R"({"kind":"exchange","n":1})", R"({"kind":"case","n":1})"}, {"d-x1", "d-c1"}, 1};
     other->finish(*item, CaseStatus::Completed, std::nullopt, "late", &record, &late);
-    EXPECT_EQ(queued(), std::vector<std::string>{R"({"kind":"exchange","n":1})"}) << "the evidence only";
+    EXPECT_EQ(audit_queue(db), std::vector<std::string>{R"({"kind":"exchange","n":1})"}) << "the evidence only";
     EXPECT_EQ(opened->find(c.id)->status, CaseStatus::Sending);
 
     const AuditRows ended{{R"({"kind":"exchange","n":2})", R"({"kind":"case","n":2})"}, {"d-x2", "d-c2"}, 1};
     opened->finish(*item, CaseStatus::Completed, std::nullopt, "done", &record, &ended);
     opened->finish(*item, CaseStatus::Completed, std::nullopt, "done", &record, &ended);  // retried
-    EXPECT_EQ(queued(), (std::vector<std::string>{R"({"kind":"exchange","n":1})", R"({"kind":"exchange","n":2})",
-                                                  R"({"kind":"case","n":2})"}));
+    EXPECT_EQ(audit_queue(db), (std::vector<std::string>{R"({"kind":"exchange","n":1})", R"({"kind":"exchange","n":2})",
+                                                         R"({"kind":"case","n":2})"}));
     EXPECT_EQ(opened->find(c.id)->status, CaseStatus::Completed);
 }
 
@@ -509,11 +508,10 @@ TEST_P(StoreSuite, ACaseAndItsReceivedEntryAreOneCommit) {
     auto store = open();
     pg::Connection db(conninfo_);
     audit::PostgresAuditLog::create_schema(db);
-    const auto queued = [&] { return audit_queue(db); };
     const Case c = make_case("received-once");
     const AuditRows first{{R"({"kind":"case","status":"received","n":1})"}, {"d-r1"}, 1};
     EXPECT_EQ(store->submit(c, "m-r1", &first).outcome, SubmitOutcome::Created);
-    EXPECT_EQ(queued(), std::vector<std::string>{R"({"kind":"case","status":"received","n":1})"});
+    EXPECT_EQ(audit_queue(db), std::vector<std::string>{R"({"kind":"case","status":"received","n":1})"});
 
     Case again = c;
     again.id = "another-id";  // a retry: the API gives every request a new id
@@ -523,7 +521,7 @@ TEST_P(StoreSuite, ACaseAndItsReceivedEntryAreOneCommit) {
     other.id = "third-id";
     const AuditRows third{{R"({"kind":"case","status":"received","n":3})"}, {"d-r3"}, 1};
     EXPECT_EQ(store->submit(other, "m-r3", &third).outcome, SubmitOutcome::Conflict);
-    EXPECT_EQ(queued(), std::vector<std::string>{R"({"kind":"case","status":"received","n":1})"})
+    EXPECT_EQ(audit_queue(db), std::vector<std::string>{R"({"kind":"case","status":"received","n":1})"})
         << "nothing for a replay or a conflict";
 }
 
@@ -533,18 +531,25 @@ TEST_P(StoreSuite, ASituationAndItsReceivedEntryAreOneCommit) {
     auto store = open();
     pg::Connection db(conninfo_);
     audit::PostgresAuditLog::create_schema(db);
-    const auto queued = [&] { return audit_queue(db); };
     const Case c = make_case("situation-received");
     const std::vector<StepRecord> steps{{"birth", "drac.birth", false, 0, "pending", "", "", ""},
                                         {"residence", "drrp.residence", true, 1, "pending", "", "", ""}};
     const AuditRows first{{R"({"kind":"case","status":"received","n":1})"}, {"d-s1"}, 1};
     EXPECT_EQ(store->submit_situation(c, steps, &first).outcome, SubmitOutcome::Created);
-    EXPECT_EQ(store->steps(c.id).size(), 2U);
+    const auto stored = store->steps(c.id);
+    ASSERT_EQ(stored.size(), 2U);
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+        EXPECT_EQ(stored[i].step_id, steps[i].step_id);
+        EXPECT_EQ(stored[i].service, steps[i].service);
+        EXPECT_EQ(stored[i].optional, steps[i].optional);
+        EXPECT_EQ(stored[i].position, steps[i].position);
+        EXPECT_EQ(stored[i].status, "pending");
+    }
     Case again = c;
     again.id = "situation-retry";
     const AuditRows second{{R"({"kind":"case","status":"received","n":2})"}, {"d-s2"}, 1};
     EXPECT_EQ(store->submit_situation(again, steps, &second).outcome, SubmitOutcome::Replayed);
-    EXPECT_EQ(queued(), std::vector<std::string>{R"({"kind":"case","status":"received","n":1})"})
+    EXPECT_EQ(audit_queue(db), std::vector<std::string>{R"({"kind":"case","status":"received","n":1})"})
         << "one entry, in the situation's commit, none for the replay";
 }
 
