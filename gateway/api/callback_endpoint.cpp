@@ -162,9 +162,13 @@ void registry_callback(ApiContext& context, const std::string& name, Request& re
                           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + answer,
                           0,
                           ""};
-    context.dispatcher.audit_entries(
-        {audit::exchange_entry(c, record, {plugin->descriptor.version, "verified", std::string(to_string(status))}),
-         audit::case_event(c, std::string(to_string(status)), meaning.reason)});
+    // The store keeps a reference to the exchange's entry: its bytes are written once, here.
+    record.audit_entry =
+        context.dispatcher
+            .audit_entries({audit::exchange_entry(
+                                c, record, {plugin->descriptor.version, "verified", std::string(to_string(status))}),
+                            audit::case_event(c, std::string(to_string(status)), meaning.reason)})
+            .front();
     release.finished =
         context.store.finish_callback(c.id, name, correlation.value(), status, meaning.outcome, meaning.reason, record);
     if (!release.finished) {

@@ -1,5 +1,7 @@
 #include "audit/audit_log.h"
 
+#include "audit/log_files.h"
+
 #include <vikno/case_json.h>
 
 #include "common/clock.h"
@@ -240,18 +242,22 @@ void FileAuditLog::write_durably(int fd, const std::string& bytes, const std::st
     throw StorageFull(path + ": " + std::strerror(error));
 }
 
-std::uint64_t FileAuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
+std::vector<AuditEntryRef> FileAuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
     {
         const std::lock_guard lock(mutex_);
         if (!failure_.empty()) throw AuditError(failure_);
-        if (entries.empty()) return queued_;
+        if (entries.empty()) return {};
         queued_ += entries.size();
     }
     auto job = std::make_shared<Append>();
     job->entries = &entries;
     turns_.run(job, [this](TakingTurns<Append>::Batch& batch) { write_turn(batch); });
     if (!job->out_of_space.empty()) throw StorageFull(job->out_of_space);
-    return job->first;
+    return std::move(job->refs);
+}
+
+std::optional<std::string> FileAuditLog::entry_text(const AuditEntryRef& ref) {
+    return entry_line_at(options_.dir + "/" + kEntriesFile, ref.seq, ref.offset);
 }
 
 std::uint64_t FileAuditLog::size() {
@@ -266,6 +272,9 @@ void FileAuditLog::write_turn(TakingTurns<Append>::Batch& batch) {
     }
     // The tree learns the leaves only once they are on disk: a refused batch leaves no trace.
     const std::uint64_t first = tree_.size();
+    // Where the batch's first line will start: the end of the file, as only turns write to it.
+    const off_t end = ::lseek(entries_fd_, 0, SEEK_END);
+    if (end < 0) throw AuditError(options_.dir + "/" + kEntriesFile + ": cannot find its end: " + errno_text());
     std::string bytes;
     std::vector<Hash> leaves;
     Hash prev = last_leaf_;
@@ -273,8 +282,9 @@ void FileAuditLog::write_turn(TakingTurns<Append>::Batch& batch) {
     for (auto& job : batch) {
         seal = seal || job->seal;
         if (job->entries == nullptr) continue;
-        job->first = first + leaves.size();
+        job->refs.clear();
         for (const auto& entry : *job->entries) {
+            job->refs.push_back({first + leaves.size(), static_cast<std::uint64_t>(end) + bytes.size(), {}});
             const std::string text = entry_line(first + leaves.size(), prev, *entry);
             prev = leaf_hash(text);
             leaves.push_back(prev);

@@ -67,11 +67,15 @@ std::string checkpoint_line(const crypto::Signer& signer, const MerkleTree& tree
 class AuditLog {
 public:
     virtual ~AuditLog() = default;
-    /// Appends the entries in order; returns once they are durable. Throws StorageFull (nothing was
-    /// kept) when the disk is out of space, AuditError when it refuses otherwise.
-    virtual std::uint64_t append(const std::vector<Poco::JSON::Object::Ptr>& entries) = 0;
+    /// Appends the entries in order; returns, once they are durable, where each one is (in the same
+    /// order), for the store to refer to. Throws StorageFull (nothing was kept) when the disk is out
+    /// of space, AuditError when it refuses otherwise.
+    virtual std::vector<AuditEntryRef> append(const std::vector<Poco::JSON::Object::Ptr>& entries) = 0;
     /// Entries accepted so far.
     virtual std::uint64_t size() = 0;
+    /// The entry `ref` names (from append() or rows_for_store()) as the log holds it: its line, or
+    /// its queued text; nullopt when the log has no such entry.
+    virtual std::optional<std::string> entry_text(const AuditEntryRef& ref) = 0;
     /// For a log kept in the store's database: `entries` as the store must queue them with the end
     /// of a case (common/audit_rows.h); nullopt for a log of its own, which append() writes.
     virtual std::optional<AuditRows> rows_for_store(const std::vector<Poco::JSON::Object::Ptr>& /*entries*/,
@@ -93,22 +97,24 @@ public:
     FileAuditLog(const FileAuditLog&) = delete;
     FileAuditLog& operator=(const FileAuditLog&) = delete;
 
-    /// Appends the entries in order and returns the index of the first once all are on disk.
+    /// Appends the entries in order and returns each one's index and offset once all are on disk.
     /// The log adds `seq` and `prev` to each. Throws StorageFull (nothing was written) when the
     /// disk is out of space, AuditError when it refuses otherwise.
-    std::uint64_t append(const std::vector<Poco::JSON::Object::Ptr>& entries) override;
+    std::vector<AuditEntryRef> append(const std::vector<Poco::JSON::Object::Ptr>& entries) override;
 
     /// Entries written so far (acknowledged or about to be).
     std::uint64_t size() override;
+    /// The line at `ref.offset` when it is line `ref.seq`.
+    std::optional<std::string> entry_text(const AuditEntryRef& ref) override;
 
 private:
     // One append() call, or the checkpoint thread asking for a seal: whoever has the turn writes
     // every queued call's entries with one sync (TakingTurns) and says where each went.
     struct Append : TurnJob {
         const std::vector<Poco::JSON::Object::Ptr>* entries = nullptr;
-        bool seal = false;  // write a checkpoint after the entries
-        std::uint64_t first = 0;
-        std::string out_of_space;  // the batch was refused for lack of space and cut off again
+        bool seal = false;                // write a checkpoint after the entries
+        std::vector<AuditEntryRef> refs;  // where each entry went
+        std::string out_of_space;         // the batch was refused for lack of space and cut off again
     };
     /// The turn's work: the batch's entries written and synced, then a checkpoint when asked for
     /// or when checkpoint_entries entries are unsealed.

@@ -59,6 +59,25 @@ std::optional<std::string> line_at(const std::string& path, std::uint64_t seq) {
     return found;
 }
 
+std::optional<std::string> entry_line_at(const std::string& path, std::uint64_t seq, std::uint64_t offset) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in.seekg(static_cast<std::streamoff>(offset))) return std::nullopt;
+    std::string line;
+    std::vector<char> block(16 * 1024);  // an exchange's line is a few KiB: usually one read
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        const std::string_view text(block.data(), static_cast<std::size_t>(in.gcount()));
+        if (const auto end = text.find('\n'); end != std::string_view::npos) {
+            line.append(text.substr(0, end));
+            // entry_line() begins every line with its seq.
+            if (!line.starts_with("{\"seq\":" + std::to_string(seq) + ",")) return std::nullopt;
+            return line;
+        }
+        line.append(text);
+    }
+    return std::nullopt;  // past the end, or a torn last line
+}
+
 std::optional<Checkpoint> parse_checkpoint(const std::string& line) {
     try {
         Poco::JSON::Parser parser;

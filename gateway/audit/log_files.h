@@ -28,6 +28,10 @@ Lines read_lines(const std::string& path);
 void for_each_line(const std::string& path, const std::function<bool(std::uint64_t, std::string_view)>& visit);
 /// Line `seq` of `path` (from 0), read as for_each_line does; nullopt when the file has no such line.
 std::optional<std::string> line_at(const std::string& path, std::uint64_t seq);
+/// Line `seq` of entries.jsonl at `path`, read where it starts (byte `offset`, as AuditEntryRef
+/// says), without its newline; nullopt when no complete line starts there or it is another line
+/// (a store beside an audit log not its own finds nothing rather than another entry).
+std::optional<std::string> entry_line_at(const std::string& path, std::uint64_t seq, std::uint64_t offset);
 
 struct Checkpoint {
     std::uint64_t tree_size = 0;

@@ -93,22 +93,32 @@ PostgresAuditLog::~PostgresAuditLog() {
     if (sequencer_.joinable()) sequencer_.join();
 }
 
-std::uint64_t PostgresAuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
-    if (entries.empty()) return size();
+std::vector<AuditEntryRef> PostgresAuditLog::append(const std::vector<Poco::JSON::Object::Ptr>& entries) {
+    if (entries.empty()) return {};
     // An append made again after a lost connection (its COMMIT may have gone through) must not log an
     // entry twice: each is known by its digest, queued or already in the log.
     const AuditRows rows = *rows_for_store(entries, entries.size());
     // One statement, one round trip, whatever the number of entries; ids in the entries' order.
     auto db = pool_.take();
-    static const std::string sql = audit_queue_insert("$1::text[], $2::text[]", "entry, digest") + " RETURNING id";
-    const auto ids =
-        db->exec(sql.c_str(), pg::Params()
-                                  .binary_text_array(rows.texts)
-                                  .binary_text_array(rows.digests));  // synchronous_commit on: durable when it returns
+    static const std::string sql = audit_queue_insert("$1::text[], $2::text[]", "entry, digest");
+    db->exec(sql.c_str(), pg::Params()
+                              .binary_text_array(rows.texts)
+                              .binary_text_array(rows.digests));  // synchronous_commit on: durable when it returns
     wake_.notify_one();
-    std::int64_t first = 0;
-    for (int i = 0; i < ids.rows(); ++i) first = i == 0 ? ids.integer(i, 0) : std::min(first, ids.integer(i, 0));
-    return static_cast<std::uint64_t>(first);
+    std::vector<AuditEntryRef> refs;
+    for (const auto& digest : rows.digests) refs.push_back({0, 0, digest});
+    return refs;
+}
+
+std::optional<std::string> PostgresAuditLog::entry_text(const AuditEntryRef& ref) {
+    auto db = pool_.take();
+    // The sequencer moves an entry from the queue to the log in one transaction: it is in one of them.
+    const auto found = db->exec(
+        "SELECT line FROM audit_entries WHERE digest = $1 UNION ALL SELECT entry FROM audit_queue WHERE digest = $1 "
+        "LIMIT 1",
+        pg::Params().text(ref.digest));
+    if (found.empty()) return std::nullopt;
+    return found.text(0, 0);
 }
 
 std::optional<AuditRows> PostgresAuditLog::rows_for_store(const std::vector<Poco::JSON::Object::Ptr>& entries,

@@ -43,8 +43,11 @@ public:
     PostgresAuditLog(const PostgresAuditLog&) = delete;
     PostgresAuditLog& operator=(const PostgresAuditLog&) = delete;
 
-    /// Queues the entries in one transaction; durable when it returns.
-    std::uint64_t append(const std::vector<Poco::JSON::Object::Ptr>& entries) override;
+    /// Queues the entries in one transaction; durable when it returns. The refs name each entry by
+    /// its digest (its seq is given later, by the sequencer).
+    std::vector<AuditEntryRef> append(const std::vector<Poco::JSON::Object::Ptr>& entries) override;
+    /// The entry's line once sequenced, its queued text before.
+    std::optional<std::string> entry_text(const AuditEntryRef& ref) override;
     std::optional<AuditRows> rows_for_store(const std::vector<Poco::JSON::Object::Ptr>& entries,
                                             std::size_t evidence) override;
     void queued_by_store() override { wake_.notify_one(); }

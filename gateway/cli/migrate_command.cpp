@@ -59,6 +59,53 @@ std::int64_t copy_rows(sqlite3* from, pg::Connection& to, const char* select, co
     return copied;
 }
 
+// Exchanges, each still referring to its audit entry where it did: the SQLite store names the line
+// (seq and offset in entries.jsonl), PostgreSQL the digest audit_entries keeps for the copied line.
+std::int64_t copy_exchanges(sqlite3* from, pg::Connection& to, const std::string& entries_path) {
+    // A store this version never opened for writing has no reference columns yet.
+    const bool referring = sqlite::Statement(from,
+                                             "SELECT 1 FROM pragma_table_info('exchanges') WHERE name = "
+                                             "'audit_seq'")
+                               .step();
+    sqlite::Statement rows(from, referring ? "SELECT case_id, attempt, registry, endpoint, started_ms, duration_ms, "
+                                             "request, response, http_status, error, audit_seq, audit_offset FROM "
+                                             "exchanges ORDER BY rowid"
+                                           : "SELECT case_id, attempt, registry, endpoint, started_ms, duration_ms, "
+                                             "request, response, http_status, error, NULL, NULL FROM exchanges "
+                                             "ORDER BY rowid");
+    std::int64_t copied = 0;
+    while (rows.step()) {
+        pg::Params params;
+        params.text(rows.text(0)).integer(rows.integer(1)).text(rows.text(2)).text(rows.text(3));
+        params.integer(rows.integer(4)).integer(rows.integer(5)).bytes(rows.text(6));
+        if (rows.is_null(7))
+            params.null();
+        else
+            params.bytes(rows.text(7));
+        params.integer(rows.integer(8)).text(rows.text(9));
+        if (rows.is_null(10)) {
+            params.null();
+        } else {
+            const auto line = audit::entry_line_at(entries_path, static_cast<std::uint64_t>(rows.integer(10)),
+                                                   static_cast<std::uint64_t>(rows.integer(11)));
+            const std::string seq = std::to_string(rows.integer(10));
+            if (!line) {
+                throw std::runtime_error("an exchange of case " + rows.text(0) + " refers to audit entry " + seq +
+                                         ", which " + entries_path +
+                                         " does not hold where the store says; migrate the audit log that "
+                                         "belongs to this store (run 'vikno audit verify' on it)");
+            }
+            params.text(crypto::sha256_hex(*line));
+        }
+        to.exec(
+            "INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, "
+            "http_status, error, audit_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            params);
+        ++copied;
+    }
+    return copied;
+}
+
 int migrate_store(const std::string& sqlite_path, const std::string& audit_dir, const std::string& conninfo) {
     sqlite3* from = nullptr;
     if (sqlite3_open_v2(sqlite_path.c_str(), &from, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
@@ -99,13 +146,7 @@ int migrate_store(const std::string& sqlite_path, const std::string& audit_dir, 
         from, to,
         "SELECT registry, correlation, case_id, CASE state WHEN 'taking' THEN 'awaiting' ELSE state END FROM awaiting",
         "INSERT INTO awaiting(registry, correlation, case_id, state) VALUES ($1, $2, $3, $4)", "tttt");
-    counts["exchanges"] = copy_rows(
-        from, to,
-        "SELECT case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, http_status, error "
-        "FROM exchanges ORDER BY rowid",
-        "INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, "
-        "http_status, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        "tittiibbit");
+    counts["exchanges"] = copy_exchanges(from, to, audit_dir + "/" + audit::kEntriesFile);
     counts["events"] = copy_rows(
         from, to,
         "SELECT seq, event_id, case_id, url, status, note, outcome, at_ms, delivered, attempts, due_ms, last_error, "

@@ -5,6 +5,7 @@
 // ended once.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,17 @@ struct AuditRows {
     /// The first `evidence` entries (the exchange) are queued whatever happens, as the exchange's
     /// bytes are stored; the rest (the case's end) only with the end they record.
     std::size_t evidence = 0;
+};
+
+/// Where the audit log keeps an entry, so that the store can refer to it instead of keeping a copy:
+/// an exchange's wire bytes are written once, in the audit log (docs/architecture.md, "Durability").
+/// A log of its own names the line (its index and where it starts in entries.jsonl); a log in the
+/// store's database names the digest the entry was queued with (audit_queue, then audit_entries).
+struct AuditEntryRef {
+    std::uint64_t seq = 0;
+    std::uint64_t offset = 0;
+    std::string digest;  ///< empty for a log of its own
+    bool operator==(const AuditEntryRef&) const = default;
 };
 
 }  // namespace vikno::gateway

@@ -267,28 +267,37 @@ std::vector<Poco::JSON::Object::Ptr> Dispatcher::audit_entries_of(const Attempt&
     return entries;
 }
 
-void Dispatcher::audit(const Attempt& attempt, const ExchangeRecord* exchange, const std::string& outcome) {
+void Dispatcher::audit(const Attempt& attempt, ExchangeRecord* exchange, const std::string& outcome) {
     const auto entries = audit_entries_of(attempt, exchange, outcome, std::nullopt, "");
-    if (!entries.empty()) durably([&] { audit_.append(entries); });
+    if (entries.empty()) return;
+    std::vector<AuditEntryRef> refs;
+    durably([&] { refs = audit_.append(entries); });
+    if (exchange != nullptr && !refs.empty()) exchange->audit_entry = refs.front();
 }
 
-void Dispatcher::end_case(const OutboxItem& item, const Attempt& attempt, const ExchangeRecord* exchange,
+void Dispatcher::end_case(const OutboxItem& item, const Attempt& attempt, ExchangeRecord* exchange,
                           const std::string& audit_outcome, CaseStatus status, const std::optional<Outcome>& outcome,
                           const std::string& note) {
     const auto entries = audit_entries_of(attempt, exchange, audit_outcome, status, note);
     const std::size_t evidence = entries.empty() ? 0 : entries.size() - 1;  // all but the end's entry
+    // audit_entries_of() puts the exchange's entry first.
+    const bool with_exchange = exchange != nullptr && entries.size() > 1;
     if (!entries.empty()) {
         if (const auto rows = audit_.rows_for_store(entries, evidence)) {
+            // Queued whatever happens (evidence), in the same commit as the exchange's row.
+            if (with_exchange) exchange->audit_entry = AuditEntryRef{0, 0, rows->digests.front()};
             durably([&] { store_.finish(item, status, outcome, note, exchange, &*rows); });
             audit_.queued_by_store();
             return;
         }
-        durably([&] { audit_.append(entries); });
+        std::vector<AuditEntryRef> refs;
+        durably([&] { refs = audit_.append(entries); });
+        if (with_exchange) exchange->audit_entry = refs.front();
     }
     durably([&] { store_.finish(item, status, outcome, note, exchange); });
 }
 
-void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
+void Dispatcher::retry_or_fail(const OutboxItem& item, const std::string& reason, ExchangeRecord* exchange,
                                const std::string& registry, const Attempt& attempt) {
     const int attempts = item.attempts + 1;
     if (attempts >= config_.dispatch.max_attempts) {

@@ -48,8 +48,11 @@ public:
     const Breakers& breakers() const { return breakers_; }
     /// Exchanges in flight per registry, against each registry's max_in_flight.
     const RegistrySlots& slots() const { return slots_; }
-    /// Writes audit entries (callbacks arrive through the API, not a worker); returns once on disk.
-    void audit_entries(const std::vector<Poco::JSON::Object::Ptr>& entries) { audit_.append(entries); }
+    /// Writes audit entries (callbacks arrive through the API, not a worker); returns once on disk,
+    /// with where each one went.
+    std::vector<AuditEntryRef> audit_entries(const std::vector<Poco::JSON::Object::Ptr>& entries) {
+        return audit_.append(entries);
+    }
 
 private:
     // What the audit log is told about one try.
@@ -64,19 +67,21 @@ private:
     /// have nothing due (-1: not known; the caller asks the store).
     std::optional<OutboxItem> claim(bool& skipped, std::int64_t& wait_ms);
     void process(const OutboxItem& item);
-    void retry_or_fail(const OutboxItem& item, const std::string& reason, const ExchangeRecord* exchange,
+    void retry_or_fail(const OutboxItem& item, const std::string& reason, ExchangeRecord* exchange,
                        const std::string& registry, const Attempt& attempt);
     /// The audit entries of a try: its exchange and, when final, the case's end.
     static std::vector<Poco::JSON::Object::Ptr> audit_entries_of(const Attempt& attempt, const ExchangeRecord* exchange,
                                                                  const std::string& outcome,
                                                                  std::optional<CaseStatus> final_status,
                                                                  const std::string& note);
-    /// Writes a try that did not end the case to the audit log; returns once it is durable.
-    void audit(const Attempt& attempt, const ExchangeRecord* exchange, const std::string& outcome);
+    /// Writes a try that did not end the case to the audit log; returns once it is durable, with
+    /// `exchange->audit_entry` naming its entry (the store keeps that, not the bytes).
+    void audit(const Attempt& attempt, ExchangeRecord* exchange, const std::string& outcome);
     /// Ends the case, never before its evidence is recorded: into a log of its own the entries go
     /// first; into a log in the store's database, in the commit that ends the case, so that a case
-    /// ended again after a crash is logged as ended once.
-    void end_case(const OutboxItem& item, const Attempt& attempt, const ExchangeRecord* exchange,
+    /// ended again after a crash is logged as ended once. Either way the store refers to the
+    /// exchange's entry (`audit_entry`) instead of keeping its bytes.
+    void end_case(const OutboxItem& item, const Attempt& attempt, ExchangeRecord* exchange,
                   const std::string& audit_outcome, CaseStatus status, const std::optional<Outcome>& outcome,
                   const std::string& note);
     void release_after_error(const OutboxItem& item, const std::string& error);

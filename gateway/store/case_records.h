@@ -38,6 +38,10 @@ struct ExchangeRecord {
     std::string response_bytes;  ///< empty when no answer came
     int http_status = 0;         ///< 0 when no answer came
     std::string error;           ///< transport error, empty on an answer
+    /// The audit log's entry holding this exchange. When set, the store keeps only this reference
+    /// and reads the exchange back with empty bytes: the audit log is their one record
+    /// (AuditLog::entry_text, audit::wire_bytes_of).
+    std::optional<AuditEntryRef> audit_entry = std::nullopt;
 };
 
 class CaseRecords {
@@ -56,6 +60,8 @@ public:
     virtual std::map<CaseStatus, std::int64_t> count_by_status() = 0;
     /// Cases matching `query`, newest first (the console's lists and figures).
     virtual std::vector<CaseRow> search(const CaseQuery& query) = 0;
+    /// The case's exchanges in order; the bytes of one recorded with an `audit_entry` are in the
+    /// audit log only.
     virtual std::vector<ExchangeRecord> exchanges(const std::string& case_id) = 0;
     /// An exchange that did not end the attempt (a step of a multi-request case).
     virtual void record_exchange(const ExchangeRecord& exchange) = 0;

@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS exchanges (
   request     BYTEA NOT NULL,
   response    BYTEA,
   http_status INTEGER NOT NULL,
-  error       TEXT NOT NULL
+  error       TEXT NOT NULL,
+  audit_digest TEXT
 );
 CREATE INDEX IF NOT EXISTS exchanges_case ON exchanges(case_id, id);
 CREATE TABLE IF NOT EXISTS events (
@@ -127,20 +128,21 @@ std::string host_name() {
 }
 
 // An exchange's columns, in add_exchange()'s order.
-#define VIKNO_EXCHANGE_COLUMNS \
-    "case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, http_status, error"
+#define VIKNO_EXCHANGE_COLUMNS                                                                               \
+    "case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, http_status, error, " \
+    "audit_digest"
 
 // A change of a case's status as one statement, so that it costs one round trip: the case's row
 // (and its outcome when one is given), its history and, for a case with a callback URL, the CNAP's
 // event, guarded by `guard`, a statement (named g) yielding the case_id to change: the check of a
 // claim and the change cannot part. $1-$5 are the change's (event id, status, note, time, outcome
-// or NULL to keep it: change_params()), $6-$15 the exchange's when `exchange` is set
+// or NULL to keep it: change_params()), $6-$16 the exchange's when `exchange` is set
 // (add_exchange()); the guard writes its own @1 ... @9, numbered after those, and so do `more`
 // CTEs and `select`, the statement's answer. `note` may compute the note from g's columns.
 // Unreferenced data-modifying CTEs run all the same (PostgreSQL 15 manual, 7.8.4).
 std::string status_change(std::string guard, bool exchange, const char* note = "$3::text", std::string more = {},
                           std::string select = "SELECT g.* FROM g") {
-    const int base = exchange ? 15 : 5;
+    const int base = exchange ? 16 : 5;
     for (int n = 1; n <= 9; ++n) {
         const std::string token = "@" + std::to_string(n);
         for (std::string* text : {&guard, &more, &select}) {
@@ -152,7 +154,7 @@ std::string status_change(std::string guard, bool exchange, const char* note = "
     std::string sql = "WITH g AS (" + guard + "), ";
     if (exchange) {
         sql += "x AS (INSERT INTO exchanges(" VIKNO_EXCHANGE_COLUMNS
-               ") VALUES ($6, $7, $8, $9, $10, $11, $12, $13, $14, $15)), ";
+               ") VALUES ($6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)), ";
     }
     sql +=
         "c AS (UPDATE cases SET status = $2, updated_ms = $4, outcome = COALESCE($5, cases.outcome) FROM g "
@@ -181,17 +183,24 @@ pg::Params change_params(CaseStatus status, const std::string& note, std::int64_
     return params;
 }
 
+// With the digest of its audit entry, the row refers to the entry (queued in the same commit, or
+// before it) and keeps no copy of the bytes.
 pg::Params& add_exchange(pg::Params& params, const ExchangeRecord& e) {
-    return params.text(e.case_id)
+    const bool referred = e.audit_entry && !e.audit_entry->digest.empty();
+    params.text(e.case_id)
         .integer(e.attempt)
         .text(e.registry)
         .text(e.endpoint)
         .integer(e.started_ms)
         .integer(e.duration_ms)
-        .bytes(e.request_bytes)
-        .bytes(e.response_bytes)
-        .integer(e.http_status)
-        .text(e.error);
+        .bytes(referred ? std::string() : e.request_bytes);
+    if (referred) {
+        params.null();
+    } else {
+        params.bytes(e.response_bytes);
+    }
+    params.integer(e.http_status).text(e.error);
+    return referred ? params.text(e.audit_entry->digest) : params.null();
 }
 
 // A guarded change's statement without and with an exchange to insert, built once.
@@ -270,6 +279,12 @@ void PostgresCaseStore::create_schema(pg::Connection& db) {
     // Only when missing: CREATE INDEX IF NOT EXISTS still locks its table, and would deadlock with the
     // running instances' transactions.
     if (db.exec("SELECT to_regclass('steps')").is_null(0, 0)) db.exec_script(kSchema);
+    // A schema made before exchanges referred to their audit entries (the bytes written once).
+    if (db.exec("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = "
+                "'exchanges' AND column_name = 'audit_digest'")
+            .empty()) {
+        db.exec("ALTER TABLE exchanges ADD COLUMN audit_digest TEXT");
+    }
     // A schema made before the counts gets them, counted once: CREATE TRIGGER locks out writes to
     // cases until this transaction ends, so no change falls between the count and the trigger.
     if (db.exec("SELECT to_regclass('status_counts')").is_null(0, 0)) {
@@ -392,7 +407,7 @@ void PostgresCaseStore::update_status(pg::Connection& db, const std::string& cas
 
 void PostgresCaseStore::insert_exchange(pg::Connection& db, const ExchangeRecord& exchange) {
     pg::Params params;
-    db.exec("INSERT INTO exchanges(" VIKNO_EXCHANGE_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    db.exec("INSERT INTO exchanges(" VIKNO_EXCHANGE_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             add_exchange(params, exchange));
 }
 
@@ -800,14 +815,15 @@ std::vector<CaseRow> PostgresCaseStore::search(const CaseQuery& query) {
 std::vector<ExchangeRecord> PostgresCaseStore::exchanges(const std::string& case_id) {
     auto db = pool_->take();
     const auto rows = db->exec(
-        "SELECT attempt, registry, endpoint, started_ms, duration_ms, request, response, http_status, error FROM "
-        "exchanges WHERE case_id = $1 ORDER BY id",
+        "SELECT attempt, registry, endpoint, started_ms, duration_ms, request, response, http_status, error, "
+        "audit_digest FROM exchanges WHERE case_id = $1 ORDER BY id",
         pg::Params().text(case_id));
     std::vector<ExchangeRecord> result;
     for (int i = 0; i < rows.rows(); ++i) {
         result.push_back({case_id, static_cast<int>(rows.integer(i, 0)), rows.text(i, 1), rows.text(i, 2),
                           rows.integer(i, 3), rows.integer(i, 4), rows.bytes(i, 5), rows.bytes(i, 6),
                           static_cast<int>(rows.integer(i, 7)), rows.text(i, 8)});
+        if (!rows.is_null(i, 9)) result.back().audit_entry = AuditEntryRef{0, 0, rows.text(i, 9)};
     }
     return result;
 }

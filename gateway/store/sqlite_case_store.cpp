@@ -77,7 +77,9 @@ CREATE TABLE IF NOT EXISTS exchanges (
   request     BLOB NOT NULL,
   response    BLOB,
   http_status INTEGER NOT NULL,
-  error       TEXT NOT NULL
+  error       TEXT NOT NULL,
+  audit_seq    INTEGER,
+  audit_offset INTEGER
 );
 CREATE INDEX IF NOT EXISTS exchanges_case ON exchanges(case_id);
 CREATE TABLE IF NOT EXISTS events (
@@ -114,9 +116,14 @@ CREATE TABLE IF NOT EXISTS steps (
 // Columns added after the first release, for stores created before them.
 void migrate(sqlite3* db) {
     const std::vector<std::pair<const char*, const char*>> columns{
-        {"cases", "callback_url TEXT"}, {"cases", "parent_id TEXT"},
-        {"cases", "step_id TEXT"},      {"cases", "cancel_requested INTEGER NOT NULL DEFAULT 0"},
-        {"events", "step TEXT"},        {"awaiting", "state TEXT NOT NULL DEFAULT 'awaiting'"},
+        {"cases", "callback_url TEXT"},
+        {"cases", "parent_id TEXT"},
+        {"cases", "step_id TEXT"},
+        {"cases", "cancel_requested INTEGER NOT NULL DEFAULT 0"},
+        {"events", "step TEXT"},
+        {"awaiting", "state TEXT NOT NULL DEFAULT 'awaiting'"},
+        {"exchanges", "audit_seq INTEGER"},
+        {"exchanges", "audit_offset INTEGER"},
     };
     for (const auto& [table, column] : columns) {
         const std::string name = std::string(column).substr(0, std::string(column).find(' '));
@@ -268,10 +275,18 @@ void SqliteCaseStore::update_status(const std::string& case_id, std::int64_t at_
 void SqliteCaseStore::insert_exchange(const ExchangeRecord& e) {
     sqlite::Statement s(*statements_,
                         "INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, "
-                        "response, http_status, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                        "response, http_status, error, audit_seq, audit_offset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                        "?8, ?9, ?10, ?11, ?12)");
     s.bind(1, e.case_id).bind(2, std::int64_t{e.attempt}).bind(3, e.registry).bind(4, e.endpoint);
-    s.bind(5, e.started_ms).bind(6, e.duration_ms).bind_blob(7, e.request_bytes).bind_blob(8, e.response_bytes);
-    s.bind(9, std::int64_t{e.http_status}).bind(10, e.error).run();
+    s.bind(5, e.started_ms).bind(6, e.duration_ms).bind(9, std::int64_t{e.http_status}).bind(10, e.error);
+    if (e.audit_entry && e.audit_entry->digest.empty()) {
+        // The bytes are in the audit log's line, durable before this row (Dispatcher::end_case).
+        s.bind_blob(7, std::string()).bind(11, static_cast<std::int64_t>(e.audit_entry->seq));
+        s.bind(12, static_cast<std::int64_t>(e.audit_entry->offset));
+    } else {
+        s.bind_blob(7, e.request_bytes).bind_blob(8, e.response_bytes);
+    }
+    s.run();
 }
 
 void SqliteCaseStore::record_exchange(const ExchangeRecord& exchange) {
@@ -592,11 +607,15 @@ std::vector<ExchangeRecord> SqliteCaseStore::exchanges(const std::string& case_i
     std::vector<ExchangeRecord> result;
     sqlite::Statement s(*statements_,
                         "SELECT attempt, registry, endpoint, started_ms, duration_ms, request, response, http_status, "
-                        "error FROM exchanges WHERE case_id = ?1 ORDER BY rowid");
+                        "error, audit_seq, audit_offset FROM exchanges WHERE case_id = ?1 ORDER BY rowid");
     s.bind(1, case_id);
     while (s.step()) {
         result.push_back({case_id, static_cast<int>(s.integer(0)), s.text(1), s.text(2), s.integer(3), s.integer(4),
                           s.text(5), s.text(6), static_cast<int>(s.integer(7)), s.text(8)});
+        if (!s.is_null(9)) {
+            result.back().audit_entry =
+                AuditEntryRef{static_cast<std::uint64_t>(s.integer(9)), static_cast<std::uint64_t>(s.integer(10)), {}};
+        }
     }
     return result;
 }

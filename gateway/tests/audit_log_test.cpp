@@ -1,6 +1,7 @@
 // The audit log's writer: group commit from many threads, recovery after a torn write, refusal of
 // a log cut shorter than its signed checkpoint, a batch refused for lack of space, file permissions.
 #include "audit/audit_log.h"
+#include "audit/entry_reading.h"
 #include "audit/log_verifier.h"
 #include "common/storage_full.h"
 
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <csignal>
 #include <fstream>
+#include <set>
 #include <thread>
 
 using namespace vikno;
@@ -223,7 +225,7 @@ TEST(AuditLog, ABatchTheDiskRefusesLeavesNoTraceAndTheSameAppendSucceedsOnceTher
             EXPECT_EQ(log.size(), 2U);
             EXPECT_THROW(log.append({big}), gateway::StorageFull);  // not sticky: tried again each time
         }
-        EXPECT_EQ(log.append({big, entry(4)}), 2U);  // room again: the same entries, the next seq
+        EXPECT_EQ(log.append({big, entry(4)}).front().seq, 2U);  // room again: the same entries, the next seq
         EXPECT_EQ(log.size(), 4U);
     }
     const auto report = verify(dir);
@@ -231,5 +233,54 @@ TEST(AuditLog, ABatchTheDiskRefusesLeavesNoTraceAndTheSameAppendSucceedsOnceTher
     EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
     EXPECT_EQ(report.entries, 4U);
     EXPECT_EQ(report.sealed, 4U);
+    Poco::File(dir).remove(true);
+}
+
+// The store keeps a reference to an exchange's entry instead of its bytes: append() must say where
+// each entry went, from concurrent appends sharing one write and after a restart, and entry_text()
+// must give back exactly that line, and nothing for a reference that does not name one.
+TEST(AuditLog, AppendSaysWhereEachEntryIsAndEntryTextReadsItBack) {
+    const std::string dir = fresh_dir();
+    std::vector<std::vector<gateway::AuditEntryRef>> refs(4);
+    {
+        FileAuditLog log({dir, 1000, 60}, key());
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < 25; ++i) {
+                    for (const auto& ref : log.append({entry(t * 100 + i), entry(t * 100 + i + 50)})) {
+                        refs[t].push_back(ref);
+                    }
+                }
+            });
+        }
+        for (auto& thread : threads) thread.join();
+    }
+    FileAuditLog log({dir, 1000, 60}, key());  // reopened: the same refs, and new ones after them
+    const auto later = log.append({entry(999)});
+    ASSERT_EQ(later.size(), 1U);
+    EXPECT_EQ(later.front().seq, 200U);
+    refs[0].push_back(later.front());
+
+    std::set<std::uint64_t> seqs;
+    for (int t = 0; t < 4; ++t) {
+        ASSERT_EQ(refs[t].size(), t == 0 ? 51U : 50U);
+        for (std::size_t i = 0; i < refs[t].size(); ++i) {
+            const auto& ref = refs[t][i];
+            EXPECT_TRUE(ref.digest.empty());
+            seqs.insert(ref.seq);
+            const auto text = log.entry_text(ref);
+            ASSERT_TRUE(text) << "seq " << ref.seq;
+            const auto line = parse_entry(*text);
+            EXPECT_EQ(line->getValue<std::uint64_t>("seq"), ref.seq);
+            const int n = i + 1 == refs[t].size() && t == 0 ? 999 : t * 100 + int(i / 2) + (i % 2 == 0 ? 0 : 50);
+            EXPECT_EQ(line->getValue<int>("n"), n) << "seq " << ref.seq;
+        }
+    }
+    EXPECT_EQ(seqs.size(), 201U);
+    const auto& some = refs[1][7];
+    EXPECT_FALSE(log.entry_text({some.seq + 1, some.offset, {}}));  // another line's offset
+    EXPECT_FALSE(log.entry_text({some.seq, some.offset + 1, {}}));  // not where a line starts
+    EXPECT_FALSE(log.entry_text({some.seq, 1U << 30, {}}));         // past the end
     Poco::File(dir).remove(true);
 }

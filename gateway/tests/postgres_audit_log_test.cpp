@@ -140,3 +140,31 @@ TEST(PostgresAuditLog, ALogLongerThanAPageIsTakenOverWhole) {
     EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.problems.front());
     Poco::File(dir).remove(true);
 }
+
+// The store keeps an exchange's audit entry's digest instead of its bytes: entry_text() finds the
+// entry by it while it waits in the queue and once it is a line of the log.
+TEST(PostgresAuditLog, AnEntryIsFoundByItsDigestQueuedAndSequenced) {
+    const std::string conninfo = fresh_database();
+    ASSERT_FALSE(conninfo.empty()) << "no PostgreSQL test cluster: run with ctest (fixture pg_cluster)";
+    pg::Connection holder(conninfo);  // holds the sequencer's lease, so that the entries stay queued
+    ASSERT_EQ(
+        holder.exec("SELECT pg_try_advisory_lock(hashtext(current_schema() || ':vikno-audit-sequencer'))").text(0, 0),
+        "t");
+    PostgresAuditLog log({conninfo, 50, 1}, key());
+    const auto refs = log.append({entry("one", 1), entry("one", 2)});
+    ASSERT_EQ(refs.size(), 2U);
+    EXPECT_NE(refs[0].digest, refs[1].digest);
+    const auto queued = log.entry_text(refs[1]);
+    ASSERT_TRUE(queued);
+    EXPECT_NE(queued->find(R"("n":2)"), std::string::npos) << *queued;
+    EXPECT_EQ(queued->find(R"("seq")"), std::string::npos) << *queued;  // not sequenced yet
+    EXPECT_FALSE(log.entry_text({0, 0, std::string(64, '0')}));
+
+    holder.exec("SELECT pg_advisory_unlock_all()");
+    ASSERT_TRUE(eventually([&] { return log.sequencing(); }));
+    ASSERT_TRUE(eventually([&] {
+        const auto line = log.entry_text(refs[1]);
+        return line && line->starts_with(R"({"seq":1,)");
+    }));
+    EXPECT_NE(log.entry_text(refs[1])->find(R"("n":2)"), std::string::npos);
+}

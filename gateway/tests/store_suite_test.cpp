@@ -165,7 +165,47 @@ TEST_P(StoreSuite, OutboxClaimRescheduleAndFinish) {
     EXPECT_EQ(stored->history.back().note, "record found");
     const auto exchanges = store.exchanges(c.id);
     ASSERT_EQ(exchanges.size(), 1U);
-    EXPECT_EQ(exchanges[0].request_bytes, "REQ");
+    EXPECT_EQ(exchanges[0].request_bytes, "REQ");  // no audit entry named: the store keeps the bytes
+    EXPECT_EQ(exchanges[0].response_bytes, "RESP");
+    EXPECT_FALSE(exchanges[0].audit_entry);
+}
+
+// The wire bytes are written once, in the audit log: an exchange recorded with its entry's reference
+// (a line's place on SQLite, a digest on PostgreSQL) is stored as that reference, whichever write
+// records it, and read back with it and without bytes.
+TEST_P(StoreSuite, AnExchangeThatNamesItsAuditEntryIsKeptAsThatReferenceOnly) {
+    auto opened = open();
+    CaseStore& store = *opened;
+    const Case c = make_case("referred");
+    store.submit(c, "m-referred");
+    const auto ref = [&](std::uint64_t seq) {
+        return sqlite() ? AuditEntryRef{seq, seq * 4096, {}}
+                        : AuditEntryRef{0, 0, std::string(63, 'a') + char('0' + seq)};
+    };
+    ExchangeRecord record{c.id, 1, "drac", "https://drac", now_ms(), 3, "REQ-BYTES", "RESP-BYTES", 503, ""};
+    record.audit_entry = ref(1);
+    auto item = store.claim_next(now_ms());
+    ASSERT_TRUE(item);
+    store.reschedule(*item, now_ms(), "busy", &record);  // a retry
+    record.attempt = 2;
+    record.audit_entry = ref(2);
+    store.record_exchange(record);  // a step of a multi-request case
+    record.audit_entry = ref(3);
+    record.http_status = 200;
+    item = store.claim_next(now_ms() + 1);
+    ASSERT_TRUE(item);
+    store.finish(*item, CaseStatus::Completed, std::nullopt, "done", &record);  // the end
+    const auto exchanges = store.exchanges(c.id);
+    ASSERT_EQ(exchanges.size(), 3U);
+    for (std::size_t i = 0; i < exchanges.size(); ++i) {
+        EXPECT_EQ(exchanges[i].audit_entry, ref(i + 1)) << i;
+        EXPECT_EQ(exchanges[i].request_bytes, "") << i;
+        EXPECT_EQ(exchanges[i].response_bytes, "") << i;
+        EXPECT_EQ(exchanges[i].registry, "drac");
+    }
+    EXPECT_EQ(exchanges[0].http_status, 503);
+    EXPECT_EQ(exchanges[2].http_status, 200);
+    EXPECT_EQ(exchanges[2].attempt, 2);
 }
 
 TEST_P(StoreSuite, AClaimThatTakesNothingSaysWhenTheNextRowFallsDue) {

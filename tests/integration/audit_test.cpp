@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
 using namespace vikno::testing;
@@ -86,6 +87,30 @@ TEST_F(SealedLog, EveryExchangeAndCaseEventIsThereAndTheLogVerifies) {
     EXPECT_NE(shown.output.find("ds:Signature"), std::string::npos) << shown.output;  // wire bytes, signed
     EXPECT_NE(shown.output.find("signature check: verified"), std::string::npos) << shown.output;
     EXPECT_NE(shown.output.find("BirthRecordExtractResponse"), std::string::npos);
+}
+
+// The wire bytes are written once: the store's exchange row names the audit entry that holds them
+// (across the gateway's restart, which the fixture includes), and that entry has them exactly as the
+// registry received and answered them.
+TEST_F(SealedLog, TheStoreRefersToEachExchangesAuditEntryAndKeepsNoCopyOfItsBytes) {
+    std::set<std::string> received;  // request bodies as the simulator recorded them
+    const int records = static_cast<int>(stack.records().size());
+    for (int seq = 1; seq <= records; ++seq) received.insert(stack.record_body(seq));  // numbered from 1
+    ASSERT_EQ(received.size(), ids.size());
+    for (const auto& id : ids) {
+        const auto exchanges = stack.stored_exchanges(id);
+        ASSERT_EQ(exchanges.size(), 1U) << id;
+        const auto& exchange = exchanges.front();
+        EXPECT_TRUE(exchange.refers_to_audit_entry) << id;
+        EXPECT_EQ(exchange.bytes_in_row, 0U) << id;
+        EXPECT_EQ(exchange.http_status, 200);
+        const auto body = exchange.request.find("\r\n\r\n");
+        ASSERT_NE(body, std::string::npos) << id << ": no request bytes found where the store says";
+        EXPECT_TRUE(exchange.request.starts_with("POST ")) << id;
+        EXPECT_EQ(received.count(exchange.request.substr(body + 4)), 1U) << id;
+        EXPECT_TRUE(exchange.response.starts_with("HTTP/1.1 200")) << id;
+        EXPECT_NE(exchange.response.find("ds:Signature"), std::string::npos) << id;
+    }
 }
 
 TEST_F(SealedLog, AnEvidenceBundleChecksOfflineAndOneChangedByteBreaksIt) {

@@ -3,6 +3,9 @@
 #include "pg_test_conninfo.h"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include <vikno/signing.h>
 
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
@@ -188,6 +191,93 @@ std::string Stack::registries_address(const std::string& name) const {
 
 std::vector<Poco::JSON::Object::Ptr> Stack::records_of(const std::string& name) const {
     return index_of(dir + "/sim-" + name);
+}
+
+namespace {
+
+// An exchange entry's request and response as on the wire.
+void wire_bytes_from_entry(const std::string& entry, StoredExchange& out) {
+    const auto json = Poco::JSON::Parser().parse(entry).extract<Poco::JSON::Object::Ptr>();
+    out.request = vikno::crypto::base64_decode(json->getValue<std::string>("request")).value();
+    out.response = vikno::crypto::base64_decode(json->getValue<std::string>("response")).value();
+}
+
+std::vector<StoredExchange> postgres_exchanges(const std::string& conninfo, const std::string& case_id) {
+    std::vector<StoredExchange> out;
+    PGconn* pg = PQconnectdb(conninfo.c_str());
+    const char* values[] = {case_id.c_str()};
+    PGresult* rows = PQexecParams(
+        pg,
+        "SELECT http_status, length(request) + COALESCE(length(response), 0), request, response, audit_digest, "
+        "(SELECT line FROM audit_entries WHERE digest = x.audit_digest UNION ALL SELECT entry FROM audit_queue "
+        "WHERE digest = x.audit_digest LIMIT 1) FROM exchanges x WHERE case_id = $1 ORDER BY id",
+        1, nullptr, values, nullptr, nullptr, 0);
+    const auto bytes = [&](int row, int column) {
+        std::size_t length = 0;
+        unsigned char* raw =
+            PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(rows, row, column)), &length);
+        std::string text(reinterpret_cast<char*>(raw), length);
+        PQfreemem(raw);
+        return text;
+    };
+    for (int i = 0; PQresultStatus(rows) == PGRES_TUPLES_OK && i < PQntuples(rows); ++i) {
+        StoredExchange e;
+        e.http_status = std::atoi(PQgetvalue(rows, i, 0));
+        e.bytes_in_row = static_cast<std::size_t>(std::atoll(PQgetvalue(rows, i, 1)));
+        e.refers_to_audit_entry = PQgetisnull(rows, i, 4) == 0;
+        if (!e.refers_to_audit_entry) {
+            e.request = bytes(i, 2);
+            e.response = bytes(i, 3);
+        } else if (PQgetisnull(rows, i, 5) == 0) {
+            wire_bytes_from_entry(PQgetvalue(rows, i, 5), e);
+        }
+        out.push_back(std::move(e));
+    }
+    PQclear(rows);
+    PQfinish(pg);
+    return out;
+}
+
+}  // namespace
+
+std::vector<StoredExchange> Stack::stored_exchanges(const std::string& case_id) const {
+    if (!postgres.empty()) return postgres_exchanges(postgres, case_id);
+    std::vector<StoredExchange> out;
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2((dir + "/vikno.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db,
+                       "SELECT http_status, length(request) + IFNULL(length(response), 0), request, response, "
+                       "audit_seq, audit_offset FROM exchanges WHERE case_id = ?1 ORDER BY rowid",
+                       -1, &statement, nullptr);
+    sqlite3_bind_text(statement, 1, case_id.c_str(), -1, SQLITE_TRANSIENT);
+    const auto blob = [&](int column) {
+        const auto* bytes = static_cast<const char*>(sqlite3_column_blob(statement, column));
+        return std::string(bytes ? bytes : "", static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
+    };
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+        StoredExchange e;
+        e.http_status = sqlite3_column_int(statement, 0);
+        e.bytes_in_row = static_cast<std::size_t>(sqlite3_column_int64(statement, 1));
+        e.refers_to_audit_entry = sqlite3_column_type(statement, 4) != SQLITE_NULL;
+        if (!e.refers_to_audit_entry) {
+            e.request = blob(2);
+            e.response = blob(3);
+        } else {
+            // The line that starts at the row's offset, which must be the entry the row names.
+            std::ifstream entries(dir + "/audit/entries.jsonl", std::ios::binary);
+            entries.seekg(sqlite3_column_int64(statement, 5));
+            std::string line;
+            std::getline(entries, line);
+            if (line.starts_with("{\"seq\":" + std::to_string(sqlite3_column_int64(statement, 4)) + ",")) {
+                wire_bytes_from_entry(line, e);
+            }
+        }
+        out.push_back(std::move(e));
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return out;
 }
 
 std::string Stack::audit_dir() const {

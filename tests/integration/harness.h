@@ -59,6 +59,15 @@ std::string unique_key(const std::string& what);
 /// The test PKI identity of the office a sample case comes from.
 std::string identity_for_sample(const std::string& sample);
 
+/// An exchange the gateway stored for a case, its bytes read where the store says they are.
+struct StoredExchange {
+    int http_status = 0;
+    std::string request;
+    std::string response;
+    bool refers_to_audit_entry = false;  ///< the row names an audit entry instead of keeping the bytes
+    std::size_t bytes_in_row = 0;        ///< request and response bytes the row itself holds
+};
+
 /// A temporary folder with a simulator and a gateway in it.
 class Stack {
 public:
@@ -88,6 +97,10 @@ public:
     /// The folder with the gateway's audit log files: its own, or (PostgreSQL) the shared log pulled
     /// into dir/audit-pulled once every queued entry is sequenced.
     std::string audit_dir() const;
+    /// The case's exchanges as the store has them (SQLite file or PostgreSQL), in order; bytes the
+    /// store refers to are read from the audit entry it names (entries.jsonl at the row's offset, or
+    /// the shared log's row with the row's digest).
+    std::vector<StoredExchange> stored_exchanges(const std::string& case_id) const;
     /// The civil registry simulator's process id (for SIGSTOP and SIGCONT).
     pid_t simulator_pid() const;
 

@@ -118,6 +118,16 @@ TEST(MultiInstance, AGatewayMigratedFromSqliteGoesOnOnPostgres) {
     EXPECT_NE(metrics.find("vikno_cases{status=\"completed\"} 2\n"), std::string::npos) << metrics;
     EXPECT_NE(metrics.find("vikno_cases{status=\"queued\"} 0\n"), std::string::npos) << metrics;
     EXPECT_EQ(next.stop_gateway(), 0);
+    // The copied exchanges still keep no bytes of their own: they name the copied lines.
+    const auto answered = next.stored_exchanges(done);
+    ASSERT_EQ(answered.size(), 1U);
+    EXPECT_TRUE(answered[0].refers_to_audit_entry);
+    EXPECT_EQ(answered[0].bytes_in_row, 0U);
+    EXPECT_NE(answered[0].response.find("BirthRecordExtractResponse"), std::string::npos);
+    const auto tried = next.stored_exchanges(waiting);  // refused connections before, the answer after
+    ASSERT_GE(tried.size(), 2U);
+    for (const auto& exchange : tried) EXPECT_TRUE(exchange.refers_to_audit_entry && exchange.bytes_in_row == 0);
+    EXPECT_TRUE(tried.back().request.starts_with("POST "));
     const std::string pulled = next.audit_dir();
     const auto verified =
         run_vikno({"audit", "verify", "--dir", pulled, "--cert", pki("gateway-signing.crt")}, next.dir);

@@ -9,8 +9,6 @@
 #include <Poco/Net/SSLException.h>
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
-#include <sqlite3.h>
 
 #include <ctime>
 #include <fstream>
@@ -24,40 +22,6 @@ std::string key() { return "sec-" + std::to_string(std::rand()) + "-" + std::to_
 std::string last_note(const Poco::JSON::Object::Ptr& c) {
     const auto history = c->getArray("history");
     return history->getObject(history->size() - 1)->getValue<std::string>("note");
-}
-
-// Exchanges the store kept for a case, as (status, response bytes) pairs.
-std::vector<std::pair<int, std::string>> stored_exchanges(const Stack& stack, const std::string& case_id) {
-    std::vector<std::pair<int, std::string>> out;
-    if (!stack.postgres.empty()) {
-        PGconn* pg = PQconnectdb(stack.postgres.c_str());
-        const char* values[] = {case_id.c_str()};
-        PGresult* rows = PQexecParams(pg, "SELECT http_status, response FROM exchanges WHERE case_id = $1 ORDER BY id",
-                                      1, nullptr, values, nullptr, nullptr, 0);
-        for (int i = 0; PQresultStatus(rows) == PGRES_TUPLES_OK && i < PQntuples(rows); ++i) {
-            std::size_t length = 0;
-            unsigned char* bytes =
-                PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(rows, i, 1)), &length);
-            out.emplace_back(std::atoi(PQgetvalue(rows, i, 0)), std::string(reinterpret_cast<char*>(bytes), length));
-            PQfreemem(bytes);
-        }
-        PQclear(rows);
-        PQfinish(pg);
-        return out;
-    }
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2((stack.dir + "/vikno.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db, "SELECT http_status, response FROM exchanges WHERE case_id = ?1", -1, &statement, nullptr);
-    sqlite3_bind_text(statement, 1, case_id.c_str(), -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(statement) == SQLITE_ROW) {
-        const auto* bytes = static_cast<const char*>(sqlite3_column_blob(statement, 1));
-        out.emplace_back(sqlite3_column_int(statement, 0),
-                         std::string(bytes ? bytes : "", static_cast<std::size_t>(sqlite3_column_bytes(statement, 1))));
-    }
-    sqlite3_finalize(statement);
-    sqlite3_close(db);
-    return out;
 }
 
 // Submits a sample against a simulator answering with `answer_signature`; the final case.
@@ -100,9 +64,9 @@ TEST(Signing, UnsignedAnswerFailsTheCaseAndTheExchangeIsKept) {
     EXPECT_NE(last_note(done).find("answer refused: signature_missing"), std::string::npos) << last_note(done);
     EXPECT_EQ(done->getObject("outcome")->getValue<std::string>("message_en"),
               "The registry's answer failed signature verification; the request was not completed");
-    const auto exchanges = stored_exchanges(stack, id);
+    const auto exchanges = stack.stored_exchanges(id);
     ASSERT_EQ(exchanges.size(), 1U);
-    EXPECT_NE(exchanges[0].second.find("BirthRecordExtractResponse"), std::string::npos);
+    EXPECT_NE(exchanges[0].response.find("BirthRecordExtractResponse"), std::string::npos);
     EXPECT_EQ(stack.records().size(), 1U);  // refused for good: not sent again
 }
 
