@@ -227,15 +227,16 @@ void FileAuditLog::write_checkpoint_locked() {
     tree_.forget_before(size);  // the next checkpoint proves consistency from here on
 }
 
-void FileAuditLog::write_durably(int fd, const std::string& bytes, const std::string& path) {
+std::uint64_t FileAuditLog::write_durably(int fd, const std::string& bytes, const std::string& path) {
     const off_t before = ::lseek(fd, 0, SEEK_END);  // where O_APPEND writes
+    if (before < 0) throw AuditError(path + ": cannot find the end of the file: " + errno_text());
     int error = write_all(fd, bytes);
     if (error == 0 && ::fdatasync(fd) != 0) error = errno;
-    if (error == 0) return;
+    if (error == 0) return static_cast<std::uint64_t>(before);
     if (!is_out_of_space(error)) throw AuditError(path + ": write failed: " + std::strerror(error));
     // The part that did get written was never acknowledged: cut it off, so that the file ends with
     // a whole line and the same write can be made again once there is room.
-    if (before < 0 || ::ftruncate(fd, before) != 0) {
+    if (::ftruncate(fd, before) != 0) {
         throw AuditError(path + ": out of space, and the part written could not be cut off again: " + errno_text() +
                          "; free space, then restart the gateway (it drops the torn line at start)");
     }
@@ -272,9 +273,6 @@ void FileAuditLog::write_turn(TakingTurns<Append>::Batch& batch) {
     }
     // The tree learns the leaves only once they are on disk: a refused batch leaves no trace.
     const std::uint64_t first = tree_.size();
-    // Where the batch's first line will start: the end of the file, as only turns write to it.
-    const off_t end = ::lseek(entries_fd_, 0, SEEK_END);
-    if (end < 0) throw AuditError(options_.dir + "/" + kEntriesFile + ": cannot find its end: " + errno_text());
     std::string bytes;
     std::vector<Hash> leaves;
     Hash prev = last_leaf_;
@@ -284,7 +282,8 @@ void FileAuditLog::write_turn(TakingTurns<Append>::Batch& batch) {
         if (job->entries == nullptr) continue;
         job->refs.clear();
         for (const auto& entry : *job->entries) {
-            job->refs.push_back({first + leaves.size(), static_cast<std::uint64_t>(end) + bytes.size(), {}});
+            // The offset within the batch for now; the file's end is added once it is written.
+            job->refs.push_back({first + leaves.size(), bytes.size(), {}});
             const std::string text = entry_line(first + leaves.size(), prev, *entry);
             prev = leaf_hash(text);
             leaves.push_back(prev);
@@ -294,7 +293,10 @@ void FileAuditLog::write_turn(TakingTurns<Append>::Batch& batch) {
     }
     if (!leaves.empty()) {
         try {
-            write_durably(entries_fd_, bytes, options_.dir + "/" + kEntriesFile);
+            const std::uint64_t start = write_durably(entries_fd_, bytes, options_.dir + "/" + kEntriesFile);
+            for (auto& job : batch) {
+                for (auto& ref : job->refs) ref.offset += start;
+            }
         } catch (const StorageFull& e) {
             for (auto& job : batch) job->out_of_space = e.what();
             const std::lock_guard lock(mutex_);

@@ -125,9 +125,9 @@ private:
     /// failure_ when the disk refuses other than for space.
     void seal_locked();
     void write_checkpoint_locked();
-    /// Writes `bytes` at the end of `fd` and syncs; on a lack of space cuts the file back to where it
-    /// was and throws StorageFull.
-    void write_durably(int fd, const std::string& bytes, const std::string& path);
+    /// Writes `bytes` at the end of `fd` and syncs; returns the offset they start at. On a lack of
+    /// space cuts the file back to where it was and throws StorageFull.
+    std::uint64_t write_durably(int fd, const std::string& bytes, const std::string& path);
     void recover();
 
     AuditOptions options_;

@@ -11,6 +11,7 @@
 
 #include <vikno/signing.h>
 
+#include <functional>
 #include <iostream>
 #include <map>
 
@@ -22,10 +23,14 @@ constexpr const char* kUsage =
     "  copies the SQLite store (default store.path) and the audit log (default audit.dir) into an empty\n"
     "  PostgreSQL database; stop the gateway first.\n";
 
+// The parameters a row gives beyond its `kinds`, computed from the row (copy_exchanges).
+using MoreParams = std::function<void(const sqlite::Statement& row, pg::Params& params)>;
+
 // Copies every row of `select` (SQLite) into `insert` (PostgreSQL); `kinds` says per column how the
-// value goes: t text, i integer, b bytes, ? text or NULL, B integer as boolean.
+// value goes: t text, i integer, b bytes, ? text or NULL, B integer as boolean. `more` adds the
+// parameters that follow.
 std::int64_t copy_rows(sqlite3* from, pg::Connection& to, const char* select, const char* insert,
-                       const std::string& kinds) {
+                       const std::string& kinds, const MoreParams& more = {}) {
     sqlite::Statement rows(from, select);
     std::int64_t copied = 0;
     while (rows.step()) {
@@ -53,6 +58,7 @@ std::int64_t copy_rows(sqlite3* from, pg::Connection& to, const char* select, co
                     break;
             }
         }
+        if (more) more(rows, params);
         to.exec(insert, params);
         ++copied;
     }
@@ -63,47 +69,33 @@ std::int64_t copy_rows(sqlite3* from, pg::Connection& to, const char* select, co
 // (seq and offset in entries.jsonl), PostgreSQL the digest audit_entries keeps for the copied line.
 std::int64_t copy_exchanges(sqlite3* from, pg::Connection& to, const std::string& entries_path) {
     // A store this version never opened for writing has no reference columns yet.
-    const bool referring = sqlite::Statement(from,
-                                             "SELECT 1 FROM pragma_table_info('exchanges') WHERE name = "
-                                             "'audit_seq'")
-                               .step();
-    sqlite::Statement rows(from, referring ? "SELECT case_id, attempt, registry, endpoint, started_ms, duration_ms, "
-                                             "request, response, http_status, error, audit_seq, audit_offset FROM "
-                                             "exchanges ORDER BY rowid"
-                                           : "SELECT case_id, attempt, registry, endpoint, started_ms, duration_ms, "
-                                             "request, response, http_status, error, NULL, NULL FROM exchanges "
-                                             "ORDER BY rowid");
-    std::int64_t copied = 0;
-    while (rows.step()) {
-        pg::Params params;
-        params.text(rows.text(0)).integer(rows.integer(1)).text(rows.text(2)).text(rows.text(3));
-        params.integer(rows.integer(4)).integer(rows.integer(5)).bytes(rows.text(6));
-        if (rows.is_null(7))
-            params.null();
-        else
-            params.bytes(rows.text(7));
-        params.integer(rows.integer(8)).text(rows.text(9));
-        if (rows.is_null(10)) {
-            params.null();
-        } else {
-            const auto line = audit::entry_line_at(entries_path, static_cast<std::uint64_t>(rows.integer(10)),
-                                                   static_cast<std::uint64_t>(rows.integer(11)));
-            const std::string seq = std::to_string(rows.integer(10));
+    const bool referring =
+        sqlite::Statement(from, "SELECT 1 FROM pragma_table_info('exchanges') WHERE name = 'audit_seq'").step();
+    const char* select = referring ? "SELECT case_id, attempt, registry, endpoint, started_ms, duration_ms, request, "
+                                     "response, http_status, error, audit_seq, audit_offset FROM exchanges ORDER BY "
+                                     "rowid"
+                                   : "SELECT case_id, attempt, registry, endpoint, started_ms, duration_ms, request, "
+                                     "response, http_status, error, NULL, NULL FROM exchanges ORDER BY rowid";
+    return copy_rows(
+        from, to, select,
+        "INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, "
+        "http_status, error, audit_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "tittiibbit", [&](const sqlite::Statement& row, pg::Params& params) {
+            if (row.is_null(10)) {
+                params.null();  // written before the reference: the row keeps its bytes
+                return;
+            }
+            const auto seq = static_cast<std::uint64_t>(row.integer(10));
+            const auto line = audit::entry_line_at(entries_path, seq, static_cast<std::uint64_t>(row.integer(11)));
             if (!line) {
-                throw std::runtime_error("an exchange of case " + rows.text(0) + " refers to audit entry " + seq +
-                                         ", which " + entries_path +
-                                         " does not hold where the store says; migrate the audit log that "
-                                         "belongs to this store (run 'vikno audit verify' on it)");
+                throw std::runtime_error("an exchange of case " + row.text(0) + " refers to audit entry " +
+                                         std::to_string(seq) + ", which " + entries_path +
+                                         " does not hold where the store says: give --audit the folder of the "
+                                         "audit log this store was written with (check it with 'vikno audit "
+                                         "verify --dir DIR')");
             }
             params.text(crypto::sha256_hex(*line));
-        }
-        to.exec(
-            "INSERT INTO exchanges(case_id, attempt, registry, endpoint, started_ms, duration_ms, request, response, "
-            "http_status, error, audit_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            params);
-        ++copied;
-    }
-    return copied;
+        });
 }
 
 int migrate_store(const std::string& sqlite_path, const std::string& audit_dir, const std::string& conninfo) {

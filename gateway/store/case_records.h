@@ -40,7 +40,7 @@ struct ExchangeRecord {
     std::string error;           ///< transport error, empty on an answer
     /// The audit log's entry holding this exchange. When set, the store keeps only this reference
     /// and reads the exchange back with empty bytes: the audit log is their one record
-    /// (AuditLog::entry_text, audit::wire_bytes_of).
+    /// (AuditLog::entry_text reads the entry, whose `request` and `response` are base64).
     std::optional<AuditEntryRef> audit_entry = std::nullopt;
 };
 
