@@ -192,6 +192,7 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
     c.id = new_uuid();
     c.idempotency_key = key;
     SubmitResult result;
+    WorkerPromise worker;
     // The case's story in the audit log starts before the CNAP hears "accepted": with a log in the
     // store's database, in the case's own commit (a submission retried after a lost answer finds it
     // there); with a log of its own, appended once the case is stored.
@@ -205,16 +206,31 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
         }
         result = context.store.submit_situation(c, steps, received_rows ? &*received_rows : nullptr);
     } else {
-        result = context.store.submit(c, new_uuid(), received_rows ? &*received_rows : nullptr);
+        // A worker that waits for work takes this case straight from its submission, claimed in
+        // the same commit, instead of claiming it from the outbox in a transaction of its own.
+        worker = context.dispatcher.promise_worker(c.service, c.id);
+        result =
+            context.store.submit(c, new_uuid(), received_rows ? &*received_rows : nullptr, static_cast<bool>(worker));
     }
     switch (result.outcome) {
         case SubmitOutcome::Created:
-            if (received_rows) {
-                context.audit.queued_by_store();
-            } else {
-                context.audit.append({received});
+            try {
+                if (received_rows) {
+                    context.audit.queued_by_store();
+                } else {
+                    context.audit.append({received});
+                }
+            } catch (...) {
+                // Stored and claimed whatever the log said: only a worker can send it now.
+                if (result.claimed) context.dispatcher.hand(std::move(worker), std::move(*result.claimed));
+                throw;
             }
             spdlog::info("case {}: accepted for {} from office {}", c.id, c.service, c.office.id);
+            if (result.claimed) {  // after the `received` entry: the worker's entries follow it
+                context.dispatcher.hand(std::move(worker), std::move(*result.claimed));
+                accepted(response, c.id, std::string(to_string(CaseStatus::Sending)), false);
+                return;
+            }
             context.dispatcher.notify(c.service);
             accepted(response, c.id, "queued", false);
             return;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <utility>
 
 namespace vikno::gateway {
 namespace {
@@ -95,7 +96,25 @@ void Dispatcher::stop() {
     wake_.notify_all();
     for (auto& worker : workers_) worker.join();
     workers_.clear();
+    std::vector<OutboxItem> unsent;
+    {
+        const std::lock_guard lock(mutex_);
+        unsent.assign(std::make_move_iterator(handed_.begin()), std::make_move_iterator(handed_.end()));
+        handed_.clear();
+    }
+    give_back_unsent(std::move(unsent));
     store_.on_new_work(nullptr);
+}
+
+void Dispatcher::give_back_unsent(std::vector<OutboxItem> items) {
+    for (const auto& item : items) {
+        try {
+            store_.postpone(item, now_ms(), "the gateway stopped before sending it");
+        } catch (const std::exception& e) {
+            spdlog::warn("case {}: stays claimed; the next start sends it ({})", item.case_id, e.what());
+        }
+        held_.let_go(item.case_id);
+    }
 }
 
 void Dispatcher::notify(const std::string& service) {
@@ -108,6 +127,68 @@ void Dispatcher::notify(const std::string& service) {
         quiet_until_ms_ = 0;
     }
     wake_.notify_one();
+}
+
+WorkerPromise::WorkerPromise(WorkerPromise&& other) noexcept
+    : dispatcher_(std::exchange(other.dispatcher_, nullptr)),
+      registry_(std::move(other.registry_)),
+      case_id_(std::move(other.case_id_)) {}
+
+WorkerPromise& WorkerPromise::operator=(WorkerPromise&& other) noexcept {
+    if (this != &other) {
+        if (dispatcher_ != nullptr) dispatcher_->withdraw(*this);
+        dispatcher_ = std::exchange(other.dispatcher_, nullptr);
+        registry_ = std::move(other.registry_);
+        case_id_ = std::move(other.case_id_);
+    }
+    return *this;
+}
+
+WorkerPromise::~WorkerPromise() {
+    if (dispatcher_ != nullptr) dispatcher_->withdraw(*this);
+}
+
+WorkerPromise Dispatcher::promise_worker(const std::string& service, const std::string& case_id) {
+    const LoadedPlugin* loaded = plugins_.for_service(service);
+    if (loaded == nullptr || stopping_ || !space_.writable()) return {};
+    // A claim in progress means the outbox has work (or will say when): the case goes there. The
+    // slot is taken under the claim's lock, so that claims and promises agree on the free slots.
+    const std::unique_lock claiming(claim_mutex_, std::try_to_lock);
+    if (!claiming.owns_lock()) return {};
+    {
+        const std::lock_guard lock(mutex_);
+        if (waiting_ <= promised_ || !slots_.try_take(loaded->descriptor.name)) return {};
+        ++promised_;
+    }
+    // Held before the submission's commit makes the claim: a release of lost claims never takes it.
+    held_.hold(case_id);
+    return WorkerPromise(this, loaded->descriptor.name, case_id);
+}
+
+void Dispatcher::hand(WorkerPromise promise, OutboxItem item) {
+    {
+        const std::lock_guard lock(mutex_);
+        handed_.push_back(std::move(item));
+    }
+    promise.dispatcher_ = nullptr;  // its slot and hold now go with the case to the worker
+    wake_.notify_one();
+}
+
+void Dispatcher::withdraw(const WorkerPromise& promise) {
+    {
+        const std::lock_guard lock(mutex_);
+        --promised_;
+    }
+    held_.let_go(promise.case_id_);
+    if (slots_.give(promise.registry_)) wake_.notify_one();  // a full registry's cases may go again
+}
+
+std::optional<OutboxItem> Dispatcher::take_handed() {
+    if (handed_.empty()) return std::nullopt;
+    OutboxItem item = std::move(handed_.front());
+    handed_.pop_front();
+    --promised_;
+    return item;
 }
 
 void Dispatcher::put_back(const std::function<void()>& write) {
@@ -140,7 +221,11 @@ void Dispatcher::run() {
             continue;
         }
         try {
-            item = claim(skipped, wait);
+            {
+                const std::lock_guard lock(mutex_);
+                item = take_handed();  // its slot was taken by the promise
+            }
+            if (!item) item = claim(skipped, wait);
             if (item) {
                 const LoadedPlugin* loaded = plugins_.for_service(item->service);
                 // Taken by claim(); a worker idling because that registry was full may go on.
@@ -187,7 +272,10 @@ void Dispatcher::run() {
         if (wait > 0) {
             std::unique_lock lock(mutex_);
             if (stopping_) break;
+            if (!handed_.empty()) continue;
+            ++waiting_;
             wake_.wait_for(lock, std::chrono::milliseconds(wait));
+            --waiting_;
         }
     }
 }

@@ -19,9 +19,12 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,6 +32,31 @@ namespace vikno::gateway {
 
 /// The case status a final verdict gives (Completed, Rejected; anything else: Failed).
 CaseStatus final_status(Verdict verdict);
+
+class Dispatcher;
+
+/// A waiting worker and a slot of the case's registry, kept for one case being submitted
+/// (Dispatcher::promise_worker). The submission claims the case in its own commit and
+/// Dispatcher::hand() gives it to that worker: the case needs no claim of its own. Dropped without
+/// being handed, it gives the worker and the slot back. Empty (false) when nothing was kept.
+class WorkerPromise {
+public:
+    WorkerPromise() = default;
+    WorkerPromise(WorkerPromise&& other) noexcept;
+    WorkerPromise& operator=(WorkerPromise&& other) noexcept;
+    WorkerPromise(const WorkerPromise&) = delete;
+    WorkerPromise& operator=(const WorkerPromise&) = delete;
+    ~WorkerPromise();
+    explicit operator bool() const { return dispatcher_ != nullptr; }
+
+private:
+    friend class Dispatcher;
+    WorkerPromise(Dispatcher* dispatcher, std::string registry, std::string case_id)
+        : dispatcher_(dispatcher), registry_(std::move(registry)), case_id_(std::move(case_id)) {}
+    Dispatcher* dispatcher_ = nullptr;
+    std::string registry_;
+    std::string case_id_;
+};
 
 class Dispatcher {
 public:
@@ -44,6 +72,12 @@ public:
     void stop();
     /// A new case for `service` is in the outbox (empty: of any service).
     void notify(const std::string& service = {});
+    /// Keeps a waiting worker and a free slot of `service`'s registry for case `case_id`, about to
+    /// be submitted; empty when no worker waits, the registry has no free slot, or a claim is being
+    /// made (then the outbox has work, and the case is claimed from there as usual).
+    WorkerPromise promise_worker(const std::string& service, const std::string& case_id);
+    /// Gives a case its submission claimed (SubmitResult::claimed) to the promised worker.
+    void hand(WorkerPromise promise, OutboxItem item);
     /// The registries' circuit breakers (for GET /v1/registries and /metrics).
     const Breakers& breakers() const { return breakers_; }
     /// Exchanges in flight per registry, against each registry's max_in_flight.
@@ -55,6 +89,11 @@ public:
     }
 
 private:
+    friend class WorkerPromise;
+    /// A promise dropped without a case: its worker and slot are free again.
+    void withdraw(const WorkerPromise& promise);
+    /// A case handed by its submission, if one waits (under mutex_).
+    std::optional<OutboxItem> take_handed();
     // What the audit log is told about one try.
     struct Attempt {
         const Case* c = nullptr;
@@ -84,6 +123,9 @@ private:
     void end_case(const OutboxItem& item, const Attempt& attempt, ExchangeRecord* exchange,
                   const std::string& audit_outcome, CaseStatus status, const std::optional<Outcome>& outcome,
                   const std::string& note);
+    /// Cases handed to workers that will not now send them (the gateway stops): back to the queue,
+    /// so that the next start does not count them as interrupted.
+    void give_back_unsent(std::vector<OutboxItem> items);
     void release_after_error(const OutboxItem& item, const std::string& error);
     /// Makes a write of the store or the audit log, waiting for room as long as the disk is full.
     void durably(const std::function<void()>& write);
@@ -103,6 +145,11 @@ private:
 
     std::mutex mutex_;
     std::condition_variable wake_;
+    // Workers waiting in wake_ for work, promises of them not yet taken up, and the cases handed
+    // to them (claimed by their submissions). Under mutex_.
+    int waiting_ = 0;
+    int promised_ = 0;
+    std::deque<OutboxItem> handed_;
     std::atomic<bool> stopping_{false};
     std::vector<std::thread> workers_;
     std::mutex backoff_mutex_;

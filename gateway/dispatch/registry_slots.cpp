@@ -22,6 +22,15 @@ void RegistrySlots::take(const std::string& registry) {
     if (auto it = registries_.find(registry); it != registries_.end()) ++it->second.in_flight;
 }
 
+bool RegistrySlots::try_take(const std::string& registry) {
+    std::lock_guard lock(mutex_);
+    const auto it = registries_.find(registry);
+    if (it == registries_.end()) return true;
+    if (it->second.in_flight >= it->second.limit) return false;
+    ++it->second.in_flight;
+    return true;
+}
+
 bool RegistrySlots::give(const std::string& registry) {
     std::lock_guard lock(mutex_);
     const auto it = registries_.find(registry);

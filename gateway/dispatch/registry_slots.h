@@ -20,6 +20,8 @@ public:
     std::vector<std::string> full_services() const;
     /// Takes a slot (the caller claimed a case for `registry`); unknown registries are not limited.
     void take(const std::string& registry);
+    /// Takes a slot only if one is free; unknown registries are not limited.
+    bool try_take(const std::string& registry);
     /// Gives the slot back; true when the registry had none free before (its cases were skipped).
     bool give(const std::string& registry);
     int in_flight(const std::string& registry) const;

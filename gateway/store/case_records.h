@@ -4,6 +4,7 @@
 
 #include "common/audit_rows.h"
 #include "store/case_query.h"
+#include "store/outbox_item.h"
 
 #include <vikno/case.h>
 
@@ -24,6 +25,9 @@ enum class SubmitOutcome {
 struct SubmitResult {
     SubmitOutcome outcome = SubmitOutcome::Created;
     std::string case_id;
+    /// A new case the submission claimed for the caller (`claim` asked for it and the store can):
+    /// its status is sending, and the caller hands it to a worker. Empty otherwise.
+    std::optional<OutboxItem> claimed = std::nullopt;
 };
 
 /// One request/answer pair with the bytes exactly as sent and received.
@@ -55,7 +59,12 @@ public:
     /// the case's first entry (AuditLog::rows_for_store), for a log kept in the store's database,
     /// queued in the same commit when the case is new and not at all when it is not, so that the
     /// case and the first line of its story cannot part (all of them, whatever their `evidence`).
-    virtual SubmitResult submit(const Case& c, const std::string& message_id, const AuditRows* received = nullptr) = 0;
+    /// `claim`: a dispatcher worker is waiting for this very case, so the new case is also claimed
+    /// and set to sending (history received, queued, sending) in the same commit, and returned in
+    /// `claimed`. That saves the claim's own transaction; a store that cannot do it leaves the case
+    /// queued and `claimed` empty.
+    virtual SubmitResult submit(const Case& c, const std::string& message_id, const AuditRows* received = nullptr,
+                                bool claim = false) = 0;
     virtual std::optional<Case> find(const std::string& case_id) = 0;
     virtual std::map<CaseStatus, std::int64_t> count_by_status() = 0;
     /// Cases matching `query`, newest first (the console's lists and figures).

@@ -35,6 +35,13 @@ public:
         }
     }
 
+    /// Records `key` as held without a claim of take()'s: a case claimed by its own submission for
+    /// a worker, held from before that commit so that no release() can miss it.
+    void hold(const Key& key) {
+        std::lock_guard lock(mutex_);
+        held_.insert(key);
+    }
+
     void let_go(const Key& key) {
         std::lock_guard lock(mutex_);
         held_.erase(key);

@@ -4,6 +4,7 @@
 
 #include "common/audit_rows.h"
 #include "store/case_records.h"
+#include "store/outbox_item.h"
 
 #include <cstdint>
 #include <functional>
@@ -13,20 +14,6 @@
 #include <vector>
 
 namespace vikno::gateway {
-
-/// One outbox row a dispatcher worker has claimed.
-struct OutboxItem {
-    std::string case_id;
-    std::string message_id;  ///< the X-Road id, the same on every attempt
-    int attempts = 0;        ///< attempts made before this one
-    std::string service;     ///< the case's service code (which registry it goes to)
-    /// The case's submission (with its id), read with the claim, saving the dispatcher a find(); null
-    /// when it did not parse (find() says why). Its status, history and outcome are not filled in.
-    std::shared_ptr<const Case> submission;
-};
-
-/// Sets `item.submission` from the case's stored submission (its JSON text), if that parses.
-void attach_submission(OutboxItem& item, const std::string& stored);
 
 class Outbox {
 public:

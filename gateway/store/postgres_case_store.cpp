@@ -418,29 +418,33 @@ void PostgresCaseStore::record_exchange(const ExchangeRecord& exchange) {
 
 bool PostgresCaseStore::insert_case(pg::Connection& db, const Case& c, const std::string& body_hash,
                                     const std::string& submission, std::int64_t now, const std::string& parent_id,
-                                    const std::string& step_id, const std::string& message_id, const AuditRows* audit) {
-    // One statement: the case, its first two history rows and their events, its outbox row, the
-    // other instances' wake-up (delivered at COMMIT) and, with `audit`, its first audit entries, only
-    // if the case was inserted. Two instances given the same key at once: the second waits here on
-    // the first one's row, and inserts nothing once that one commits.
+                                    const std::string& step_id, const std::string& message_id, const AuditRows* audit,
+                                    bool claim) {
+    // One statement: the case, its first history rows and their events, its outbox row, the other
+    // instances' wake-up (delivered at COMMIT) and, with `audit`, its first audit entries, only if
+    // the case was inserted. Two instances given the same key at once: the second waits here on the
+    // first one's row, and inserts nothing once that one commits. Claimed ($15, this instance's id),
+    // the case is sending from the start, as a claim would have made it, and nobody is woken.
     static const std::string head =
         "WITH c AS (INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, "
         "created_ms, updated_ms, callback_url, parent_id, step_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, "
         "NULLIF($9, ''), NULLIF($10, ''), NULLIF($11, '')) ON CONFLICT (office_id, idempotency_key) DO NOTHING "
         "RETURNING id, parent_id, callback_url, step_id), "
-        "s(n, status, event_id) AS (VALUES (1, 'received', $12), (2, $7, $13)), "
-        "h AS (INSERT INTO case_history(case_id, at_ms, status, note) SELECT c.id, $8, s.status, '' FROM c, s "
+        "s(n, status, note, event_id) AS (SELECT * FROM (VALUES (1, 'received', '', $12), (2, 'queued', '', $13), "
+        "(3, 'sending', 'attempt 1', $16)) AS v WHERE v.column1 < 3 OR $15 <> ''), "
+        "h AS (INSERT INTO case_history(case_id, at_ms, status, note) SELECT c.id, $8, s.status, s.note FROM c, s "
         "ORDER BY s.n), "
         "e AS (INSERT INTO events(event_id, case_id, url, status, note, outcome, at_ms, due_ms, step) "
-        "SELECT s.event_id, COALESCE(c.parent_id, c.id), c.callback_url, s.status, '', NULL, $8, $8, c.step_id "
+        "SELECT s.event_id, COALESCE(c.parent_id, c.id), c.callback_url, s.status, s.note, NULL, $8, $8, c.step_id "
         "FROM c, s WHERE c.callback_url IS NOT NULL ORDER BY s.n), "
-        "o AS (INSERT INTO outbox(case_id, message_id, service, due_ms) SELECT c.id, $14, $2, $8 FROM c "
-        "WHERE $14 <> '') ";
-    static const std::string tail = "SELECT c.id, CASE WHEN $14 <> '' THEN pg_notify('vikno_outbox', '') END FROM c";
+        "o AS (INSERT INTO outbox(case_id, message_id, service, due_ms, claimed_by) "
+        "SELECT c.id, $14, $2, $8, NULLIF($15, '') FROM c WHERE $14 <> '') ";
+    static const std::string tail =
+        "SELECT c.id, CASE WHEN $14 <> '' AND $15 = '' THEN pg_notify('vikno_outbox', '') END FROM c";
     static const std::string plain = head + tail;
     static const std::string with_audit =
         head + ", q AS (" +
-        audit::audit_queue_insert("$15::text[], $16::text[]", "entry, digest", "EXISTS (SELECT 1 FROM c)") + ") " +
+        audit::audit_queue_insert("$17::text[], $18::text[]", "entry, digest", "EXISTS (SELECT 1 FROM c)") + ") " +
         tail;
     pg::Params params;
     params.text(c.id)
@@ -449,20 +453,23 @@ bool PostgresCaseStore::insert_case(pg::Connection& db, const Case& c, const std
         .text(c.idempotency_key)
         .text(body_hash)
         .text(submission)
-        .text(std::string(to_string(CaseStatus::Queued)))
+        .text(std::string(to_string(claim ? CaseStatus::Sending : CaseStatus::Queued)))
         .integer(now)
         .text(c.callback_url)
         .text(parent_id)
         .text(step_id)
         .text(new_uuid())
         .text(new_uuid())
-        .text(message_id);
+        .text(message_id)
+        .text(claim ? instance_ : std::string())
+        .text(new_uuid());
     if (audit != nullptr) params.binary_text_array(audit->texts).binary_text_array(audit->digests);
     return !db.exec((audit != nullptr ? with_audit : plain).c_str(), params).empty();
 }
 
 SubmitResult PostgresCaseStore::submit_with(const Case& c, const std::string& message_id,
-                                            const std::function<void(pg::Connection&)>& also, const AuditRows* audit) {
+                                            const std::function<void(pg::Connection&)>& also, const AuditRows* audit,
+                                            bool claim) {
     const std::string submission = to_json_text(submission_to_json(c));
     const std::string body_hash = sha256_hex(submission);
     auto db = pool_->take();
@@ -470,7 +477,7 @@ SubmitResult PostgresCaseStore::submit_with(const Case& c, const std::string& me
     // is on) when it returns; with more, one transaction.
     std::optional<pg::Transaction> tx;
     if (also) tx.emplace(*db);
-    if (!insert_case(*db, c, body_hash, submission, now_ms(), "", "", message_id, audit)) {
+    if (!insert_case(*db, c, body_hash, submission, now_ms(), "", "", message_id, audit, claim)) {
         const auto existing = db->exec("SELECT id, body_hash FROM cases WHERE office_id = $1 AND idempotency_key = $2",
                                        pg::Params().text(c.office.id).text(c.idempotency_key));
         if (existing.empty()) throw pg::Error("the case holding idempotency key '" + c.idempotency_key + "' is gone");
@@ -481,11 +488,17 @@ SubmitResult PostgresCaseStore::submit_with(const Case& c, const std::string& me
         also(*db);
         tx->commit();
     }
-    return {SubmitOutcome::Created, c.id};
+    SubmitResult result{SubmitOutcome::Created, c.id};
+    if (claim) {
+        result.claimed = OutboxItem{c.id, message_id, 0, c.service, {}};
+        attach_submission(*result.claimed, submission);  // what a claim would read back
+    }
+    return result;
 }
 
-SubmitResult PostgresCaseStore::submit(const Case& c, const std::string& message_id, const AuditRows* received) {
-    const auto result = submit_with(c, message_id, {}, received);
+SubmitResult PostgresCaseStore::submit(const Case& c, const std::string& message_id, const AuditRows* received,
+                                       bool claim) {
+    auto result = submit_with(c, message_id, {}, received, claim);
     if (result.outcome == SubmitOutcome::Created) ++backlog_;  // this instance's own, until the next count
     return result;
 }

@@ -54,7 +54,8 @@ public:
     /// This instance's id in claims (host, process, random part).
     const std::string& instance_id() const { return instance_; }
 
-    SubmitResult submit(const Case& c, const std::string& message_id, const AuditRows* received = nullptr) override;
+    SubmitResult submit(const Case& c, const std::string& message_id, const AuditRows* received = nullptr,
+                        bool claim = false) override;
     std::optional<Case> find(const std::string& case_id) override;
     std::map<CaseStatus, std::int64_t> count_by_status() override;
     std::vector<CaseRow> search(const CaseQuery& query) override;
@@ -111,13 +112,15 @@ private:
                        const std::string& note, const std::optional<Outcome>& outcome = std::nullopt);
     void insert_exchange(pg::Connection& db, const ExchangeRecord& exchange);
     /// The case row, its first history, (with a message id) its outbox row and (with `audit`) its
-    /// audit rows; false (nothing written) when its (office, key) is taken.
+    /// audit rows; false (nothing written) when its (office, key) is taken. `claim`: the outbox row
+    /// is this instance's claim and the case is sending (CaseRecords::submit).
     bool insert_case(pg::Connection& db, const Case& c, const std::string& body_hash, const std::string& submission,
                      std::int64_t now, const std::string& parent_id, const std::string& step_id,
-                     const std::string& message_id, const AuditRows* audit = nullptr);
+                     const std::string& message_id, const AuditRows* audit = nullptr, bool claim = false);
     /// `also` (may be empty) writes more in the same transaction.
     SubmitResult submit_with(const Case& c, const std::string& message_id,
-                             const std::function<void(pg::Connection&)>& also, const AuditRows* audit = nullptr);
+                             const std::function<void(pg::Connection&)>& also, const AuditRows* audit = nullptr,
+                             bool claim = false);
     void let_go_callback(const std::string& registry, const std::string& correlation);
 
     PostgresOptions options_;

@@ -293,16 +293,30 @@ void SqliteCaseStore::record_exchange(const ExchangeRecord& exchange) {
     transactions_->run([&] { insert_exchange(exchange); });
 }
 
-SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_id, const AuditRows* received) {
+SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_id, const AuditRows* received,
+                                     bool claim) {
     refuse_audit_rows(received);
-    const SubmitResult result = submit_with(c, [&](std::int64_t now) {
-        sqlite::Statement(*statements_, "INSERT INTO outbox(case_id, message_id, due_ms) VALUES (?1, ?2, ?3)")
-            .bind(1, c.id)
-            .bind(2, message_id)
-            .bind(3, now)
-            .run();
-    });
-    if (result.outcome == SubmitOutcome::Created) ++backlog_;
+    std::string submission;
+    SubmitResult result = submit_with(
+        c,
+        [&](std::int64_t now) {
+            sqlite::Statement(*statements_,
+                              "INSERT INTO outbox(case_id, message_id, due_ms, claimed) VALUES (?1, ?2, ?3, ?4)")
+                .bind(1, c.id)
+                .bind(2, message_id)
+                .bind(3, now)
+                .bind(4, std::int64_t{claim ? 1 : 0})
+                .run();
+            // What a claim would write, in this commit: the case is sending from the start.
+            if (claim) update_status(c.id, now, CaseStatus::Sending, "attempt 1");
+        },
+        &submission);
+    if (result.outcome != SubmitOutcome::Created) return result;
+    ++backlog_;
+    if (claim) {
+        result.claimed = OutboxItem{c.id, message_id, 0, c.service, {}};
+        attach_submission(*result.claimed, submission);  // what a claim would read back
+    }
     return result;
 }
 
@@ -338,8 +352,10 @@ void SqliteCaseStore::insert_case(const Case& c, const std::string& body_hash, c
     add_history(c.id, now, CaseStatus::Queued, "");
 }
 
-SubmitResult SqliteCaseStore::submit_with(const Case& c, const std::function<void(std::int64_t)>& also) {
+SubmitResult SqliteCaseStore::submit_with(const Case& c, const std::function<void(std::int64_t)>& also,
+                                          std::string* stored) {
     const std::string submission = to_json_text(submission_to_json(c));
+    if (stored != nullptr) *stored = submission;
     const std::string body_hash = sha256_hex(submission);
     SubmitResult result;
     // The earlier submission a replay finds may be committed but not yet synced: the replay waits

@@ -26,7 +26,8 @@ public:
     SqliteCaseStore(const SqliteCaseStore&) = delete;
     SqliteCaseStore& operator=(const SqliteCaseStore&) = delete;
 
-    SubmitResult submit(const Case& c, const std::string& message_id, const AuditRows* received = nullptr) override;
+    SubmitResult submit(const Case& c, const std::string& message_id, const AuditRows* received = nullptr,
+                        bool claim = false) override;
     std::optional<Case> find(const std::string& case_id) override;
     std::optional<OutboxItem> claim_next(std::int64_t now_ms,
                                          const std::vector<std::string>& skip_services = {}) override;
@@ -76,8 +77,9 @@ private:
     void insert_case(const Case& c, const std::string& body_hash, const std::string& submission, std::int64_t now,
                      const std::string& parent_id, const std::string& step_id);
     /// Stores a new case (or finds the earlier one with the same key) and runs `also` in the same
-    /// transaction for a new one.
-    SubmitResult submit_with(const Case& c, const std::function<void(std::int64_t now)>& also);
+    /// transaction for a new one; `stored`, when given, gets the submission's stored text.
+    SubmitResult submit_with(const Case& c, const std::function<void(std::int64_t now)>& also,
+                             std::string* stored = nullptr);
     void open_wal();
     /// The claim itself, in the caller's transaction; `skip_services` is a JSON array or empty.
     /// Claims a row in the running transaction; `submission` gets its case's stored submission.

@@ -250,6 +250,65 @@ TEST_P(StoreSuite, ClaimsOfADeadInstanceAreReleasedAndTakenAgain) {
     EXPECT_EQ(item->message_id, "m");  // sent again under its own message id
 }
 
+// A worker waiting for work takes a new case straight from its submission: the case is claimed and
+// sending in the submission's own commit, with the history and the claim a claim would have written,
+// and nobody else can claim it.
+TEST_P(StoreSuite, ASubmissionThatClaimsItsCaseLeavesItSendingAndClaimedOnlyByItsCaller) {
+    auto opened = open();
+    CaseStore& store = *opened;
+    const Case c = make_case("claimed");
+    const auto result = store.submit(c, "msg-claimed", nullptr, true);
+    ASSERT_EQ(result.outcome, SubmitOutcome::Created);
+    ASSERT_TRUE(result.claimed);
+    EXPECT_EQ(result.claimed->case_id, c.id);
+    EXPECT_EQ(result.claimed->message_id, "msg-claimed");
+    EXPECT_EQ(result.claimed->attempts, 0);
+    EXPECT_EQ(result.claimed->service, c.service);
+    ASSERT_TRUE(result.claimed->submission);  // read back as a claim reads it
+    EXPECT_EQ(result.claimed->submission->id, c.id);
+    EXPECT_EQ(result.claimed->submission->applicant.last_name, c.applicant.last_name);
+
+    const auto stored = store.find(c.id);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->status, CaseStatus::Sending);
+    std::vector<std::string> statuses;
+    for (const auto& change : stored->history) statuses.emplace_back(to_string(change.status));
+    EXPECT_EQ(statuses, (std::vector<std::string>{"received", "queued", "sending"}));
+    EXPECT_EQ(stored->history.back().note, "attempt 1");
+    EXPECT_EQ(store.count_by_status()[CaseStatus::Sending], 1);
+    EXPECT_EQ(store.backlog(), 1);
+    EXPECT_FALSE(store.claim_or_next_due(now_ms()).item);  // the caller's, and nobody else's
+    EXPECT_FALSE(store.claim_or_next_due(now_ms()).next_due_ms);
+
+    // A replay claims nothing: the case it finds is already someone's.
+    const auto replay = store.submit(make_case("claimed"), "msg-other", nullptr, true);
+    EXPECT_EQ(replay.outcome, SubmitOutcome::Replayed);
+    EXPECT_FALSE(replay.claimed);
+
+    store.finish(*result.claimed, CaseStatus::Completed, std::nullopt, "record found", nullptr);
+    EXPECT_EQ(store.find(c.id)->status, CaseStatus::Completed);
+    EXPECT_FALSE(store.claim_next(now_ms() + 60000));
+
+    // Without `claim` the case is queued, as always.
+    const Case queued = make_case("queued");
+    EXPECT_FALSE(store.submit(queued, "msg-queued").claimed);
+    EXPECT_EQ(store.find(queued.id)->status, CaseStatus::Queued);
+}
+
+// An instance that dies holding a case its submission claimed gives it back like any claim: the next
+// start sends it under the message id it was stored with.
+TEST_P(StoreSuite, ACaseClaimedByItsSubmissionIsReleasedWhenItsInstanceDies) {
+    in_dying_instance([](CaseStore& store) {
+        if (!store.submit(make_case("k"), "m", nullptr, true).claimed) throw std::runtime_error("not claimed");
+    });
+    auto reopened = open();
+    EXPECT_EQ(release_after_death(*reopened, 1), 1);
+    const auto item = reopened->claim_next(now_ms());
+    ASSERT_TRUE(item);
+    EXPECT_EQ(item->message_id, "m");
+    EXPECT_EQ(item->attempts, 0);
+}
+
 TEST_P(StoreSuite, ALiveInstancesClaimsAreNeverTakenByAnother) {
     if (sqlite()) GTEST_SKIP() << "one gateway process per SQLite file: there is no other live instance";
     auto first = open();

@@ -88,6 +88,68 @@ TEST(Faults, AStalledRegistryHoldsOnlyItsOwnSlotsWhileAnotherKeepsItsRate) {
     for (const auto& [message_id, done] : done_per_message) EXPECT_EQ(done, 1) << message_id;
 }
 
+// A worker that waits for work takes a new case straight from its submission, claimed in the same
+// commit (the 202 already says "sending"); a case whose registry has no free slot waits queued, as
+// every case did before. Each is sent once.
+TEST(Faults, AnIdleWorkerTakesACaseAtItsSubmissionAndAFullRegistrysCaseWaitsQueued) {
+    Stack stack;
+    stack.start_simulator();
+    stack.start_gateway(R"({"workers": 2, "registry_max_in_flight": 1, "max_attempts": 3,
+        "backoff_initial_ms": 50, "backoff_max_ms": 200, "connect_timeout_ms": 500, "request_timeout_ms": 10000})");
+    const auto submit = [&](const std::string& key) {
+        const HttpReply reply = http(stack.gateway_address, "POST", "/v1/cases", sample_case("birth-extract"),
+                                     {{"Content-Type", "application/json"}, {"Idempotency-Key", unique_key(key)}},
+                                     identity_for_sample("birth-extract"));
+        EXPECT_EQ(reply.status, 202) << reply.body;
+        const auto json = reply.json();
+        stack.track(json->getValue<std::string>("id"), identity_for_sample("birth-extract"));
+        return std::make_pair(json->getValue<std::string>("id"), json->getValue<std::string>("status"));
+    };
+    // A worker may be claiming just then (at start, or on its idle poll): then the case is queued
+    // and claimed as before. An idle gateway hands over nearly every case.
+    std::vector<std::string> ids;
+    int handed = 0;
+    for (int i = 0; i < 10 && handed == 0; ++i) {
+        const auto [id, status] = submit("handed");
+        ids.push_back(id);
+        EXPECT_TRUE(status == "sending" || status == "queued") << status;
+        handed += status == "sending" ? 1 : 0;
+        stack.wait_final(id);
+    }
+    EXPECT_EQ(handed, 1);
+
+    ASSERT_EQ(::kill(stack.simulator_pid(), SIGSTOP), 0);
+    const std::string taken = submit("taken").first;
+    for (int i = 0; i < 200 && in_flight(stack, "civil_registry") < 1; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(in_flight(stack, "civil_registry"), 1);
+    const auto [waiting, waiting_status] = submit("waiting");
+    EXPECT_EQ(waiting_status, "queued");  // the registry's one slot is taken
+    EXPECT_EQ(http(stack.gateway_address, "GET", "/v1/cases/" + waiting, "", {}, identity_for_sample("birth-extract"))
+                  .json()
+                  ->getValue<std::string>("status"),
+              "queued");
+    ASSERT_EQ(::kill(stack.simulator_pid(), SIGCONT), 0);
+
+    ids.push_back(taken);
+    ids.push_back(waiting);
+    for (const auto& id : ids) {
+        const auto done = stack.wait_final(id);
+        EXPECT_EQ(done->getValue<std::string>("status"), "completed") << id;
+        std::vector<std::string> statuses;
+        const auto history = done->getArray("history");
+        for (std::size_t i = 0; i < history->size(); ++i) {
+            statuses.push_back(history->getObject(i)->getValue<std::string>("status"));
+        }
+        EXPECT_EQ(statuses, (std::vector<std::string>{"received", "queued", "sending", "completed"})) << id;
+    }
+    std::map<std::string, int> sent_per_message;
+    for (const auto& record : stack.records()) ++sent_per_message[record->getValue<std::string>("message_id")];
+    EXPECT_EQ(sent_per_message.size(), ids.size());
+    for (const auto& [message_id, sent] : sent_per_message) EXPECT_EQ(sent, 1) << message_id;
+}
+
 namespace {
 
 // A small tmpfs mounted at `dir` for the gateway's store and audit log, so that a test can fill it.
