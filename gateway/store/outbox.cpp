@@ -12,4 +12,10 @@ void attach_submission(OutboxItem& item, const std::string& stored) {
     item.submission = std::move(taken);
 }
 
+OutboxItem claimed_at_submission(const Case& c, const std::string& message_id, const std::string& stored) {
+    OutboxItem item{c.id, message_id, 0, c.service, {}};
+    attach_submission(item, stored);
+    return item;
+}
+
 }  // namespace vikno::gateway

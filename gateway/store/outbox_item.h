@@ -23,4 +23,9 @@ struct OutboxItem {
 /// Sets `item.submission` from the case's stored submission (its JSON text), if that parses.
 void attach_submission(OutboxItem& item, const std::string& stored);
 
+/// The item of a new case its submission claimed (CaseRecords::submit's `claim`): its first attempt,
+/// with the submission read back from `stored` as a claim reads it, so that the worker sees what
+/// every later attempt will.
+OutboxItem claimed_at_submission(const Case& c, const std::string& message_id, const std::string& stored);
+
 }  // namespace vikno::gateway

@@ -489,10 +489,7 @@ SubmitResult PostgresCaseStore::submit_with(const Case& c, const std::string& me
         tx->commit();
     }
     SubmitResult result{SubmitOutcome::Created, c.id};
-    if (claim) {
-        result.claimed = OutboxItem{c.id, message_id, 0, c.service, {}};
-        attach_submission(*result.claimed, submission);  // what a claim would read back
-    }
+    if (claim) result.claimed = claimed_at_submission(c, message_id, submission);
     return result;
 }
 

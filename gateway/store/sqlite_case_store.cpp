@@ -307,16 +307,11 @@ SubmitResult SqliteCaseStore::submit(const Case& c, const std::string& message_i
                 .bind(3, now)
                 .bind(4, std::int64_t{claim ? 1 : 0})
                 .run();
-            // What a claim would write, in this commit: the case is sending from the start.
-            if (claim) update_status(c.id, now, CaseStatus::Sending, "attempt 1");
         },
-        &submission);
+        claim ? &submission : nullptr, claim);
     if (result.outcome != SubmitOutcome::Created) return result;
     ++backlog_;
-    if (claim) {
-        result.claimed = OutboxItem{c.id, message_id, 0, c.service, {}};
-        attach_submission(*result.claimed, submission);  // what a claim would read back
-    }
+    if (claim) result.claimed = claimed_at_submission(c, message_id, submission);
     return result;
 }
 
@@ -339,23 +334,25 @@ SubmitResult SqliteCaseStore::submit_situation(const Case& c, const std::vector<
 }
 
 void SqliteCaseStore::insert_case(const Case& c, const std::string& body_hash, const std::string& submission,
-                                  std::int64_t now, const std::string& parent_id, const std::string& step_id) {
+                                  std::int64_t now, const std::string& parent_id, const std::string& step_id,
+                                  bool claimed) {
     sqlite::Statement insert(
         *statements_,
         "INSERT INTO cases(id, service, office_id, idempotency_key, body_hash, submission, status, "
         "created_ms, updated_ms, callback_url, parent_id, step_id) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, NULLIF(?9, ''), NULLIF(?10, ''), NULLIF(?11, ''))");
     insert.bind(1, c.id).bind(2, c.service).bind(3, c.office.id).bind(4, c.idempotency_key).bind(5, body_hash);
-    insert.bind(6, submission).bind(7, std::string(to_string(CaseStatus::Queued)));
+    insert.bind(6, submission).bind(7, std::string(to_string(claimed ? CaseStatus::Sending : CaseStatus::Queued)));
     insert.bind(8, now).bind(9, c.callback_url).bind(10, parent_id).bind(11, step_id).run();
     add_history(c.id, now, CaseStatus::Received, "");
     add_history(c.id, now, CaseStatus::Queued, "");
+    // What a claim would write, in this commit: the case is sending from the start.
+    if (claimed) add_history(c.id, now, CaseStatus::Sending, "attempt 1");
 }
 
 SubmitResult SqliteCaseStore::submit_with(const Case& c, const std::function<void(std::int64_t)>& also,
-                                          std::string* stored) {
-    const std::string submission = to_json_text(submission_to_json(c));
-    if (stored != nullptr) *stored = submission;
+                                          std::string* stored, bool claimed) {
+    std::string submission = to_json_text(submission_to_json(c));
     const std::string body_hash = sha256_hex(submission);
     SubmitResult result;
     // The earlier submission a replay finds may be committed but not yet synced: the replay waits
@@ -370,11 +367,12 @@ SubmitResult SqliteCaseStore::submit_with(const Case& c, const std::function<voi
             return;
         }
         const std::int64_t now = now_ms();
-        insert_case(c, body_hash, submission, now, "", "");
+        insert_case(c, body_hash, submission, now, "", "", claimed);
         also(now);
         result = {SubmitOutcome::Created, c.id};
     });
     make_durable(commit_count);
+    if (stored != nullptr) *stored = std::move(submission);
     return result;
 }
 

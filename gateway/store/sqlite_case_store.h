@@ -75,11 +75,12 @@ private:
     void insert_exchange(const ExchangeRecord& exchange);
     /// The case row and its first history; under mutex_, in the caller's transaction.
     void insert_case(const Case& c, const std::string& body_hash, const std::string& submission, std::int64_t now,
-                     const std::string& parent_id, const std::string& step_id);
+                     const std::string& parent_id, const std::string& step_id, bool claimed = false);
     /// Stores a new case (or finds the earlier one with the same key) and runs `also` in the same
-    /// transaction for a new one; `stored`, when given, gets the submission's stored text.
+    /// transaction for a new one; `stored`, when given, gets the submission's stored text;
+    /// `claimed`: the new case is sending (CaseRecords::submit's `claim`).
     SubmitResult submit_with(const Case& c, const std::function<void(std::int64_t now)>& also,
-                             std::string* stored = nullptr);
+                             std::string* stored = nullptr, bool claimed = false);
     void open_wal();
     /// The claim itself, in the caller's transaction; `skip_services` is a JSON array or empty.
     /// Claims a row in the running transaction; `submission` gets its case's stored submission.
