@@ -1,5 +1,6 @@
 // vikno: the gateway server and its command-line client.
 
+#include "cli/allocator.h"
 #include "cli/commands.h"
 
 #include <iostream>
@@ -36,7 +37,7 @@ int main(int argc, char** argv) {
     if (command == "audit") return vikno::gateway::cli::audit_command(args);
     if (command == "migrate") return vikno::gateway::cli::migrate(args);
     if (command == "version" || command == "--version") {
-        std::cout << "vikno " << VIKNO_VERSION << "\n";
+        std::cout << "vikno " << VIKNO_VERSION << " (allocator: " << vikno::gateway::cli::allocator_name() << ")\n";
         return 0;
     }
     if (command == "help" || command == "--help" || command == "-h") {

@@ -1,5 +1,6 @@
 #include "api/api_server.h"
 #include "audit/postgres_audit_log.h"
+#include "cli/allocator.h"
 #include "cli/commands.h"
 #include "common/storage_full.h"
 #include "config/config.h"
@@ -138,8 +139,8 @@ int serve(const std::vector<std::string>& args) {
             if (!config.console.ready_file.empty()) write_ready_file(config.console.ready_file, console_address);
         }
         const std::string address = config.server.host + ":" + std::to_string(port);
-        spdlog::info("vikno {} serving on https://{} (store {})", VIKNO_VERSION, address,
-                     config.store.postgres.empty() ? config.store.path : std::string("PostgreSQL"));
+        spdlog::info("vikno {} serving on https://{} (store {}, allocator {})", VIKNO_VERSION, address,
+                     config.store.postgres.empty() ? config.store.path : std::string("PostgreSQL"), allocator_name());
         if (!config.server.ready_file.empty()) write_ready_file(config.server.ready_file, address);
 
         int received = 0;
