@@ -308,10 +308,14 @@ def main():
         check(checked.returncode == 0 and checked.stdout.startswith("OK"),
               "vikno audit check-bundle accepts the downloaded bundle: " + checked.stdout.strip().splitlines()[0])
 
-        # The exchange: masked, then in full, and that view is in the audit log.
+        # The exchange, opened from its attempt: masked, then in full, and that view is in the audit log.
         auditor.open(base + "#/case/" + ours[0])
-        auditor.rows("case-entries")
-        auditor.driver.find_elements(By.CSS_SELECTOR, "#case-entries tbody tr")[1].click()
+        exchange_seq = auditor.rows("case-entries")[1][0]
+        attempts = auditor.rows("attempts")
+        check(len(attempts) == 1 and attempts[0][-1] == exchange_seq,
+              f"the attempt names its audit entry {exchange_seq} (saw {attempts})")
+        auditor.driver.find_element(By.CSS_SELECTOR, "#attempts tbody tr").click()
+        auditor.wait.until(ready.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Audit entry " + exchange_seq))
         request = auditor.text("message-request")
         check("BirthRecordExtractRequest" in request and "Коваленко" not in request and "К********" in request,
               "the exchange's request is shown masked")
