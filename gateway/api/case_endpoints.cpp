@@ -189,7 +189,7 @@ void submit_case(ApiContext& context, const OfficeConfig& office, Request& reque
     } else {
         c.callback_url = office.callback_url;
     }
-    c.id = new_uuid();
+    c.id = new_case_id();
     c.idempotency_key = key;
     SubmitResult result;
     WorkerPromise worker;

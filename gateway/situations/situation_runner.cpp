@@ -253,7 +253,7 @@ void SituationRunner::advance(const std::string& situation_id) {
                 continue;
             }
             Case step_case;
-            step_case.id = new_uuid();
+            step_case.id = new_case_id();
             step_case.service = definition.service;
             step_case.office = situation->office;
             step_case.applicant = situation->applicant;
