@@ -261,6 +261,13 @@ std::optional<std::string> FileAuditLog::entry_text(const AuditEntryRef& ref) {
     return entry_line_at(options_.dir + "/" + kEntriesFile, ref.seq, ref.offset);
 }
 
+// The file log's reference is its number: only a reference of another kind (a digest, from a log in
+// PostgreSQL) or one beyond this log's end names nothing here.
+std::optional<std::uint64_t> FileAuditLog::entry_seq(const AuditEntryRef& ref) {
+    if (!ref.digest.empty() || ref.seq >= size()) return std::nullopt;
+    return ref.seq;
+}
+
 std::uint64_t FileAuditLog::size() {
     std::lock_guard lock(mutex_);
     return queued_;

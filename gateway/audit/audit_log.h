@@ -76,6 +76,9 @@ public:
     /// The entry `ref` names (from append() or rows_for_store()) as the log holds it: its line, or
     /// its queued text; nullopt when the log has no such entry.
     virtual std::optional<std::string> entry_text(const AuditEntryRef& ref) = 0;
+    /// The number the log gave the entry `ref` names; nullopt while it has none yet (PostgreSQL
+    /// numbers queued entries after their commit) or when this log does not hold it.
+    virtual std::optional<std::uint64_t> entry_seq(const AuditEntryRef& ref) = 0;
     /// For a log kept in the store's database: `entries` as the store must queue them with the end
     /// of a case (common/audit_rows.h); nullopt for a log of its own, which append() writes.
     virtual std::optional<AuditRows> rows_for_store(const std::vector<Poco::JSON::Object::Ptr>& /*entries*/,
@@ -106,6 +109,7 @@ public:
     std::uint64_t size() override;
     /// The line at `ref.offset` when it is line `ref.seq`.
     std::optional<std::string> entry_text(const AuditEntryRef& ref) override;
+    std::optional<std::uint64_t> entry_seq(const AuditEntryRef& ref) override;
 
 private:
     // One append() call, or the checkpoint thread asking for a seal: whoever has the turn writes

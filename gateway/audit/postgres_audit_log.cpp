@@ -121,6 +121,14 @@ std::optional<std::string> PostgresAuditLog::entry_text(const AuditEntryRef& ref
     return found.text(0, 0);
 }
 
+std::optional<std::uint64_t> PostgresAuditLog::entry_seq(const AuditEntryRef& ref) {
+    if (ref.digest.empty()) return std::nullopt;  // a file log's reference
+    auto db = pool_.take();
+    const auto found = db->exec("SELECT seq FROM audit_entries WHERE digest = $1", pg::Params().text(ref.digest));
+    if (found.empty()) return std::nullopt;
+    return static_cast<std::uint64_t>(found.integer(0, 0));
+}
+
 std::optional<AuditRows> PostgresAuditLog::rows_for_store(const std::vector<Poco::JSON::Object::Ptr>& entries,
                                                           std::size_t evidence) {
     AuditRows rows;

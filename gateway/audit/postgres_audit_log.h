@@ -48,6 +48,7 @@ public:
     std::vector<AuditEntryRef> append(const std::vector<Poco::JSON::Object::Ptr>& entries) override;
     /// The entry's line once sequenced, its queued text before.
     std::optional<std::string> entry_text(const AuditEntryRef& ref) override;
+    std::optional<std::uint64_t> entry_seq(const AuditEntryRef& ref) override;
     std::optional<AuditRows> rows_for_store(const std::vector<Poco::JSON::Object::Ptr>& entries,
                                             std::size_t evidence) override;
     void queued_by_store() override { wake_.notify_one(); }

@@ -1,10 +1,11 @@
 #include "common/ids.h"
 
+#include "common/clock.h"
+
 #include <vikno/signing.h>
 
 #include <openssl/rand.h>
 
-#include <chrono>
 #include <cstdint>
 #include <stdexcept>
 
@@ -49,9 +50,7 @@ std::string new_uuid() {
 std::string new_case_id() {
     unsigned char bytes[16];
     random_bytes(bytes + 6, 10);
-    const auto ms = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
+    const auto ms = static_cast<std::uint64_t>(now_ms());
     for (int i = 0; i < 6; ++i) bytes[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
     return uuid_text(bytes, 7);
 }

@@ -14,6 +14,8 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <set>
+
 namespace vikno::gateway::console {
 namespace {
 
@@ -158,6 +160,28 @@ void case_timeline(Call& call, const std::string& case_id) {
         history->add(h);
     }
     json->set("history", history);
+    // Where this case is in the audit log, so the auditor can open its exchanges; the numbers of
+    // its exchange entries, so that each attempt can name its own.
+    std::set<std::uint64_t> exchange_entries;
+    if (call.auditor()) {
+        const audit::EntryFilter filter{case_id, "", "", "", "", "", ""};
+        Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
+        audit::for_each_line(call.audit.dir() + "/" + audit::kEntriesFile,
+                             [&](std::uint64_t seq, std::string_view line) {
+                                 if (!filter.may_match(line)) return true;
+                                 const auto entry = audit::parse_entry(std::string(line));
+                                 if (!filter.matches(entry)) return true;
+                                 Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+                                 e->set("seq", seq);
+                                 for (const char* key : {"at", "kind", "registry", "attempt"})
+                                     e->set(key, audit::entry_field(entry, key));
+                                 e->set("outcome", audit::entry_outcome(entry));
+                                 entries->add(e);
+                                 if (audit::entry_field(entry, "kind") == "exchange") exchange_entries.insert(seq);
+                                 return true;
+                             });
+        json->set("audit_entries", entries);
+    }
     Poco::JSON::Array::Ptr attempts = new Poco::JSON::Array;
     for (const auto& exchange : call.context.store.exchanges(case_id)) {
         Poco::JSON::Object::Ptr a = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -167,6 +191,12 @@ void case_timeline(Call& call, const std::string& case_id) {
         a->set("duration_ms", exchange.duration_ms);
         a->set("http_status", exchange.http_status);
         a->set("error", exchange.error);
+        // The entry the store refers to for the wire bytes, once the console's view of the log has it
+        // (a log in PostgreSQL is numbered after the commit and pulled at most once a second).
+        if (call.auditor() && exchange.audit_entry) {
+            const auto seq = call.context.audit.entry_seq(*exchange.audit_entry);
+            if (seq && exchange_entries.contains(*seq)) a->set("audit_entry", *seq);
+        }
         attempts->add(a);
     }
     json->set("attempts", attempts);
@@ -201,25 +231,6 @@ void case_timeline(Call& call, const std::string& case_id) {
             list->add(s);
         }
         json->set("steps", list);
-    }
-    if (call.auditor()) {
-        // Where this case is in the audit log, so the auditor can open its exchanges.
-        const audit::EntryFilter filter{case_id, "", "", "", "", "", ""};
-        Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
-        audit::for_each_line(call.audit.dir() + "/" + audit::kEntriesFile,
-                             [&](std::uint64_t seq, std::string_view line) {
-                                 if (!filter.may_match(line)) return true;
-                                 const auto entry = audit::parse_entry(std::string(line));
-                                 if (!filter.matches(entry)) return true;
-                                 Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-                                 e->set("seq", seq);
-                                 for (const char* key : {"at", "kind", "registry", "attempt"})
-                                     e->set(key, audit::entry_field(entry, key));
-                                 e->set("outcome", audit::entry_outcome(entry));
-                                 entries->add(e);
-                                 return true;
-                             });
-        json->set("audit_entries", entries);
     }
     send_json(call, 200, to_json_text(json));
 }

@@ -275,6 +275,7 @@ TEST(AuditLog, AppendSaysWhereEachEntryIsAndEntryTextReadsItBack) {
             EXPECT_EQ(line->getValue<std::uint64_t>("seq"), ref.seq);
             const int n = i + 1 == refs[t].size() && t == 0 ? 999 : t * 100 + int(i / 2) + (i % 2 == 0 ? 0 : 50);
             EXPECT_EQ(line->getValue<int>("n"), n) << "seq " << ref.seq;
+            EXPECT_EQ(log.entry_seq(ref), ref.seq);
         }
     }
     EXPECT_EQ(seqs.size(), 201U);
@@ -282,5 +283,7 @@ TEST(AuditLog, AppendSaysWhereEachEntryIsAndEntryTextReadsItBack) {
     EXPECT_FALSE(log.entry_text({some.seq + 1, some.offset, {}}));  // another line's offset
     EXPECT_FALSE(log.entry_text({some.seq, some.offset + 1, {}}));  // not where a line starts
     EXPECT_FALSE(log.entry_text({some.seq, 1U << 30, {}}));         // past the end
+    EXPECT_FALSE(log.entry_seq({201, 0, {}}));                      // beyond the log
+    EXPECT_FALSE(log.entry_seq({0, 0, std::string(64, '0')}));      // a PostgreSQL log's reference
     Poco::File(dir).remove(true);
 }

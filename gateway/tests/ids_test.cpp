@@ -1,4 +1,5 @@
 #include "common/ids.h"
+#include "common/clock.h"
 
 #include <gtest/gtest.h>
 
@@ -11,11 +12,6 @@
 
 namespace vikno::gateway {
 namespace {
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // The first 48 bits of a version 7 UUID: its Unix time in milliseconds (RFC 9562, section 5.7).
 std::int64_t id_ms(const std::string& id) { return std::stoll(id.substr(0, 8) + id.substr(9, 4), nullptr, 16); }

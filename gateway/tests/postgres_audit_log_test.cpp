@@ -159,6 +159,8 @@ TEST(PostgresAuditLog, AnEntryIsFoundByItsDigestQueuedAndSequenced) {
     EXPECT_NE(queued->find(R"("n":2)"), std::string::npos) << *queued;
     EXPECT_EQ(queued->find(R"("seq")"), std::string::npos) << *queued;  // not sequenced yet
     EXPECT_FALSE(log.entry_text({0, 0, std::string(64, '0')}));
+    EXPECT_FALSE(log.entry_seq(refs[1]));     // queued: no number yet
+    EXPECT_FALSE(log.entry_seq({1, 0, {}}));  // a file log's reference
 
     holder.exec("SELECT pg_advisory_unlock_all()");
     ASSERT_TRUE(eventually([&] { return log.sequencing(); }));
@@ -167,4 +169,6 @@ TEST(PostgresAuditLog, AnEntryIsFoundByItsDigestQueuedAndSequenced) {
         return line && line->starts_with(R"({"seq":1,)");
     }));
     EXPECT_NE(log.entry_text(refs[1])->find(R"("n":2)"), std::string::npos);
+    EXPECT_EQ(log.entry_seq(refs[0]), 0U);
+    EXPECT_EQ(log.entry_seq(refs[1]), 1U);
 }

@@ -223,8 +223,8 @@ async function casePage(id) {
     { title: "Status", value: (h) => status(h.status) },
     { title: "Note", value: (h) => h.note },
   ], c.history)));
-  // For an auditor, each attempt opens the audit entry that holds its wire bytes.
-  const entryOf = attemptEntries(c.attempts, c.audit_entries);
+  // For an auditor, each attempt opens the audit entry that holds its wire bytes (`audit_entry`, the
+  // store's reference to it), once the console's view of the log has it.
   const attemptColumns = [
     { title: "#", value: (a) => a.attempt },
     { title: "Registry", value: (a) => a.registry },
@@ -233,9 +233,9 @@ async function casePage(id) {
     { title: "HTTP", value: (a) => a.http_status || "–", num: true },
     { title: "Transport error", value: (a) => a.error || "" },
   ];
-  if (c.audit_entries) attemptColumns.push({ title: "Audit entry", value: (a) => entryOf.get(a) ?? "not yet in the log", num: true });
+  if (c.audit_entries) attemptColumns.push({ title: "Audit entry", value: (a) => a.audit_entry ?? "–", num: true });
   parts.push(el("h2", {}, "Attempts"), c.attempts.length ? el("div", { id: "attempts" }, table(attemptColumns, c.attempts,
-    c.audit_entries ? (a) => { if (entryOf.has(a)) location.hash = "#/entry/" + entryOf.get(a); } : undefined))
+    c.audit_entries ? (a) => { if (a.audit_entry !== undefined) location.hash = "#/entry/" + a.audit_entry; } : undefined))
     : el("p", { class: "muted" }, "No exchange with a registry yet."));
   if (c.audit_entries) {
     parts.push(el("h2", {}, "In the audit log"),
@@ -250,27 +250,6 @@ async function casePage(id) {
       ], c.audit_entries, (e) => { location.hash = "#/entry/" + e.seq; })));
   }
   show(...parts);
-}
-
-// Pairs each attempt with its `exchange` entry: the n-th attempt of a registry with a given number
-// with the n-th such entry, so a registry's callback, an exchange of its own with the same number,
-// keeps its own entry. An attempt whose entry the log has not numbered yet (PostgreSQL's sequencer
-// runs after the commit) has none.
-function attemptEntries(attempts, entries) {
-  const result = new Map();
-  if (!entries) return result;
-  const waiting = new Map();
-  for (const e of entries) {
-    if (e.kind !== "exchange") continue;
-    const key = e.registry + "#" + e.attempt;
-    if (!waiting.has(key)) waiting.set(key, []);
-    waiting.get(key).push(e.seq);
-  }
-  for (const a of attempts) {
-    const queue = waiting.get(a.registry + "#" + a.attempt);
-    if (queue && queue.length) result.set(a, queue.shift());
-  }
-  return result;
 }
 
 async function auditPage(values) {
