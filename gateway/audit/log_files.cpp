@@ -26,10 +26,18 @@ Lines read_lines(const std::string& path) {
 }
 
 void for_each_line(const std::string& path, const std::function<bool(std::uint64_t, std::string_view)>& visit) {
+    for_each_line_from(path, 0, 0,
+                       [&](std::uint64_t seq, std::uint64_t, std::string_view line) { return visit(seq, line); });
+}
+
+void for_each_line_from(const std::string& path, std::uint64_t offset, std::uint64_t first_seq,
+                        const std::function<bool(std::uint64_t, std::uint64_t, std::string_view)>& visit) {
     std::ifstream in(path, std::ios::binary);
+    if (!in.seekg(static_cast<std::streamoff>(offset))) return;
     std::string pending;  // the start of a line the block before did not finish
     std::vector<char> block(1 << 20);
-    std::uint64_t seq = 0;
+    std::uint64_t seq = first_seq;
+    std::uint64_t line_start = offset;
     while (in) {
         in.read(block.data(), static_cast<std::streamsize>(block.size()));
         const std::string_view text(block.data(), static_cast<std::size_t>(in.gcount()));
@@ -37,10 +45,12 @@ void for_each_line(const std::string& path, const std::function<bool(std::uint64
         for (auto end = text.find('\n'); end != std::string_view::npos; end = text.find('\n', start)) {
             bool more = true;
             if (pending.empty()) {
-                more = visit(seq++, text.substr(start, end - start));
+                more = visit(seq++, line_start, text.substr(start, end - start));
+                line_start += end - start + 1;
             } else {
                 pending.append(text.substr(start, end - start));
-                more = visit(seq++, pending);
+                more = visit(seq++, line_start, pending);
+                line_start += pending.size() + 1;
                 pending.clear();
             }
             if (!more) return;

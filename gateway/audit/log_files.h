@@ -26,6 +26,10 @@ Lines read_lines(const std::string& path);
 /// Each complete line of `path` in order, numbered from 0, read a block at a time (memory stays
 /// bounded however large the log is); stops when `visit` returns false. A torn last line is skipped.
 void for_each_line(const std::string& path, const std::function<bool(std::uint64_t, std::string_view)>& visit);
+/// As for_each_line, from byte `offset` (where line `first_seq` starts), telling `visit` where each
+/// line starts: for a reader that keeps its place in a log that grows.
+void for_each_line_from(const std::string& path, std::uint64_t offset, std::uint64_t first_seq,
+                        const std::function<bool(std::uint64_t, std::uint64_t, std::string_view)>& visit);
 /// Line `seq` of `path` (from 0), read as for_each_line does; nullopt when the file has no such line.
 std::optional<std::string> line_at(const std::string& path, std::uint64_t seq);
 /// Line `seq` of entries.jsonl at `path`, read where it starts (byte `offset`, as AuditEntryRef

@@ -50,22 +50,32 @@ Poco::JSON::Object::Ptr parse_ordered(const std::string& text) {
     return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
 }
 
-void write_private(const std::string& path, const std::string& text) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw AuditError(path + ": cannot be written: " + std::strerror(errno));
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            ::close(fd);
-            throw AuditError(path + ": write failed: " + std::strerror(errno));
-        }
-        done += static_cast<std::size_t>(n);
+// A file of the pulled copy (0600), written a batch at a time so that memory does not grow with the log.
+class PulledFile {
+public:
+    PulledFile(std::string path, bool from_empty) : path_(std::move(path)) {
+        fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (from_empty ? O_TRUNC : 0), 0600);
+        if (fd_ < 0) throw AuditError(path_ + ": cannot be written: " + std::strerror(errno));
     }
-    ::fsync(fd);
-    ::close(fd);
-}
+    ~PulledFile() { ::close(fd_); }
+    PulledFile(const PulledFile&) = delete;
+    PulledFile& operator=(const PulledFile&) = delete;
+
+    void append(const std::string& text) {
+        std::size_t done = 0;
+        while (done < text.size()) {
+            const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw AuditError(path_ + ": write failed: " + std::strerror(errno));
+            done += static_cast<std::size_t>(n);
+        }
+    }
+    void sync() { ::fsync(fd_); }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+};
 
 }  // namespace
 
@@ -287,27 +297,54 @@ void PostgresAuditLog::seal(pg::Connection& session) {
 }
 
 std::uint64_t PostgresAuditLog::pull(const std::string& conninfo, const std::string& dir) {
+    PulledPlace place;
+    copy(conninfo, dir, place, true);
+    return place.entries;
+}
+
+void PostgresAuditLog::pull_more(const std::string& conninfo, const std::string& dir, PulledPlace& place) {
+    copy(conninfo, dir, place, place.entries == 0 && place.sealed_size < 0);
+}
+
+void PostgresAuditLog::copy(const std::string& conninfo, const std::string& dir, PulledPlace& place, bool from_empty) {
     pg::Connection db(conninfo);
     Poco::File(dir).createDirectories();
     ::chmod(dir.c_str(), 0700);
     // One snapshot for both files, so that every checkpoint written covers entries that are in it.
     pg::Transaction tx(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    std::string entries;
-    std::int64_t count = 0;
-    for (std::int64_t from = 0;; from += kBatch) {
+    if (place.entries > 0) {
+        const auto last = db.exec("SELECT line FROM audit_entries WHERE seq = $1",
+                                  pg::Params().integer(static_cast<std::int64_t>(place.entries - 1)));
+        if (last.rows() == 0 || last.text(0, 0) != place.last_line) {
+            throw AuditError(dir + " holds entry " + std::to_string(place.entries - 1) +
+                             " as the log in PostgreSQL does not (the log was changed, or it is another one): "
+                             "pull into an empty folder and verify it");
+        }
+    }
+    // Entries first: a checkpoint is written only after the entries it covers.
+    PulledFile entries(dir + "/" + kEntriesFile, from_empty);
+    for (auto from = static_cast<std::int64_t>(place.entries);; from += kBatch) {
         const auto lines = db.exec("SELECT line FROM audit_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq",
                                    pg::Params().integer(from).integer(from + kBatch));
-        for (int i = 0; i < lines.rows(); ++i) entries += lines.text(i, 0) + "\n";
-        count += lines.rows();
+        std::string batch;
+        for (int i = 0; i < lines.rows(); ++i) batch += lines.text(i, 0) + "\n";
+        entries.append(batch);
+        if (lines.rows() > 0) place.last_line = lines.text(lines.rows() - 1, 0);
+        place.entries += static_cast<std::uint64_t>(lines.rows());
         if (lines.rows() < kBatch) break;
     }
-    std::string checkpoints;
-    const auto sealed = db.exec("SELECT line FROM audit_checkpoints ORDER BY tree_size");
-    for (int i = 0; i < sealed.rows(); ++i) checkpoints += sealed.text(i, 0) + "\n";
+    entries.sync();
+    PulledFile checkpoints(dir + "/" + kCheckpointsFile, from_empty);
+    const auto sealed = db.exec("SELECT tree_size, line FROM audit_checkpoints WHERE tree_size > $1 ORDER BY tree_size",
+                                pg::Params().integer(place.sealed_size));
+    std::string batch;
+    for (int i = 0; i < sealed.rows(); ++i) {
+        batch += sealed.text(i, 1) + "\n";
+        place.sealed_size = sealed.integer(i, 0);
+    }
+    checkpoints.append(batch);
+    checkpoints.sync();
     tx.commit();
-    write_private(dir + "/" + kEntriesFile, entries);
-    write_private(dir + "/" + kCheckpointsFile, checkpoints);
-    return static_cast<std::uint64_t>(count);
 }
 
 }  // namespace vikno::gateway::audit

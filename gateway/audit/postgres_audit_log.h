@@ -59,9 +59,20 @@ public:
 
     /// Creates the log's tables when missing; in the caller's transaction.
     static void create_schema(pg::Connection& db);
-    /// Writes the log at `conninfo` to `dir` as entries.jsonl and checkpoints.jsonl (0600); returns
-    /// the number of entries. Entries still queued are not in it (they have no seq yet).
+    /// Writes the log at `conninfo` to `dir` as entries.jsonl and checkpoints.jsonl (0600), replacing
+    /// what the folder held; returns the number of entries. Entries still queued are not in it (they
+    /// have no seq yet). Memory stays bounded however large the log is.
     static std::uint64_t pull(const std::string& conninfo, const std::string& dir);
+    /// What a folder holds of the log after a pull_more() into it.
+    struct PulledPlace {
+        std::uint64_t entries = 0;
+        std::string last_line;          ///< checked against the log before appending
+        std::int64_t sealed_size = -1;  ///< tree size of the last checkpoint pulled
+    };
+    /// Appends to `dir` what the log has beyond `place` (empty: the whole log), and moves `place` on:
+    /// the console's copy grows by what is new instead of being written again. Throws AuditError when
+    /// the log no longer holds the folder's last entry as it is there.
+    static void pull_more(const std::string& conninfo, const std::string& dir, PulledPlace& place);
 
 private:
     void run();
@@ -70,6 +81,7 @@ private:
     /// Queued entries into the log, in queue order; false when none were waiting.
     bool integrate(pg::Connection& session);
     void seal(pg::Connection& session);
+    static void copy(const std::string& conninfo, const std::string& dir, PulledPlace& place, bool from_empty);
 
     PostgresAuditOptions options_;
     const crypto::Signer& signer_;

@@ -48,11 +48,13 @@ void audit_entries(Call& call) {
     const audit::EntryFilter filter{call.param("case"),    call.param("registry"), call.param("office"),
                                     call.param("service"), call.param("outcome"),  call.param("from"),
                                     call.param("to")};
-    // Oldest to newest through the file, keeping the newest kMaxListed matches: an auditor usually
-    // looks for what just happened, and the log is read a block at a time whatever its size.
+    // Oldest to newest, keeping the newest kMaxListed matches: an auditor usually looks for what
+    // just happened. A case's entries are read where the index says they are; any other filter
+    // reads the log a block at a time, whatever its size.
     std::deque<Poco::JSON::Object::Ptr> newest;
     std::size_t matched = 0;
-    audit::for_each_line(call.audit.dir() + "/" + audit::kEntriesFile, [&](std::uint64_t seq, std::string_view line) {
+    const auto view = call.audit.view();
+    const auto visit = [&](std::uint64_t seq, std::string_view line) {
         if (!filter.may_match(line)) return true;
         const auto entry = audit::parse_entry(std::string(line));
         if (!filter.matches(entry)) return true;
@@ -66,7 +68,12 @@ void audit_entries(Call& call) {
         newest.push_back(item);
         if (newest.size() > kMaxListed) newest.pop_front();
         return true;
-    });
+    };
+    if (filter.case_id.empty()) {
+        audit::for_each_line(view.entries_path(), visit);
+    } else {
+        view.for_each_line_of_case(filter.case_id, visit);
+    }
     Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
     for (auto it = newest.rbegin(); it != newest.rend(); ++it) entries->add(*it);
     Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -80,7 +87,9 @@ void audit_entry(Call& call, const std::string& seq_text, bool reveal) {
     if (!call.auditor()) return refuse_role(call);
     const auto seq = parse_seq(seq_text);
     if (!seq) return bad_request(call, "entry", "expected an entry number from the list");
-    const auto found = audit::line_at(call.audit.dir() + "/" + audit::kEntriesFile, *seq);
+    auto view = call.audit.view();
+    const auto offset = view.index().offset_of(*seq);
+    const auto found = offset ? audit::entry_line_at(view.entries_path(), *seq, *offset) : std::nullopt;
     if (!found) return not_found(call, "there is no entry " + seq_text);
     const std::string& line = *found;
     const auto entry = audit::parse_entry(line);
@@ -93,7 +102,7 @@ void audit_entry(Call& call, const std::string& seq_text, bool reveal) {
     Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
     json.set("seq", *seq);
     json.set("leaf_hash", audit::to_hex(audit::leaf_hash(line)));
-    const auto checkpoint = last_checkpoint(call.audit.dir());
+    const auto checkpoint = last_checkpoint(view.dir());
     json.set("sealed", checkpoint.has_value() && *seq < checkpoint->tree_size);
     json.set("masked", !reveal);
     Poco::JSON::Object::Ptr fields = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -129,7 +138,7 @@ void audit_entry(Call& call, const std::string& seq_text, bool reveal) {
 void audit_state(Call& call) {
     if (!call.auditor()) return refuse_role(call);
     const auto report = call.audit.verify();
-    const auto checkpoint = last_checkpoint(call.audit.dir());
+    const auto checkpoint = last_checkpoint(call.audit.view().dir());
     Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
     json.set("verified", report.ok());
     json.set("entries", report.entries);
@@ -155,7 +164,7 @@ void audit_state(Call& call) {
 
 void case_bundle(Call& call, const std::string& case_id) {
     if (!call.auditor()) return refuse_role(call);
-    auto bundle = audit::export_bundle(call.audit.dir(), case_id, call.audit.trusted().front(),
+    auto bundle = audit::export_bundle(call.audit.view().dir(), case_id, call.audit.trusted().front(),
                                        registry_certificates_pem(call.context.config));
     if (!bundle) {
         const int status = bundle.error().code == "case_unknown" ? 404 : 409;

@@ -1,55 +1,88 @@
 #include "console/audit_snapshot.h"
 
 #include "audit/audit_log.h"
-#include "audit/postgres_audit_log.h"
+#include "audit/log_files.h"
 #include "common/clock.h"
+
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 
 namespace vikno::gateway::console {
 
+std::string AuditSnapshot::View::entries_path() const { return dir_ + "/" + audit::kEntriesFile; }
+
+void AuditSnapshot::View::for_each_line_of_case(
+    const std::string& case_id, const std::function<void(std::uint64_t, std::string_view)>& visit) const {
+    const std::string path = entries_path();
+    for (const auto& place : index_.lines_of_case(case_id)) {
+        if (const auto line = audit::entry_line_at(path, place.seq, place.offset)) visit(place.seq, *line);
+    }
+}
+
 AuditSnapshot::AuditSnapshot(const Config& config, std::vector<crypto::Certificate> trusted)
     : config_(config), trusted_(std::move(trusted)) {
-    // An earlier run's pulls are stale: start from none.
-    if (!config_.store.postgres.empty()) std::filesystem::remove_all(config_.audit.dir + "/console-pull");
-}
-
-std::string AuditSnapshot::dir() {
-    if (config_.store.postgres.empty()) return config_.audit.dir;
-    std::lock_guard lock(mutex_);
-    if (current_.empty() || now_ms() - pulled_ms_ >= 1000) {
-        // Each pull into a folder of its own: a request still reading the previous one is not
-        // given a file half rewritten. The one before that is no longer read by anyone.
-        const std::string root = config_.audit.dir + "/console-pull";
-        const std::string next = root + "/" + std::to_string(++generation_);
-        std::filesystem::create_directories(next);
-        std::filesystem::permissions(root, std::filesystem::perms::owner_all);
-        audit::PostgresAuditLog::pull(config_.store.postgres, next);
-        current_ = next;
-        pulled_ms_ = now_ms();
-        if (generation_ > 2) std::filesystem::remove_all(root + "/" + std::to_string(generation_ - 2));
+    if (config_.store.postgres.empty()) {
+        dir_ = config_.audit.dir;
+    } else {
+        // An earlier run's copy may be of another database: start from none.
+        dir_ = config_.audit.dir + "/console-pull";
+        std::filesystem::remove_all(dir_);
     }
-    return current_;
+    index_ = std::make_unique<AuditIndex>(config_.audit.dir + "/console-index.sqlite");
 }
 
-void AuditSnapshot::appended() {
-    std::lock_guard lock(mutex_);
-    pulled_ms_ = 0;
+void AuditSnapshot::pull_locked() {
+    std::unique_lock files(files_);
+    try {
+        audit::PostgresAuditLog::pull_more(config_.store.postgres, dir_, pulled_);
+    } catch (const audit::AuditError& e) {
+        // The database no longer holds what the copy has: show what it holds now (the state page
+        // verifies it and names what changed).
+        spdlog::error("console: {}; copying the log afresh", e.what());
+        pulled_ = {};
+        audit::PostgresAuditLog::pull_more(config_.store.postgres, dir_, pulled_);
+    }
 }
+
+AuditSnapshot::View AuditSnapshot::view() {
+    if (!config_.store.postgres.empty()) {
+        std::lock_guard lock(mutex_);
+        if (pulled_ms_ == 0 || now_ms() - pulled_ms_ >= 1000) {
+            pull_locked();
+            pulled_ms_ = now_ms();
+        }
+    }
+    View view{std::shared_lock<std::shared_mutex>(files_), dir_, *index_};
+    index_->catch_up(view.entries_path());
+    return view;
+}
+
+void AuditSnapshot::appended() { pulled_ms_ = 0; }
 
 audit::VerifyReport AuditSnapshot::verify() {
-    const std::string folder = dir();
-    const auto size_of = [&](const char* file) -> std::uintmax_t {
+    const auto size_of = [](const std::string& folder, const char* file) -> std::uintmax_t {
         std::error_code error;
         const auto size = std::filesystem::file_size(folder + "/" + file, error);
         return error ? 0 : size;
     };
-    const std::uintmax_t size = size_of(audit::kEntriesFile) + size_of(audit::kCheckpointsFile);
-    std::lock_guard lock(mutex_);
-    if (size != verified_size_) {
-        verified_ = audit::verify_log(folder, trusted_);
-        verified_size_ = size;
+    std::uintmax_t size = 0;
+    {
+        const auto current = view();
+        size = size_of(current.dir(), audit::kEntriesFile) + size_of(current.dir(), audit::kCheckpointsFile);
     }
+    // Its own lock: pages go on being served while a large log is verified.
+    std::lock_guard lock(verify_mutex_);
+    if (size == verified_size_) return verified_;
+    if (config_.store.postgres.empty()) {
+        verified_ = audit::verify_log(dir_, trusted_);
+    } else {
+        const std::string fresh = config_.audit.dir + "/console-verify";
+        audit::PostgresAuditLog::pull(config_.store.postgres, fresh);
+        verified_ = audit::verify_log(fresh, trusted_);
+        std::filesystem::remove_all(fresh);
+    }
+    verified_size_ = size;
     return verified_;
 }
 

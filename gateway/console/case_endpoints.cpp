@@ -166,20 +166,16 @@ void case_timeline(Call& call, const std::string& case_id) {
     if (call.auditor()) {
         const audit::EntryFilter filter{case_id, "", "", "", "", "", ""};
         Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
-        audit::for_each_line(call.audit.dir() + "/" + audit::kEntriesFile,
-                             [&](std::uint64_t seq, std::string_view line) {
-                                 if (!filter.may_match(line)) return true;
-                                 const auto entry = audit::parse_entry(std::string(line));
-                                 if (!filter.matches(entry)) return true;
-                                 Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-                                 e->set("seq", seq);
-                                 for (const char* key : {"at", "kind", "registry", "attempt"})
-                                     e->set(key, audit::entry_field(entry, key));
-                                 e->set("outcome", audit::entry_outcome(entry));
-                                 entries->add(e);
-                                 if (audit::entry_field(entry, "kind") == "exchange") exchange_entries.insert(seq);
-                                 return true;
-                             });
+        call.audit.view().for_each_line_of_case(case_id, [&](std::uint64_t seq, std::string_view line) {
+            const auto entry = audit::parse_entry(std::string(line));
+            if (!filter.matches(entry)) return;
+            Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            e->set("seq", seq);
+            for (const char* key : {"at", "kind", "registry", "attempt"}) e->set(key, audit::entry_field(entry, key));
+            e->set("outcome", audit::entry_outcome(entry));
+            entries->add(e);
+            if (audit::entry_field(entry, "kind") == "exchange") exchange_entries.insert(seq);
+        });
         json->set("audit_entries", entries);
     }
     Poco::JSON::Array::Ptr attempts = new Poco::JSON::Array;

@@ -1,14 +1,19 @@
-// The console's parts that need no browser: the supervisors' figures and the masking of wire
-// messages (its config is in config_test.cpp). tests/console/console_test.py drives the whole
-// console in chromium.
+// The console's parts that need no browser: the supervisors' figures, the masking of wire
+// messages and the index of the audit log (its config is in config_test.cpp).
+// tests/console/console_test.py drives the whole console in chromium.
 
+#include "audit/audit_log.h"
 #include "audit/entry_reading.h"
 #include "audit/log_files.h"
+#include "console/audit_index.h"
 #include "console/quality.h"
 #include "console/wire_masking.h"
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 
 using namespace vikno::gateway;
@@ -153,4 +158,116 @@ TEST(AuditReading, ALineWithoutTheWantedCaseIsNotParsed) {
     EXPECT_FALSE(filter.may_match(R"({"case_id":"3f2a-77","registry":"igov"})"));
     const audit::EntryFilter escaped{"", "", "офіс \"1\"", "", "", "", ""};  // could be escaped in JSON: parsed
     EXPECT_TRUE(escaped.may_match(R"({"office":"\u043e"})"));
+}
+
+namespace {
+
+// A line as the audit log writes it (entry_line), of case `case_id` or of none.
+std::string log_line(std::uint64_t seq, const std::string& case_id) {
+    Poco::JSON::Object::Ptr entry = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    entry->set("kind", case_id.empty() ? "console_full_view" : "case");
+    entry->set("at", "2026-12-07T10:00:00.000Z");
+    if (!case_id.empty()) entry->set("case_id", case_id);
+    entry->set("note", std::string(seq * 37 % 300, 'n'));  // lines of different lengths
+    return audit::entry_line(seq, audit::Hash{}, *entry);
+}
+
+void write_log(const std::string& path, const std::vector<std::string>& lines, const std::string& tail = "",
+               bool append = false) {
+    std::ofstream out(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
+    for (const auto& line : lines) out << line << "\n";
+    out << tail;
+}
+
+}  // namespace
+
+TEST(AuditIndex, PlacesEachLineAndEachCaseAndReadsOnlyWhatIsNew) {
+    const std::string dir = ::testing::TempDir() + "/index-" + std::to_string(::getpid());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string log = dir + "/entries.jsonl";
+    std::vector<std::string> lines;
+    for (std::uint64_t seq = 0; seq < 50; ++seq)
+        lines.push_back(log_line(seq, seq % 5 == 0 ? "" : "case-" + std::to_string(seq % 3)));
+    const std::string torn = log_line(50, "case-1");
+    write_log(log, lines, torn.substr(0, 40));
+
+    AuditIndex index(dir + "/index.sqlite");
+    index.catch_up(log);
+    EXPECT_EQ(index.lines(), 50U);  // the torn line is not a line yet
+    for (std::uint64_t seq = 0; seq < 50; ++seq) {
+        const auto offset = index.offset_of(seq);
+        ASSERT_TRUE(offset) << seq;
+        EXPECT_EQ(audit::entry_line_at(log, seq, *offset), lines[seq]);
+    }
+    EXPECT_FALSE(index.offset_of(50));
+    std::vector<std::uint64_t> expected;
+    for (std::uint64_t seq = 0; seq < 50; ++seq) {
+        if (seq % 5 != 0 && seq % 3 == 1) expected.push_back(seq);
+    }
+    std::vector<std::uint64_t> found;
+    for (const auto& place : index.lines_of_case("case-1")) found.push_back(place.seq);
+    EXPECT_EQ(found, expected);
+    EXPECT_TRUE(index.lines_of_case("case-9").empty());
+
+    // The torn line finished and more written: only they are read, and the rest is where it was.
+    write_log(log, {torn.substr(40), log_line(51, "case-1")}, "", true);
+    index.catch_up(log);
+    EXPECT_EQ(index.lines(), 52U);
+    ASSERT_TRUE(index.offset_of(50));
+    EXPECT_EQ(audit::entry_line_at(log, 50, *index.offset_of(50)), torn);
+    const auto places = index.lines_of_case("case-1");
+    ASSERT_GE(places.size(), 2U);
+    EXPECT_EQ(places[places.size() - 2].seq, 50U);
+    EXPECT_EQ(places.back().seq, 51U);
+
+    // Reopened, it goes on from where it was.
+    {
+        AuditIndex again(dir + "/index.sqlite");
+        EXPECT_EQ(again.lines(), 52U);
+        EXPECT_EQ(again.lines_of_case("case-1"), places);
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST(AuditIndex, ALogItDoesNotDescribeIsIndexedAfresh) {
+    const std::string dir = ::testing::TempDir() + "/index-fresh-" + std::to_string(::getpid());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string log = dir + "/entries.jsonl";
+    std::vector<std::string> first;
+    for (std::uint64_t seq = 0; seq < 20; ++seq) first.push_back(log_line(seq, "old"));
+    write_log(log, first);
+    AuditIndex index(dir + "/index.sqlite");
+    index.catch_up(log);
+    ASSERT_EQ(index.lines_of_case("old").size(), 20U);
+
+    // Another log in its place, longer, whose line 19 is another line: read from its start.
+    std::vector<std::string> second;
+    for (std::uint64_t seq = 0; seq < 30; ++seq) second.push_back(log_line(seq, "new"));
+    write_log(log, second);
+    index.catch_up(log);
+    EXPECT_TRUE(index.lines_of_case("old").empty());
+    EXPECT_EQ(index.lines_of_case("new").size(), 30U);
+
+    // A shorter one: the same.
+    write_log(log, {log_line(0, "short")});
+    index.catch_up(log);
+    EXPECT_EQ(index.lines(), 1U);
+    EXPECT_EQ(index.lines_of_case("short").size(), 1U);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(AuditIndex, AFileThatIsNotAnIndexIsMadeAgain) {
+    const std::string dir = ::testing::TempDir() + "/index-bad-" + std::to_string(::getpid());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    write_log(dir + "/index.sqlite", {std::string(5000, 'x')});
+    write_log(dir + "/entries.jsonl", {log_line(0, "a"), log_line(1, "a")});
+    AuditIndex index(dir + "/index.sqlite");
+    index.catch_up(dir + "/entries.jsonl");
+    EXPECT_EQ(index.lines_of_case("a").size(), 2U);
+    EXPECT_EQ(std::filesystem::status(dir + "/index.sqlite").permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::remove_all(dir);
 }

@@ -13,7 +13,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 using namespace vikno;
@@ -171,4 +173,50 @@ TEST(PostgresAuditLog, AnEntryIsFoundByItsDigestQueuedAndSequenced) {
     EXPECT_NE(log.entry_text(refs[1])->find(R"("n":2)"), std::string::npos);
     EXPECT_EQ(log.entry_seq(refs[0]), 0U);
     EXPECT_EQ(log.entry_seq(refs[1]), 1U);
+}
+
+// The console's copy grows by what is new: each pull_more() appends only the entries and
+// checkpoints since the last, the copy verifies as the whole log, and a line changed in the
+// database under the copy is refused rather than built on.
+TEST(PostgresAuditLog, ACopyGrowsByWhatIsNewAndRefusesALogThatChangedUnderIt) {
+    const std::string conninfo = fresh_database();
+    ASSERT_FALSE(conninfo.empty()) << "no PostgreSQL test cluster: run with ctest (fixture pg_cluster)";
+    PostgresAuditLog log({conninfo, 5, 1}, key());
+    const auto sequenced = [&](std::int64_t n) {
+        return eventually(
+            [&] { return pg::Connection(conninfo).exec("SELECT count(*) FROM audit_entries").integer(0, 0) == n; });
+    };
+    for (int i = 0; i < 12; ++i) log.append({entry("one", i)});
+    ASSERT_TRUE(sequenced(12));
+    const std::string dir = ::testing::TempDir() + "/copy-" + new_uuid();
+    PostgresAuditLog::PulledPlace place;
+    PostgresAuditLog::pull_more(conninfo, dir, place);
+    EXPECT_EQ(place.entries, 12U);
+    const auto first_size = std::filesystem::file_size(dir + "/" + kEntriesFile);
+
+    for (int i = 12; i < 20; ++i) log.append({entry("one", i)});
+    ASSERT_TRUE(sequenced(20));
+    ASSERT_TRUE(eventually([&] {
+        PostgresAuditLog::pull_more(conninfo, dir, place);
+        return verify_log(dir, {key().certificate()}).sealed == 20U;  // sealed within checkpoint_seconds
+    }));
+    EXPECT_EQ(place.entries, 20U);
+    EXPECT_GT(std::filesystem::file_size(dir + "/" + kEntriesFile), first_size);
+    // The copy is the log: the same bytes as a whole pull.
+    const std::string whole = ::testing::TempDir() + "/whole-" + new_uuid();
+    EXPECT_EQ(PostgresAuditLog::pull(conninfo, whole), 20U);
+    const auto text = [](const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    EXPECT_EQ(text(dir + "/" + kEntriesFile), text(whole + "/" + kEntriesFile));
+    EXPECT_EQ(text(dir + "/" + kCheckpointsFile), text(whole + "/" + kCheckpointsFile));
+    const auto report = verify_log(dir, {key().certificate()});
+    EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.problems.front());
+
+    pg::Connection(conninfo).exec(
+        "UPDATE audit_entries SET line = replace(line, '\"n\":19', '\"n\":18') WHERE seq = 19");
+    EXPECT_THROW(PostgresAuditLog::pull_more(conninfo, dir, place), AuditError);
+    std::filesystem::remove_all(dir);
+    std::filesystem::remove_all(whole);
 }

@@ -1,9 +1,13 @@
 // The audit log's cost next to what bounds it, measured in one run: the disk's raw fdatasync rate
 // and SHA-256 throughput, then durable appends with group commit from 1 to 64 threads, then
 // `verify` over a log of 1,000,000 entries, then a gateway's start on a log of 3,000,000 entries
-// (1,000,000 cases) and the memory that takes. Run: make bench (docs/performance.md).
+// (1,000,000 cases) and the memory that takes, then the console finding a case's entries in a log
+// of 1,000,000 entries with and without its index. Run: make bench (docs/performance.md).
 #include "audit/audit_log.h"
+#include "audit/entry_reading.h"
+#include "audit/log_files.h"
 #include "audit/log_verifier.h"
+#include "console/audit_index.h"
 #include "process_memory.h"
 
 #include <vikno/signing.h>
@@ -16,6 +20,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -137,6 +142,79 @@ void Reopen3MEntries(benchmark::State& state) {
     Poco::File(dir).remove(true);
 }
 BENCHMARK(Reopen3MEntries)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+
+// The console's case page: a case's entries in a log of 1,000,000 entries (three per case, as a
+// case's received, exchange and end), found by reading the whole log as the page did before 7
+// December, or where the console's index says they are. Then the index made from nothing over the
+// same log, once (what the first page after an upgrade costs).
+const std::string& case_log() {
+    static const std::string dir = [] {
+        const std::string made = scratch("case-log");
+        FileAuditLog log({made, 100000, 3600}, key());
+        std::vector<Poco::JSON::Object::Ptr> batch;
+        for (std::int64_t i = 0; i < 1000000; ++i) {
+            batch.push_back(typical_entry(i / 3));
+            if (batch.size() == 10000) {
+                log.append(batch);
+                batch.clear();
+            }
+        }
+        return made;
+    }();
+    return dir;
+}
+
+std::string case_id_of(std::int64_t n) { return "9b2f3c1e-7d4a-4e8b-a1c2-" + std::to_string(100000000000 + n); }
+
+void CaseEntriesByReadingTheLog(benchmark::State& state) {
+    const std::string entries = case_log() + "/entries.jsonl";
+    std::int64_t n = 0;
+    for (auto _ : state) {
+        const EntryFilter filter{case_id_of(n++ * 7919 % 333333), "", "", "", "", "", ""};
+        int found = 0;
+        for_each_line(entries, [&](std::uint64_t, std::string_view line) {
+            if (filter.may_match(line) && filter.matches(parse_entry(std::string(line)))) ++found;
+            return true;
+        });
+        if (found != 3) state.SkipWithError("the case's three entries were not found");
+    }
+}
+BENCHMARK(CaseEntriesByReadingTheLog)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void CaseEntriesByTheIndex(benchmark::State& state) {
+    const std::string entries = case_log() + "/entries.jsonl";
+    vikno::gateway::console::AuditIndex index(case_log() + "/console-index.sqlite");
+    index.catch_up(entries);
+    std::int64_t n = 0;
+    for (auto _ : state) {
+        index.catch_up(entries);  // as every page does: nothing new here
+        const std::string case_id = case_id_of(n++ * 7919 % 333333);
+        const EntryFilter filter{case_id, "", "", "", "", "", ""};
+        int found = 0;
+        for (const auto& place : index.lines_of_case(case_id)) {
+            const auto line = entry_line_at(entries, place.seq, place.offset);
+            if (line && filter.matches(parse_entry(*line))) ++found;
+        }
+        if (found != 3) state.SkipWithError("the case's three entries were not found");
+    }
+}
+BENCHMARK(CaseEntriesByTheIndex)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void IndexMade1MEntries(benchmark::State& state) {
+    const std::string entries = case_log() + "/entries.jsonl";
+    for (auto _ : state) {
+        for (const char* suffix : {"", "-wal", "-shm"})
+            std::filesystem::remove(case_log() + "/fresh-index.sqlite" + suffix);
+        vikno::gateway::console::AuditIndex index(case_log() + "/fresh-index.sqlite");
+        index.catch_up(entries);
+        if (index.lines() != 1000000) state.SkipWithError("the index did not reach the end of the log");
+    }
+    state.SetItemsProcessed(state.iterations() * 1000000);
+    state.counters["bytes"] = static_cast<double>(Poco::File(entries).getSize());
+    state.counters["index_bytes"] = static_cast<double>(Poco::File(case_log() + "/fresh-index.sqlite").getSize());
+    Poco::File(case_log()).remove(true);  // the last of the three that read it
+}
+BENCHMARK(IndexMade1MEntries)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 }  // namespace
 
