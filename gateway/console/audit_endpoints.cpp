@@ -87,9 +87,8 @@ void audit_entry(Call& call, const std::string& seq_text, bool reveal) {
     if (!call.auditor()) return refuse_role(call);
     const auto seq = parse_seq(seq_text);
     if (!seq) return bad_request(call, "entry", "expected an entry number from the list");
-    auto view = call.audit.view();
-    const auto offset = view.index().offset_of(*seq);
-    const auto found = offset ? audit::entry_line_at(view.entries_path(), *seq, *offset) : std::nullopt;
+    const auto view = call.audit.view();
+    const auto found = view.line(*seq);
     if (!found) return not_found(call, "there is no entry " + seq_text);
     const std::string& line = *found;
     const auto entry = audit::parse_entry(line);

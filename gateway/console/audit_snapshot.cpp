@@ -1,8 +1,10 @@
 #include "console/audit_snapshot.h"
 
 #include "audit/audit_log.h"
+#include "audit/entry_reading.h"
 #include "audit/log_files.h"
 #include "common/clock.h"
+#include "logging/log_throttle.h"
 
 #include <spdlog/spdlog.h>
 
@@ -12,9 +14,23 @@ namespace vikno::gateway::console {
 
 std::string AuditSnapshot::View::entries_path() const { return dir_ + "/" + audit::kEntriesFile; }
 
+std::optional<std::string> AuditSnapshot::View::line(std::uint64_t seq) const {
+    if (!indexed_) return audit::line_at(entries_path(), seq);
+    const auto offset = index_.offset_of(seq);
+    return offset ? audit::entry_line_at(entries_path(), seq, *offset) : std::nullopt;
+}
+
 void AuditSnapshot::View::for_each_line_of_case(
     const std::string& case_id, const std::function<void(std::uint64_t, std::string_view)>& visit) const {
     const std::string path = entries_path();
+    if (!indexed_) {
+        const audit::EntryFilter filter{case_id, "", "", "", "", "", ""};
+        audit::for_each_line(path, [&](std::uint64_t seq, std::string_view line) {
+            if (filter.may_match(line)) visit(seq, line);
+            return true;
+        });
+        return;
+    }
     for (const auto& place : index_.lines_of_case(case_id)) {
         if (const auto line = audit::entry_line_at(path, place.seq, place.offset)) visit(place.seq, *line);
     }
@@ -54,7 +70,14 @@ AuditSnapshot::View AuditSnapshot::view() {
         }
     }
     View view{std::shared_lock<std::shared_mutex>(files_), dir_, *index_};
-    index_->catch_up(view.entries_path());
+    try {
+        index_->catch_up(view.entries_path());
+    } catch (const std::exception& e) {
+        view.indexed_ = false;
+        log_error_throttled(log_throttle_, "console-index",
+                            "console: the audit index " + config_.audit.dir + "/console-index.sqlite cannot be " +
+                                "updated (" + e.what() + "); pages read the whole log until it can");
+    }
     return view;
 }
 

@@ -8,6 +8,7 @@
 #include "audit/postgres_audit_log.h"
 #include "config/config.h"
 #include "console/audit_index.h"
+#include "logging/log_throttle.h"
 
 #include <vikno/signing.h>
 
@@ -16,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -33,8 +35,8 @@ public:
         /// The folder holding entries.jsonl and checkpoints.jsonl.
         const std::string& dir() const { return dir_; }
         std::string entries_path() const;
-        /// The index, brought to the end of the files.
-        AuditIndex& index() const { return index_; }
+        /// Line `seq` of entries.jsonl; nullopt when there is none.
+        std::optional<std::string> line(std::uint64_t seq) const;
         /// Each line the index places in case `case_id`, read from the log, oldest first (the
         /// caller still checks that the entry is the case's).
         void for_each_line_of_case(const std::string& case_id,
@@ -47,6 +49,9 @@ public:
         std::shared_lock<std::shared_mutex> lock_;
         std::string dir_;
         AuditIndex& index_;
+        // False when the index could not be brought to the end of the log (its disk is full, say):
+        // the lines are then found by reading the log, as slow as that is, rather than shown in part.
+        bool indexed_ = true;
     };
 
     /// The files, current to within a second, with the index caught up.
@@ -71,6 +76,7 @@ private:
     std::atomic<std::int64_t> pulled_ms_{0};  // atomic: a page holding a view may call appended()
     audit::PostgresAuditLog::PulledPlace pulled_;
     std::unique_ptr<AuditIndex> index_;
+    LogThrottle log_throttle_;
     std::mutex verify_mutex_;  // what follows
     std::uintmax_t verified_size_ = static_cast<std::uintmax_t>(-1);
     audit::VerifyReport verified_;

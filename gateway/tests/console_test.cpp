@@ -6,11 +6,13 @@
 #include "audit/entry_reading.h"
 #include "audit/log_files.h"
 #include "console/audit_index.h"
+#include "console/audit_snapshot.h"
 #include "console/quality.h"
 #include "console/wire_masking.h"
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -269,5 +271,39 @@ TEST(AuditIndex, AFileThatIsNotAnIndexIsMadeAgain) {
     EXPECT_EQ(index.lines_of_case("a").size(), 2U);
     EXPECT_EQ(std::filesystem::status(dir + "/index.sqlite").permissions() & std::filesystem::perms::all,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::remove_all(dir);
+}
+
+// An index that cannot be written (here another connection holds its write lock; a full disk does
+// the same) does not make the pages show less: they read the log instead until it can be written.
+TEST(AuditIndex, PagesReadTheLogWhileTheIndexCannotBeWritten) {
+    const std::string dir = ::testing::TempDir() + "/index-locked-" + std::to_string(::getpid());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::vector<std::string> lines;
+    for (std::uint64_t seq = 0; seq < 10; ++seq) lines.push_back(log_line(seq, seq % 2 == 0 ? "even" : "odd"));
+    write_log(dir + "/entries.jsonl", lines);
+    Config config;
+    config.audit.dir = dir;
+    AuditSnapshot snapshot(config, {});
+
+    sqlite3* holder = nullptr;
+    ASSERT_EQ(sqlite3_open((dir + "/console-index.sqlite").c_str(), &holder), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    const auto read = [&] {
+        const auto view = snapshot.view();
+        std::vector<std::uint64_t> odd;
+        view.for_each_line_of_case("odd", [&](std::uint64_t seq, std::string_view line) {
+            if (audit::entry_field(audit::parse_entry(std::string(line)), "case_id") == "odd") odd.push_back(seq);
+        });
+        EXPECT_EQ(view.line(7), lines[7]);
+        EXPECT_FALSE(view.line(10));
+        return odd;
+    };
+    const std::vector<std::uint64_t> expected{1, 3, 5, 7, 9};
+    EXPECT_EQ(read(), expected);  // by reading the log
+    sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(holder);
+    EXPECT_EQ(read(), expected);  // by the index
     std::filesystem::remove_all(dir);
 }
