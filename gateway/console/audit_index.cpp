@@ -116,7 +116,12 @@ void AuditIndex::catch_up(const std::string& entries_path) {
     sqlite::exec(db_, "BEGIN IMMEDIATE");
     try {
         std::uint64_t in_transaction = 0;
+        // Only the last line's hash is kept: it is read back once per commit, not hashed for every line.
         const auto save_place = [&] {
+            if (lines_ == 0) return;  // only a torn first line so far
+            const auto last = audit::entry_line_at(entries_path, lines_ - 1, last_offset_);
+            if (!last) throw sqlite::Error("the log " + entries_path + " changed while it was being indexed");
+            last_hash_ = crypto::sha256(*last);
             sqlite::Statement(*statements_,
                               "INSERT INTO place(id, lines, end_offset, last_offset, last_hash) VALUES (1, ?1, ?2, "
                               "?3, ?4) ON CONFLICT (id) DO UPDATE SET lines = excluded.lines, end_offset = "
@@ -142,7 +147,6 @@ void AuditIndex::catch_up(const std::string& entries_path) {
                 lines_ = seq + 1;
                 end_ = offset + line.size() + 1;
                 last_offset_ = offset;
-                last_hash_ = crypto::sha256(line);
                 if (++in_transaction == kLinesPerCommit) {
                     save_place();
                     sqlite::exec(db_, "COMMIT; BEGIN IMMEDIATE");
