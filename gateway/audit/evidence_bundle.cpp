@@ -3,12 +3,15 @@
 #include "audit/audit_log.h"
 #include "audit/log_files.h"
 #include "audit/merkle.h"
+#include "audit/streamed_proofs.h"
 #include "common/clock.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
+#include <functional>
 #include <sstream>
 
 namespace vikno::gateway::audit {
@@ -43,24 +46,40 @@ Object::Ptr checkpoint_json(const Checkpoint& c) {
 Result<std::string> export_bundle(const std::string& dir, const std::string& case_id,
                                   const crypto::Certificate& audit_certificate,
                                   const std::map<std::string, std::string>& other_certificates) {
-    const Lines entries = read_lines(dir + "/" + kEntriesFile);
-    MerkleTree tree;
+    // The log may hold millions of entries: it is read twice, a block at a time, and only the case's
+    // own lines and a few partial subtrees per proof are kept (StreamedProofs).
+    const std::string entries_path = dir + "/" + kEntriesFile;
     std::vector<std::uint64_t> indices;
-    for (std::size_t i = 0; i < entries.lines.size(); ++i) {
-        tree.append(leaf_hash(entries.lines[i]));
-        if (case_of(entries.lines[i]) == case_id) indices.push_back(i);
+    std::vector<std::string> lines;
+    // A case id is hex and dashes, which JSON never escapes: a line without it is not the case's.
+    if (!case_id.empty()) {
+        const std::boyer_moore_horspool_searcher has_case_id(case_id.begin(), case_id.end());
+        for_each_line(entries_path, [&](std::uint64_t seq, std::string_view line) {
+            if (std::search(line.begin(), line.end(), has_case_id) != line.end() &&
+                case_of(std::string(line)) == case_id) {
+                indices.push_back(seq);
+                lines.emplace_back(line);
+            }
+            return true;
+        });
     }
     if (indices.empty()) return Error{"case_unknown", "the audit log in " + dir + " has no entry for case " + case_id};
     std::optional<Checkpoint> latest;
-    for (const auto& line : read_lines(dir + "/" + kCheckpointsFile).lines) {
-        if (auto c = parse_checkpoint(line)) latest = c;
-    }
+    for_each_line(dir + "/" + kCheckpointsFile, [&](std::uint64_t, std::string_view line) {
+        if (auto c = parse_checkpoint(std::string(line))) latest = c;
+        return true;
+    });
     if (!latest || latest->tree_size <= indices.back()) {
         return Error{"not_sealed",
                      "the case's last entry (" + std::to_string(indices.back()) +
                          ") is not covered by a checkpoint yet; try again after audit.checkpoint_seconds"};
     }
-    if (latest->tree_size > tree.size() || tree.root(latest->tree_size) != latest->root) {
+    StreamedProofs proofs(indices, latest->tree_size);
+    for_each_line(entries_path, [&](std::uint64_t, std::string_view line) {
+        proofs.append(leaf_hash(line));
+        return !proofs.complete();
+    });
+    if (!proofs.complete() || proofs.root() != latest->root) {
         return Error{"log_invalid", "the entries do not match the latest checkpoint; run 'vikno audit verify'"};
     }
     Object bundle(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -69,13 +88,13 @@ Result<std::string> export_bundle(const std::string& dir, const std::string& cas
     bundle.set("exported_at", rfc3339(now_ms()));
     bundle.set("checkpoint", checkpoint_json(*latest));
     Array::Ptr items = new Array;
-    for (const auto index : indices) {
+    for (std::size_t k = 0; k < indices.size(); ++k) {
         Object::Ptr item = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        item->set("index", index);
-        item->set("entry", entries.lines[index]);
-        item->set("leaf_hash", to_hex(leaf_hash(entries.lines[index])));
+        item->set("index", indices[k]);
+        item->set("entry", lines[k]);
+        item->set("leaf_hash", to_hex(leaf_hash(lines[k])));
         Array::Ptr proof = new Array;
-        for (const auto& hash : tree.inclusion_proof(index, latest->tree_size)) proof->add(to_hex(hash));
+        for (const auto& hash : proofs.proof(k)) proof->add(to_hex(hash));
         item->set("inclusion_proof", proof);
         items->add(item);
     }

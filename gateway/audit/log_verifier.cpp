@@ -3,9 +3,12 @@
 #include "audit/audit_log.h"
 #include "audit/log_files.h"
 #include "audit/merkle.h"
+#include "audit/streamed_proofs.h"
 
 #include <Poco/JSON/Parser.h>
 
+#include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -18,7 +21,7 @@ struct Link {
     std::string prev;
 };
 
-std::optional<Link> link_of(const std::string& line) {
+std::optional<Link> link_of(std::string_view line) {
     // The writer always starts an entry with {"seq":N,"prev":"<64 hex>", so read those two
     // directly; anything else is parsed in full. (Any changed byte still changes the entry's hash,
     // which the next entry and the checkpoints catch.)
@@ -33,78 +36,126 @@ std::optional<Link> link_of(const std::string& line) {
         }
         if (pos > digits_start && line.compare(pos, kPrev.size(), kPrev) == 0 &&
             line.size() >= pos + kPrev.size() + 65 && line[pos + kPrev.size() + 64] == '"') {
-            return Link{seq, line.substr(pos + kPrev.size(), 64)};
+            return Link{seq, std::string(line.substr(pos + kPrev.size(), 64))};
         }
     }
     try {
         Poco::JSON::Parser parser;
-        const auto json = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
+        const auto json = parser.parse(std::string(line)).extract<Poco::JSON::Object::Ptr>();
         return Link{json->getValue<std::uint64_t>("seq"), json->getValue<std::string>("prev")};
     } catch (const std::exception&) {
         return std::nullopt;
     }
 }
 
-// Walks the entries: each must be JSON, carry its own index and the hash of the one before.
-void check_entries(const std::vector<std::string>& lines, const std::vector<Hash>& leaves, VerifyReport& report) {
-    std::vector<bool> chain_broken(lines.size(), false);
-    std::vector<std::optional<Link>> links;
-    std::set<std::uint64_t> present;
-    for (const auto& line : lines) {
-        links.push_back(link_of(line));
-        if (links.back()) present.insert(links.back()->seq);
-    }
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        const auto& link = links[i];
-        if (!link) {
-            report.problems.push_back("entry " + std::to_string(i) + " is not a valid entry (its bytes were changed)");
-            return;
+// Whether any entry after `place` says it is entry `seq`: tells a deleted entry (none does) from one
+// inserted before it. Read only when the log is already known to be tampered with.
+bool seq_appears_after(const std::string& entries_path, std::uint64_t place, std::uint64_t seq) {
+    bool found = false;
+    for_each_line(entries_path, [&](std::uint64_t i, std::string_view line) {
+        if (i > place) {
+            const auto link = link_of(line);
+            found = link && link->seq == seq;
         }
-        if (link->seq != i) {
-            const bool deleted = link->seq > i && !present.contains(i);
+        return !found;
+    });
+    return found;
+}
+
+// The walk over the entries, a line at a time: each must be JSON, carry its own index and the hash
+// of the one before. The first entry out of place is the problem reported; a broken chain is
+// reported only when every entry is in its place.
+struct EntryWalk {
+    std::optional<std::uint64_t> out_of_place;  // where the first invalid or misplaced entry is
+    std::optional<Link> link_there;             // what it says it is; nullopt: not an entry
+    std::optional<std::uint64_t> first_break;   // the first entry whose prev is not its predecessor's hash
+    bool next_breaks_too = false;               // ... and whether the entry after it disagrees as well
+    bool next_seen = false;
+    Hash previous{};
+
+    void visit(std::uint64_t i, std::string_view line, const Hash& leaf) {
+        if (!out_of_place) {
+            auto link = link_of(line);
+            if (!link || link->seq != i) {
+                out_of_place = i;
+                link_there = std::move(link);
+            } else {
+                const bool broken = link->prev != (i == 0 ? std::string(64, '0') : to_hex(previous));
+                if (first_break && !next_seen) {
+                    next_breaks_too = broken;
+                    next_seen = true;
+                } else if (broken && !first_break) {
+                    first_break = i;
+                }
+            }
+        }
+        previous = leaf;
+    }
+
+    void report(const std::string& entries_path, VerifyReport& report) const {
+        if (out_of_place) {
+            const std::uint64_t i = *out_of_place;
+            if (!link_there) {
+                report.problems.push_back("entry " + std::to_string(i) +
+                                          " is not a valid entry (its bytes were changed)");
+                return;
+            }
+            const std::uint64_t seq = link_there->seq;
+            const bool deleted = seq > i && !seq_appears_after(entries_path, i, i);
             report.problems.push_back(
                 deleted ? "entry " + std::to_string(i) + " is missing: the entry at its place says it is entry " +
-                              std::to_string(link->seq) + " (entries were deleted)"
-                        : "the entry at place " + std::to_string(i) + " says it is entry " + std::to_string(link->seq) +
+                              std::to_string(seq) + " (entries were deleted)"
+                        : "the entry at place " + std::to_string(i) + " says it is entry " + std::to_string(seq) +
                               " (an entry was inserted, duplicated or moved)");
             return;
         }
-        const std::string expected = i == 0 ? std::string(64, '0') : to_hex(leaves[i - 1]);
-        chain_broken[i] = link->prev != expected;
-    }
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        if (!chain_broken[i]) continue;
+        if (!first_break) return;
         // Entry i-1 changed: only entry i disagrees. Entry i's own link changed: i and i+1 disagree.
-        const bool own_link = i + 1 < lines.size() && chain_broken[i + 1];
-        const std::size_t bad = own_link || i == 0 ? i : i - 1;
+        const std::uint64_t i = *first_break;
+        const std::uint64_t bad = next_breaks_too || i == 0 ? i : i - 1;
         report.problems.push_back("entry " + std::to_string(bad) +
                                   " was changed: its hash no longer matches the one entry " + std::to_string(bad + 1) +
                                   " recorded for it");
-        return;
     }
-}
+};
 
 }  // namespace
 
+// The log may hold millions of entries: it is read once, a line at a time, keeping the tree's
+// frontier (a hash per power of two) and the root at each checkpoint's size, never the entries.
 VerifyReport verify_log(const std::string& dir, const std::vector<crypto::Certificate>& trusted) {
     VerifyReport report;
-    const Lines entries = read_lines(dir + "/" + kEntriesFile);
-    report.entries = entries.lines.size();
-    if (entries.torn_bytes > 0) {
-        report.warnings.push_back("the last " + std::to_string(entries.torn_bytes) +
+    const std::string entries_path = dir + "/" + kEntriesFile;
+    const Lines checkpoint_lines = read_lines(dir + "/" + kCheckpointsFile);
+    std::vector<std::optional<Checkpoint>> checkpoints;
+    std::set<std::uint64_t> sizes;  // where a checkpoint's root is needed
+    for (const auto& line : checkpoint_lines.lines) {
+        checkpoints.push_back(parse_checkpoint(line));
+        if (checkpoints.back()) sizes.insert(checkpoints.back()->tree_size);
+    }
+
+    std::map<std::uint64_t, Hash> roots{{0, empty_root()}};
+    MerkleFrontier tree;
+    EntryWalk walk;
+    std::uint64_t end_of_lines = 0;
+    for_each_line_from(entries_path, 0, 0, [&](std::uint64_t i, std::uint64_t offset, std::string_view text) {
+        const Hash leaf = leaf_hash(text);
+        walk.visit(i, text, leaf);
+        tree.append(leaf);
+        if (sizes.contains(tree.size())) roots[tree.size()] = tree.root();
+        end_of_lines = offset + text.size() + 1;
+        return true;
+    });
+    report.entries = tree.size();
+    std::error_code no_size;
+    const auto file_size = std::filesystem::file_size(entries_path, no_size);
+    if (!no_size && file_size > end_of_lines) {
+        report.warnings.push_back("the last " + std::to_string(file_size - end_of_lines) +
                                   " bytes are an entry cut short by a crash (never acknowledged; the gateway drops "
                                   "them at its next start)");
     }
-    MerkleTree tree;
-    std::vector<Hash> leaves;
-    leaves.reserve(entries.lines.size());
-    for (const auto& line : entries.lines) {
-        leaves.push_back(leaf_hash(line));
-        tree.append(leaves.back());
-    }
-    check_entries(entries.lines, leaves, report);
+    walk.report(entries_path, report);
 
-    const Lines checkpoint_lines = read_lines(dir + "/" + kCheckpointsFile);
     report.checkpoints = checkpoint_lines.lines.size();
     if (checkpoint_lines.torn_bytes > 0) {
         report.warnings.push_back("the last " + std::to_string(checkpoint_lines.torn_bytes) +
@@ -114,7 +165,7 @@ VerifyReport verify_log(const std::string& dir, const std::vector<crypto::Certif
     std::optional<Checkpoint> previous;
     for (std::size_t c = 0; c < checkpoint_lines.lines.size(); ++c) {
         const std::string name = "checkpoint " + std::to_string(c);
-        const auto checkpoint = parse_checkpoint(checkpoint_lines.lines[c]);
+        const auto& checkpoint = checkpoints[c];
         if (!checkpoint) {
             report.problems.push_back(name + " is not a valid checkpoint (its bytes were changed)");
             break;
@@ -131,7 +182,7 @@ VerifyReport verify_log(const std::string& dir, const std::vector<crypto::Certif
                                       " were removed (truncated tail or deleted entries)");
             break;
         }
-        if (tree.root(checkpoint->tree_size) != checkpoint->root) {
+        if (roots.at(checkpoint->tree_size) != checkpoint->root) {
             report.problems.push_back(name + at + ": the entries 0 to " + std::to_string(checkpoint->tree_size - 1) +
                                       " do not have the root it signed: an entry among them was changed, inserted, "
                                       "removed or reordered");

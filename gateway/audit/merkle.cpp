@@ -9,16 +9,15 @@
 namespace vikno::gateway::audit {
 namespace {
 
-// The largest power of two smaller than n (n > 1).
+bool is_power_of_two(std::uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
+
+}  // namespace
+
 std::uint64_t split_point(std::uint64_t n) {
     std::uint64_t k = 1;
     while (k << 1 < n) k <<= 1;
     return k;
 }
-
-bool is_power_of_two(std::uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
-
-}  // namespace
 
 Hash leaf_hash(std::string_view entry) {
     Hash out{};

@@ -15,6 +15,9 @@ namespace vikno::gateway::audit {
 
 using Hash = std::array<unsigned char, 32>;
 
+/// Where RFC 9162 splits a tree of n > 1 leaves: the largest power of two smaller than n (its "k").
+std::uint64_t split_point(std::uint64_t n);
+
 Hash leaf_hash(std::string_view entry);
 Hash node_hash(const Hash& left, const Hash& right);
 Hash empty_root();

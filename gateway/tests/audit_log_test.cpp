@@ -3,6 +3,7 @@
 #include "audit/audit_log.h"
 #include "audit/entry_reading.h"
 #include "audit/log_verifier.h"
+#include "audit_test_key.h"
 #include "common/storage_full.h"
 
 #include <Poco/File.h>
@@ -23,17 +24,9 @@ using namespace vikno::gateway::audit;
 
 namespace {
 
-std::string pki(const std::string& name) { return std::string(VIKNO_TEST_PKI_DIR) + "/" + name; }
+using gateway::audit_testing::key;
 
-const crypto::Signer& key() {
-    static const auto s =
-        std::move(crypto::open_signer(pki("gateway-signing.key"), pki("gateway-signing.crt")).value());
-    return *s;
-}
-
-std::string fresh_dir() {
-    return ::testing::TempDir() + "/vikno-audit-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
-}
+std::string fresh_dir() { return gateway::audit_testing::fresh_dir("vikno-audit-"); }
 
 Poco::JSON::Object::Ptr entry(int n) {
     Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);

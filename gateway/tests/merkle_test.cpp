@@ -1,9 +1,11 @@
 // The audit log's Merkle tree against a naive transcription of RFC 9162's recursive definitions,
-// for every tree size up to 300 and every pair of sizes.
+// for every tree size up to 300 and every pair of sizes; the streamed proofs against both.
 #include "audit/merkle.h"
+#include "audit/streamed_proofs.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 using namespace vikno::gateway::audit;
@@ -159,4 +161,48 @@ TEST(Merkle, ForgettingKeepsAFewHashesPerLevelAndRefusesOlderQuestions) {
     EXPECT_THROW(tree.inclusion_proof(5000, tree.size()), std::out_of_range);
     for (int i = 0; i < 1000; ++i) tree.append(leaf_hash("more " + std::to_string(i)));
     EXPECT_LE(tree.hashes_held(), 2u * 17u + 2000u);
+}
+
+TEST(StreamedProofs, EveryLeafOfEverySizeIsProvedAsTheRfcDefinesItWithLeavesBeyondTheTreeIgnored) {
+    const auto& f = fixture();
+    for (std::size_t n = 0; n <= kMax; ++n) {
+        std::vector<std::uint64_t> all(n);
+        for (std::size_t m = 0; m < n; ++m) all[m] = m;
+        StreamedProofs proofs(all, n);
+        for (std::size_t i = 0; i < kMax; ++i) {
+            EXPECT_EQ(proofs.complete(), i >= n);
+            proofs.append(leaf_hash(f.naive.d[i]));  // the log goes on after the checkpoint
+        }
+        ASSERT_EQ(proofs.appended(), n);
+        ASSERT_EQ(proofs.root(), f.naive.mth(0, n)) << "size " << n;
+        for (std::size_t m = 0; m < n; ++m) ASSERT_EQ(proofs.proof(m), f.naive.path(m, 0, n)) << m << " in " << n;
+    }
+}
+
+TEST(StreamedProofs, AFewLeavesOfALargeTreeHoldAFewHashesAndMatchTheWholeTree) {
+    constexpr std::uint64_t kLeaves = 100003;
+    MerkleTree tree;
+    const std::vector<std::uint64_t> chosen{0, 5, 6, 65535, 65536, kLeaves - 1, 5};  // repeated, adjacent
+    StreamedProofs proofs(chosen, kLeaves);
+    std::size_t most_held = 0;
+    for (std::uint64_t i = 0; i < kLeaves; ++i) {
+        const Hash leaf = leaf_hash("entry " + std::to_string(i));
+        tree.append(leaf);
+        proofs.append(leaf);
+        most_held = std::max(most_held, proofs.hashes_held());
+    }
+    EXPECT_EQ(proofs.root(), tree.root());
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+        EXPECT_EQ(proofs.proof(k), tree.inclusion_proof(chosen[k], kLeaves)) << "leaf " << chosen[k];
+    }
+    EXPECT_LT(most_held, 400U) << "a tree of 100,003 leaves keeps 200,000 hashes";
+}
+
+TEST(StreamedProofs, ALeafOutsideTheTreeOrAnAnswerBeforeTheLastLeafIsRefused) {
+    EXPECT_THROW(StreamedProofs({3}, 3), std::out_of_range);
+    StreamedProofs proofs({1}, 3);
+    proofs.append(leaf_hash("a"));
+    EXPECT_FALSE(proofs.complete());
+    EXPECT_THROW(proofs.root(), std::logic_error);
+    EXPECT_THROW(proofs.proof(0), std::logic_error);
 }

@@ -2,6 +2,7 @@
 // another takes over when it goes; the pulled files verify as one log.
 #include "audit/postgres_audit_log.h"
 #include "audit/log_verifier.h"
+#include "audit_test_key.h"
 #include "common/ids.h"
 #include "store/pg_connection.h"
 
@@ -24,12 +25,7 @@ using namespace vikno::gateway::audit;
 
 namespace {
 
-const crypto::Signer& key() {
-    static const auto signer = std::move(crypto::open_signer(std::string(VIKNO_TEST_PKI_DIR) + "/gateway-signing.key",
-                                                             std::string(VIKNO_TEST_PKI_DIR) + "/gateway-signing.crt")
-                                             .value());
-    return *signer;
-}
+using audit_testing::key;
 
 Poco::JSON::Object::Ptr entry(const std::string& who, int n) {
     Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);

@@ -2,9 +2,11 @@
 // and SHA-256 throughput, then durable appends with group commit from 1 to 64 threads, then
 // `verify` over a log of 1,000,000 entries, then a gateway's start on a log of 3,000,000 entries
 // (1,000,000 cases) and the memory that takes, then the console finding a case's entries in a log
-// of 1,000,000 entries with and without its index. Run: make bench (docs/performance.md).
+// of 1,000,000 entries with and without its index, and an auditor's evidence bundle of one case
+// there. Run: make bench (docs/performance.md).
 #include "audit/audit_log.h"
 #include "audit/entry_reading.h"
+#include "audit/evidence_bundle.h"
 #include "audit/log_files.h"
 #include "audit/log_verifier.h"
 #include "console/audit_index.h"
@@ -20,6 +22,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -111,11 +114,16 @@ void write_log(const std::string& dir, std::int64_t entries) {
 void Verify1MEntries(benchmark::State& state) {
     const std::string dir = scratch("verify");
     write_log(dir, 1000000);
+    double grown_mib = 0;
     for (auto _ : state) {
+        std::ofstream("/proc/self/clear_refs") << "5";  // the peak from here on
+        const double before = vikno::bench::memory_mib(::getpid()).first;
         const auto report = verify_log(dir, {key().certificate()});
+        grown_mib = vikno::bench::memory_mib(::getpid()).second - before;
         if (!report.ok() || report.entries != 1000000) state.SkipWithError("the log did not verify");
     }
     state.SetItemsProcessed(state.iterations() * 1000000);
+    state.counters["peak_growth_MiB"] = grown_mib;
     state.counters["bytes"] = static_cast<double>(Poco::File(dir + "/entries.jsonl").getSize());
     Poco::File(dir).remove(true);
 }
@@ -199,6 +207,26 @@ void CaseEntriesByTheIndex(benchmark::State& state) {
     }
 }
 BENCHMARK(CaseEntriesByTheIndex)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// An auditor's evidence bundle of one case in the same log: its three entries, each with an
+// inclusion proof against the latest checkpoint, which needs the hash of every leaf before it.
+// peak_growth_MiB is what making the bundle held beyond what the process held before.
+void BundleOfACase1MEntries(benchmark::State& state) {
+    const std::string& dir = case_log();  // made before the first measurement
+    std::int64_t n = 0;
+    double grown_mib = 0;
+    for (auto _ : state) {
+        std::ofstream("/proc/self/clear_refs") << "5";  // the peak from here on
+        const double before = vikno::bench::memory_mib(::getpid()).first;
+        const auto bundle = export_bundle(dir, case_id_of(n++ * 7919 % 333333), key().certificate(), {});
+        grown_mib = std::max(grown_mib, vikno::bench::memory_mib(::getpid()).second - before);
+        if (!bundle || check_bundle(bundle.value(), key().certificate()).entries.size() != 3) {
+            state.SkipWithError("the bundle did not prove the case's three entries");
+        }
+    }
+    state.counters["peak_growth_MiB"] = grown_mib;
+}
+BENCHMARK(BundleOfACase1MEntries)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 void IndexMade1MEntries(benchmark::State& state) {
     const std::string entries = case_log() + "/entries.jsonl";
