@@ -11,6 +11,19 @@ namespace {
 
 bool is_power_of_two(std::uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
+// EVP_sha256() makes OpenSSL 3 look the algorithm up, under a lock, at every digest; the log hashes
+// each entry once as a leaf and about once more as a node, so SHA-256 is fetched once (crypto(7),
+// "Explicit fetching"). A fetched EVP_MD is immutable and shared by all threads.
+const EVP_MD* sha256() {
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    return md != nullptr ? md : EVP_sha256();
+}
+
+struct DigestContext {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
 }  // namespace
 
 std::uint64_t split_point(std::uint64_t n) {
@@ -21,13 +34,12 @@ std::uint64_t split_point(std::uint64_t n) {
 
 Hash leaf_hash(std::string_view entry) {
     Hash out{};
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    thread_local DigestContext context;  // one per thread, reset by each init
     const unsigned char prefix = 0x00;
-    EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-    EVP_DigestUpdate(ctx, &prefix, 1);
-    EVP_DigestUpdate(ctx, entry.data(), entry.size());
-    EVP_DigestFinal_ex(ctx, out.data(), nullptr);
-    EVP_MD_CTX_free(ctx);
+    EVP_DigestInit_ex(context.ctx, sha256(), nullptr);
+    EVP_DigestUpdate(context.ctx, &prefix, 1);
+    EVP_DigestUpdate(context.ctx, entry.data(), entry.size());
+    EVP_DigestFinal_ex(context.ctx, out.data(), nullptr);
     return out;
 }
 
@@ -37,13 +49,13 @@ Hash node_hash(const Hash& left, const Hash& right) {
     std::copy(left.begin(), left.end(), buffer + 1);
     std::copy(right.begin(), right.end(), buffer + 33);
     Hash out{};
-    EVP_Digest(buffer, sizeof buffer, out.data(), nullptr, EVP_sha256(), nullptr);
+    EVP_Digest(buffer, sizeof buffer, out.data(), nullptr, sha256(), nullptr);
     return out;
 }
 
 Hash empty_root() {
     Hash out{};
-    EVP_Digest("", 0, out.data(), nullptr, EVP_sha256(), nullptr);
+    EVP_Digest("", 0, out.data(), nullptr, sha256(), nullptr);
     return out;
 }
 
