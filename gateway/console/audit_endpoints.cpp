@@ -163,8 +163,9 @@ void audit_state(Call& call) {
 
 void case_bundle(Call& call, const std::string& case_id) {
     if (!call.auditor()) return refuse_role(call);
-    auto bundle = audit::export_bundle(call.audit.view().dir(), case_id, call.audit.trusted().front(),
-                                       registry_certificates_pem(call.context.config));
+    const auto view = call.audit.view();
+    auto bundle = audit::export_bundle(view.dir(), case_id, call.audit.trusted().front(),
+                                       registry_certificates_pem(call.context.config), view.index());
     if (!bundle) {
         const int status = bundle.error().code == "case_unknown" ? 404 : 409;
         send_problem(

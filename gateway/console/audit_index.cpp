@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -20,6 +21,7 @@ constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS lines (seq INTEGER PRIMARY KEY, offset INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS case_lines (case_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (case_id, seq))
   WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blocks (block INTEGER PRIMARY KEY, root BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS place (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   lines INTEGER NOT NULL, end_offset INTEGER NOT NULL, last_offset INTEGER NOT NULL, last_hash BLOB NOT NULL
@@ -81,6 +83,9 @@ void AuditIndex::open() {
     sqlite::exec(db_, kSchema);
     statements_ = std::make_unique<sqlite::StatementCache>(db_);
     load_place();
+    // An index made before it kept blocks has lines but no blocks: it is made again.
+    sqlite::Statement blocks(*statements_, "SELECT COUNT(*) FROM blocks");
+    if (blocks.step() && static_cast<std::uint64_t>(blocks.integer(0)) != lines_ / kLeavesPerBlock) start_over();
 }
 
 void AuditIndex::load_place() {
@@ -97,9 +102,29 @@ void AuditIndex::load_place() {
 }
 
 void AuditIndex::start_over() {
-    sqlite::exec(db_, "DELETE FROM lines; DELETE FROM case_lines; DELETE FROM place");
+    sqlite::exec(db_, "DELETE FROM lines; DELETE FROM case_lines; DELETE FROM blocks; DELETE FROM place");
     lines_ = end_ = last_offset_ = 0;
     last_hash_.clear();
+    block_ = audit::MerkleFrontier();
+    block_start_ = 0;
+}
+
+void AuditIndex::resume_block(const std::string& entries_path) {
+    const std::uint64_t start = lines_ - lines_ % kLeavesPerBlock;
+    if (block_start_ == start && start + block_.size() == lines_) return;
+    block_ = audit::MerkleFrontier();
+    block_start_ = start;
+    if (start == lines_) return;
+    sqlite::Statement row(*statements_, "SELECT offset FROM lines WHERE seq = ?1");
+    row.bind(1, static_cast<std::int64_t>(start));
+    if (!row.step()) throw sqlite::Error("the index of " + entries_path + " has no line " + std::to_string(start));
+    audit::for_each_line_from(entries_path, static_cast<std::uint64_t>(row.integer(0)), start,
+                              [&](std::uint64_t seq, std::uint64_t, std::string_view line) {
+                                  if (seq >= lines_) return false;
+                                  block_.append(audit::leaf_hash(line));
+                                  return true;
+                              });
+    if (start + block_.size() != lines_) throw sqlite::Error("the log " + entries_path + " is shorter than its index");
 }
 
 void AuditIndex::catch_up(const std::string& entries_path) {
@@ -115,6 +140,7 @@ void AuditIndex::catch_up(const std::string& entries_path) {
 
     sqlite::exec(db_, "BEGIN IMMEDIATE");
     try {
+        resume_block(entries_path);
         std::uint64_t in_transaction = 0;
         // Only the last line's hash is kept: it is read back once per commit, not hashed for every line.
         const auto save_place = [&] {
@@ -144,6 +170,16 @@ void AuditIndex::catch_up(const std::string& entries_path) {
                         .bind(2, static_cast<std::int64_t>(seq))
                         .run();
                 }
+                block_.append(audit::leaf_hash(line));
+                if (block_.size() == kLeavesPerBlock) {
+                    const audit::Hash root = block_.root();
+                    sqlite::Statement(*statements_, "INSERT INTO blocks(block, root) VALUES (?1, ?2)")
+                        .bind(1, static_cast<std::int64_t>(seq / kLeavesPerBlock))
+                        .bind_blob(2, std::string(root.begin(), root.end()))
+                        .run();
+                    block_ = audit::MerkleFrontier();
+                    block_start_ = seq + 1;
+                }
                 lines_ = seq + 1;
                 end_ = offset + line.size() + 1;
                 last_offset_ = offset;
@@ -159,6 +195,7 @@ void AuditIndex::catch_up(const std::string& entries_path) {
     } catch (...) {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         load_place();  // what the rollback took back is read again next time
+        block_start_ = UINT64_MAX;
         throw;
     }
 }
@@ -183,6 +220,21 @@ std::vector<AuditIndex::Place> AuditIndex::lines_of_case(const std::string& case
         places.push_back({static_cast<std::uint64_t>(rows.integer(0)), static_cast<std::uint64_t>(rows.integer(1))});
     }
     return places;
+}
+
+std::vector<audit::Hash> AuditIndex::block_roots() {
+    std::lock_guard lock(mutex_);
+    std::vector<audit::Hash> roots;
+    sqlite::Statement rows(*statements_, "SELECT block, root FROM blocks ORDER BY block");
+    while (rows.step()) {
+        const std::string root = rows.text(1);
+        // Derived data: a gap or a damaged row ends the list, and the bundle reads lines instead.
+        if (static_cast<std::uint64_t>(rows.integer(0)) != roots.size() || root.size() != 32) break;
+        audit::Hash hash{};
+        std::copy(root.begin(), root.end(), hash.begin());
+        roots.push_back(hash);
+    }
+    return roots;
 }
 
 std::uint64_t AuditIndex::lines() {

@@ -6,7 +6,13 @@
 // file no longer has that line (another log, or one replaced), and may be deleted at any time.
 //
 // It says where to look, never what is there: the pages read each line from the log and check its
-// number and its case, so an index out of step shows less, never another entry.
+// number and its case, so an index out of step shows less, never another entry. It also keeps the
+// Merkle root of each complete block of kLeavesPerBlock lines, so that an evidence bundle reads a
+// few blocks instead of the whole log; the bundle checks its proofs against the signed checkpoint,
+// so a wrong root only makes it read the whole log.
+
+#include "audit/evidence_bundle.h"
+#include "audit/streamed_proofs.h"
 
 #include <sqlite3.h>
 
@@ -23,36 +29,40 @@ class StatementCache;
 
 namespace vikno::gateway::console {
 
-class AuditIndex {
+class AuditIndex final : public audit::LogIndex {
 public:
     /// Opens `index_path` (0600), or creates it; a file that is not an index is replaced. Throws
     /// std::runtime_error naming the path when it can be neither opened nor created.
     explicit AuditIndex(std::string index_path);
-    ~AuditIndex();
+    ~AuditIndex() override;
     AuditIndex(const AuditIndex&) = delete;
     AuditIndex& operator=(const AuditIndex&) = delete;
 
-    struct Place {
-        std::uint64_t seq = 0;
-        std::uint64_t offset = 0;  ///< where the line starts in entries.jsonl
-        bool operator==(const Place&) const = default;
-    };
+    using Place = audit::LinePlace;
+    /// Leaves in a block of the log's tree whose root the index keeps, so that an evidence bundle
+    /// hashes at most two blocks of entries per proof instead of the whole log.
+    static constexpr std::uint64_t kLeavesPerBlock = 1024;
 
     /// Brings the index to the last complete line of `entries_path`, reading only what it has not
     /// read before (all of it when the file is not the one it describes).
     void catch_up(const std::string& entries_path);
     /// Where line `seq` starts; nullopt when the index has not seen it.
-    std::optional<std::uint64_t> offset_of(std::uint64_t seq);
+    std::optional<std::uint64_t> offset_of(std::uint64_t seq) override;
     /// The lines that name `case_id`, oldest first.
-    std::vector<Place> lines_of_case(const std::string& case_id);
+    std::vector<Place> lines_of_case(const std::string& case_id) override;
     /// Lines indexed so far.
-    std::uint64_t lines();
+    std::uint64_t lines() override;
+    std::uint64_t leaves_per_block() const override { return kLeavesPerBlock; }
+    /// The root of each complete block of kLeavesPerBlock lines indexed, from line 0 on.
+    std::vector<audit::Hash> block_roots() override;
 
 private:
     void open();
     /// Where the index stands, as last committed.
     void load_place();
     void start_over();
+    /// The leaves of the block being filled, read again from the log after a restart or a rollback.
+    void resume_block(const std::string& entries_path);
 
     std::string path_;
     std::mutex mutex_;
@@ -64,6 +74,10 @@ private:
     std::uint64_t end_ = 0;
     std::uint64_t last_offset_ = 0;
     std::string last_hash_;
+    // The leaves of the incomplete block at the end, from line block_start_ (lines_ rounded down
+    // to a block) on; block_start_ is UINT64_MAX when they have to be read again.
+    audit::MerkleFrontier block_;
+    std::uint64_t block_start_ = UINT64_MAX;
 };
 
 }  // namespace vikno::gateway::console

@@ -41,6 +41,8 @@ public:
         /// caller still checks that the entry is the case's).
         void for_each_line_of_case(const std::string& case_id,
                                    const std::function<void(std::uint64_t, std::string_view)>& visit) const;
+        /// The index, for an evidence bundle; nullptr when it could not be brought to the end of the log.
+        audit::LogIndex* index() const { return indexed_ ? &index_ : nullptr; }
 
     private:
         friend class AuditSnapshot;

@@ -307,3 +307,32 @@ TEST(AuditIndex, PagesReadTheLogWhileTheIndexCannotBeWritten) {
     EXPECT_EQ(read(), expected);  // by the index
     std::filesystem::remove_all(dir);
 }
+
+TEST(AuditIndex, KeepsTheRootOfEachCompleteBlockOfLinesAcrossARestart) {
+    const std::string dir = ::testing::TempDir() + "/index-blocks-" + std::to_string(::getpid());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string log = dir + "/entries.jsonl";
+    constexpr std::uint64_t kBlock = AuditIndex::kLeavesPerBlock;
+    std::vector<std::string> lines;
+    for (std::uint64_t seq = 0; seq < 2 * kBlock + 500; ++seq)
+        lines.push_back(log_line(seq, "case-" + std::to_string(seq % 7)));
+    const auto block_root = [&](std::uint64_t block) {
+        audit::MerkleFrontier leaves;
+        for (std::uint64_t seq = block * kBlock; seq < (block + 1) * kBlock; ++seq)
+            leaves.append(audit::leaf_hash(lines[seq]));
+        return leaves.root();
+    };
+    write_log(log, {lines.begin(), lines.begin() + kBlock + 300});
+    {
+        AuditIndex index(dir + "/index.sqlite");
+        index.catch_up(log);
+        ASSERT_EQ(index.block_roots(), std::vector<audit::Hash>{block_root(0)});
+    }
+    // Reopened, it reads the 300 leaves of the unfinished block again before it goes on.
+    write_log(log, {lines.begin() + kBlock + 300, lines.end()}, "", true);
+    AuditIndex index(dir + "/index.sqlite");
+    index.catch_up(log);
+    EXPECT_EQ(index.block_roots(), (std::vector<audit::Hash>{block_root(0), block_root(1)}));
+    std::filesystem::remove_all(dir);
+}

@@ -5,8 +5,10 @@
 #include "audit/evidence_bundle.h"
 #include "audit/audit_log.h"
 #include "audit_test_key.h"
+#include "console/audit_index.h"
 
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 
 #include <gtest/gtest.h>
 
@@ -46,7 +48,82 @@ std::string text_of(const std::string& path) {
     return out.str();
 }
 
+// What a bundle proves, without the time it was made.
+std::string proved_part(const std::string& bundle) {
+    Poco::JSON::Parser parser;
+    const auto json = parser.parse(bundle).extract<Poco::JSON::Object::Ptr>();
+    std::ostringstream out;
+    json->getArray("entries")->stringify(out);
+    json->getObject("checkpoint")->stringify(out);
+    return out.str();
+}
+
+// A sealed log of 3,000 entries: one case's ten at the start, then 20 cases with entries spread over
+// all of the rest.
+std::string large_log() {
+    const std::string dir = fresh_dir();
+    FileAuditLog log({dir, 700, 3600}, key());
+    for (int i = 0; i < 3000; ++i) {
+        log.append({event(i < 10 ? "case-early" : "case-" + std::to_string(i % 20), "event " + std::to_string(i))});
+    }
+    return dir;
+}
+
+// An index that tells lies about the log's blocks.
+class MisleadingIndex final : public LogIndex {
+public:
+    explicit MisleadingIndex(LogIndex& real) : real_(real) {}
+    std::vector<LinePlace> lines_of_case(const std::string& case_id) override { return real_.lines_of_case(case_id); }
+    std::optional<std::uint64_t> offset_of(std::uint64_t seq) override { return real_.offset_of(seq); }
+    std::uint64_t lines() override { return real_.lines(); }
+    std::uint64_t leaves_per_block() const override { return real_.leaves_per_block(); }
+    std::vector<Hash> block_roots() override {
+        auto roots = real_.block_roots();
+        if (!roots.empty()) roots.front()[0] ^= 1;
+        return roots;
+    }
+
+private:
+    LogIndex& real_;
+};
+
 }  // namespace
+
+TEST(EvidenceBundle, ByTheConsolesIndexTheBundleIsTheSameAndAMisleadingIndexIsNotBelieved) {
+    const std::string dir = large_log();
+    gateway::console::AuditIndex index(dir + "/console-index.sqlite");
+    index.catch_up(dir + "/" + kEntriesFile);
+    ASSERT_EQ(index.block_roots().size(), 2U);  // 3,000 entries: two whole blocks and a part
+    MisleadingIndex misleading(index);
+    for (const std::string case_id : {"case-0", "case-7", "case-19", "case-early"}) {
+        const auto plain = export_bundle(dir, case_id, key().certificate(), {});
+        const auto indexed = export_bundle(dir, case_id, key().certificate(), {}, &index);
+        const auto misled = export_bundle(dir, case_id, key().certificate(), {}, &misleading);
+        ASSERT_TRUE(plain && indexed && misled) << case_id;
+        EXPECT_EQ(proved_part(indexed.value()), proved_part(plain.value())) << case_id;
+        EXPECT_EQ(proved_part(misled.value()), proved_part(plain.value())) << case_id;
+        const auto checked = check_bundle(indexed.value(), key().certificate());
+        EXPECT_TRUE(checked.ok()) << case_id;
+        EXPECT_EQ(checked.entries.size(), case_id == "case-early" ? 10U
+                                          : case_id == "case-19"  ? 150U
+                                                                  : 149U)
+            << case_id;
+    }
+
+    // An entry of another block changed after the index read it: the whole log no longer has the
+    // checkpoint's root, but the case's own entries are still those the checkpoint signed, and the
+    // index's roots of the blocks it did not read prove them (the other entries are verify's to check).
+    const std::string entries = dir + "/" + kEntriesFile;
+    std::string text = text_of(entries);
+    text[text.find("event 1501") + 6] = '9';
+    std::ofstream(entries, std::ios::trunc) << text;
+    EXPECT_EQ(export_bundle(dir, "case-early", key().certificate(), {}).error().code, "log_invalid");
+    EXPECT_EQ(export_bundle(dir, "case-1", key().certificate(), {}, &index).error().code, "log_invalid");
+    const auto indexed = export_bundle(dir, "case-early", key().certificate(), {}, &index);
+    ASSERT_TRUE(indexed) << indexed.error().message;
+    EXPECT_TRUE(check_bundle(indexed.value(), key().certificate()).ok());
+    std::filesystem::remove_all(dir);
+}
 
 TEST(EvidenceBundle, HoldsOnlyTheCasesOwnEntriesEachProvedAgainstTheLatestCheckpoint) {
     const std::string dir = fresh_dir();

@@ -228,6 +228,23 @@ void BundleOfACase1MEntries(benchmark::State& state) {
 }
 BENCHMARK(BundleOfACase1MEntries)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
+// The same bundles as the console makes them, with its index: the case's lines where the index
+// says, the roots of whole blocks of 1,024 entries from it, and the lines of at most two blocks
+// per proof.
+void BundleOfACaseByTheIndex(benchmark::State& state) {
+    const std::string& dir = case_log();
+    vikno::gateway::console::AuditIndex index(dir + "/console-index.sqlite");
+    index.catch_up(dir + "/entries.jsonl");
+    std::int64_t n = 0;
+    for (auto _ : state) {
+        const auto bundle = export_bundle(dir, case_id_of(n++ * 7919 % 333333), key().certificate(), {}, &index);
+        if (!bundle || check_bundle(bundle.value(), key().certificate()).entries.size() != 3) {
+            state.SkipWithError("the bundle did not prove the case's three entries");
+        }
+    }
+}
+BENCHMARK(BundleOfACaseByTheIndex)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void IndexMade1MEntries(benchmark::State& state) {
     const std::string entries = case_log() + "/entries.jsonl";
     for (auto _ : state) {
