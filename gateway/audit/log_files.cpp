@@ -5,6 +5,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -58,6 +59,40 @@ void for_each_line_from(const std::string& path, std::uint64_t offset, std::uint
         }
         pending.append(text.substr(start));
     }
+}
+
+std::optional<std::string> last_complete_line(const std::string& path, bool cut_torn_tail) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) return std::nullopt;
+    const auto size = static_cast<std::uint64_t>(in.tellg());
+    // Read backwards, a block at a time, until the newline that ends the last line and the one before it.
+    std::string tail;  // the file's bytes from `from` on
+    std::uint64_t from = size;
+    std::optional<std::uint64_t> end;  // where the last complete line's newline is
+    constexpr std::uint64_t kBlock = 64 * 1024;
+    while (from > 0) {
+        const std::uint64_t start = from > kBlock ? from - kBlock : 0;
+        std::string block(from - start, '\0');
+        in.seekg(static_cast<std::streamoff>(start));
+        if (!in.read(block.data(), static_cast<std::streamsize>(block.size()))) return std::nullopt;
+        tail.insert(0, block);
+        from = start;
+        if (!end) {
+            const auto at = tail.rfind('\n');
+            if (at == std::string::npos) continue;
+            end = from + at;
+        }
+        const auto before = *end > from ? tail.rfind('\n', *end - from - 1) : std::string::npos;
+        if (before != std::string::npos || from == 0) {
+            const std::uint64_t line_start = before == std::string::npos ? from : from + before + 1;
+            std::string line = tail.substr(line_start - from, *end - line_start);
+            in.close();
+            if (cut_torn_tail && *end + 1 < size) std::filesystem::resize_file(path, *end + 1);
+            return line;
+        }
+    }
+    if (cut_torn_tail && size > 0) std::filesystem::resize_file(path, 0);  // one torn line and nothing else
+    return std::nullopt;
 }
 
 std::optional<std::string> line_at(const std::string& path, std::uint64_t seq) {

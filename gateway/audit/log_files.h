@@ -30,6 +30,10 @@ void for_each_line(const std::string& path, const std::function<bool(std::uint64
 /// line starts: for a reader that keeps its place in a log that grows.
 void for_each_line_from(const std::string& path, std::uint64_t offset, std::uint64_t first_seq,
                         const std::function<bool(std::uint64_t, std::uint64_t, std::string_view)>& visit);
+/// The last complete line of `path`, without its newline, read from the end of the file (however
+/// large it is); nullopt when it has none. When `cut_torn_tail`, bytes after it (a line a crash cut
+/// short) are cut off the file.
+std::optional<std::string> last_complete_line(const std::string& path, bool cut_torn_tail);
 /// Line `seq` of `path` (from 0), read as for_each_line does; nullopt when the file has no such line.
 std::optional<std::string> line_at(const std::string& path, std::uint64_t seq);
 /// Line `seq` of entries.jsonl at `path`, read where it starts (byte `offset`, as AuditEntryRef

@@ -306,6 +306,25 @@ void PostgresAuditLog::pull_more(const std::string& conninfo, const std::string&
     copy(conninfo, dir, place, place.entries == 0 && place.sealed_size < 0);
 }
 
+std::optional<PostgresAuditLog::PulledPlace> PostgresAuditLog::place_of(const std::string& dir) {
+    const auto last = last_complete_line(dir + "/" + kEntriesFile, true);
+    if (!last) return std::nullopt;
+    PulledPlace place;
+    try {
+        Poco::JSON::Parser parser;
+        place.entries = parser.parse(*last).extract<Poco::JSON::Object::Ptr>()->getValue<std::uint64_t>("seq") + 1;
+    } catch (const std::exception&) {
+        return std::nullopt;  // not an entry: no copy of ours
+    }
+    place.last_line = *last;
+    if (const auto sealed = last_complete_line(dir + "/" + kCheckpointsFile, true)) {
+        const auto checkpoint = parse_checkpoint(*sealed);
+        if (!checkpoint || checkpoint->tree_size > place.entries) return std::nullopt;
+        place.sealed_size = static_cast<std::int64_t>(checkpoint->tree_size);
+    }
+    return place;
+}
+
 void PostgresAuditLog::copy(const std::string& conninfo, const std::string& dir, PulledPlace& place, bool from_empty) {
     pg::Connection db(conninfo);
     Poco::File(dir).createDirectories();

@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -73,6 +74,10 @@ public:
     /// the console's copy grows by what is new instead of being written again. Throws AuditError when
     /// the log no longer holds the folder's last entry as it is there.
     static void pull_more(const std::string& conninfo, const std::string& dir, PulledPlace& place);
+    /// Where a folder pull_more() wrote into stands, read back from its files' last lines (a torn
+    /// tail, a pull a crash cut short, is cut off), so that a copy goes on after a restart instead
+    /// of being made again. nullopt when the folder holds no copy to go on with.
+    static std::optional<PulledPlace> place_of(const std::string& dir);
 
 private:
     void run();

@@ -41,9 +41,15 @@ AuditSnapshot::AuditSnapshot(const Config& config, std::vector<crypto::Certifica
     if (config_.store.postgres.empty()) {
         dir_ = config_.audit.dir;
     } else {
-        // An earlier run's copy may be of another database: start from none.
+        // An earlier run's copy goes on from where it stands: the first pull checks that the database
+        // still holds its last entry as it is there, and copies afresh if not (another database, a
+        // log changed). A folder that holds no copy is made again.
         dir_ = config_.audit.dir + "/console-pull";
-        std::filesystem::remove_all(dir_);
+        if (auto place = audit::PostgresAuditLog::place_of(dir_)) {
+            pulled_ = std::move(*place);
+        } else {
+            std::filesystem::remove_all(dir_);
+        }
     }
     index_ = std::make_unique<AuditIndex>(config_.audit.dir + "/console-index.sqlite");
 }

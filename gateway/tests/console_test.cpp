@@ -153,6 +153,31 @@ TEST(AuditReading, LinesAreReadWholeAcrossBlocksAndATornTailIsSkipped) {
     EXPECT_EQ(visited, 2U);  // stops when told
 }
 
+TEST(AuditReading, TheLastCompleteLineIsReadFromTheEndAndATornTailCanBeCut) {
+    const std::string path = ::testing::TempDir() + "/entries-last-" + std::to_string(::getpid()) + ".jsonl";
+    const auto write = [&](const std::string& text) {
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+    };
+    const std::string long_line(150 * 1024, 'c');  // longer than two of the reader's blocks
+    write("a\n" + std::string(100 * 1024, 'b') + "\n" + long_line + "\ntorn");
+    const auto size = std::filesystem::file_size(path);
+    EXPECT_EQ(audit::last_complete_line(path, false), long_line);
+    EXPECT_EQ(std::filesystem::file_size(path), size);  // left as it was
+    EXPECT_EQ(audit::last_complete_line(path, true), long_line);
+    EXPECT_EQ(std::filesystem::file_size(path), size - 4);  // the torn tail cut off
+
+    write("only\n");
+    EXPECT_EQ(audit::last_complete_line(path, true), "only");
+    EXPECT_EQ(std::filesystem::file_size(path), 5U);
+    write("a\n\n");
+    EXPECT_EQ(audit::last_complete_line(path, false), "");  // an empty last line is a line
+    write("torn only");
+    EXPECT_EQ(audit::last_complete_line(path, true), std::nullopt);
+    EXPECT_EQ(std::filesystem::file_size(path), 0U);
+    EXPECT_EQ(audit::last_complete_line(path + ".missing", true), std::nullopt);
+    std::filesystem::remove(path);
+}
+
 TEST(AuditReading, ALineWithoutTheWantedCaseIsNotParsed) {
     const audit::EntryFilter filter{"3f2a-77", "civil_registry", "", "", "", "", ""};
     EXPECT_TRUE(filter.may_match(R"({"case_id":"3f2a-77","registry":"civil_registry"})"));

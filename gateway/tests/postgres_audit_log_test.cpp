@@ -210,8 +210,30 @@ TEST(PostgresAuditLog, ACopyGrowsByWhatIsNewAndRefusesALogThatChangedUnderIt) {
     const auto report = verify_log(dir, {key().certificate()});
     EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.problems.front());
 
+    // A console started again goes on with its copy: the place is read back from the files, and a
+    // pull a crash cut short (a torn last line) is cut off before the copy grows.
+    std::ofstream(dir + "/" + kEntriesFile, std::ios::app) << R"({"seq":20,"prev":"0f)";
+    auto resumed = PostgresAuditLog::place_of(dir);
+    ASSERT_TRUE(resumed);
+    EXPECT_EQ(resumed->entries, place.entries);
+    EXPECT_EQ(resumed->last_line, place.last_line);
+    EXPECT_EQ(resumed->sealed_size, place.sealed_size);
+    EXPECT_EQ(text(dir + "/" + kEntriesFile), text(whole + "/" + kEntriesFile));
+    for (int i = 20; i < 26; ++i) log.append({entry("one", i)});
+    ASSERT_TRUE(sequenced(26));
+    ASSERT_TRUE(eventually([&] {
+        PostgresAuditLog::pull_more(conninfo, dir, *resumed);
+        return verify_log(dir, {key().certificate()}).sealed == 26U;
+    }));
+    std::filesystem::remove_all(whole);
+    EXPECT_EQ(PostgresAuditLog::pull(conninfo, whole), 26U);
+    EXPECT_EQ(text(dir + "/" + kEntriesFile), text(whole + "/" + kEntriesFile));
+    EXPECT_EQ(text(dir + "/" + kCheckpointsFile), text(whole + "/" + kCheckpointsFile));
+    place = *resumed;
+    EXPECT_FALSE(PostgresAuditLog::place_of(whole + "/nothing-here"));
+
     pg::Connection(conninfo).exec(
-        "UPDATE audit_entries SET line = replace(line, '\"n\":19', '\"n\":18') WHERE seq = 19");
+        "UPDATE audit_entries SET line = replace(line, '\"n\":25', '\"n\":24') WHERE seq = 25");
     EXPECT_THROW(PostgresAuditLog::pull_more(conninfo, dir, place), AuditError);
     std::filesystem::remove_all(dir);
     std::filesystem::remove_all(whole);
