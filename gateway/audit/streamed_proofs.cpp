@@ -1,11 +1,12 @@
 #include "audit/streamed_proofs.h"
 
 #include <algorithm>
-#include <map>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace vikno::gateway::audit {
+
 void MerkleFrontier::append(const Hash& leaf) {
     subtrees_.emplace_back(leaf, 1);
     ++size_;
