@@ -23,6 +23,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -244,6 +246,47 @@ void BundleOfACaseByTheIndex(benchmark::State& state) {
     }
 }
 BENCHMARK(BundleOfACaseByTheIndex)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same two ways on a real log, when VIKNO_BENCH_AUDIT_DIR names a folder holding one (a
+// vikno-load run's audit folder, say; its index is made beside it first, and the gateway's test
+// signing key must be the one that sealed it). The cases are those of every 1,000th line.
+std::vector<std::string> real_log_cases(const std::string& entries) {
+    std::vector<std::string> cases;
+    for_each_line(entries, [&](std::uint64_t seq, std::string_view line) {
+        static constexpr std::string_view kKey = "\"case_id\":\"";
+        if (seq % 1000 != 0) return true;
+        if (const auto at = line.find(kKey); at != std::string_view::npos) {
+            const auto start = at + kKey.size();
+            cases.emplace_back(line.substr(start, line.find('"', start) - start));
+        }
+        return true;
+    });
+    return cases;
+}
+
+void BundleOfARealLogCase(benchmark::State& state) {
+    const char* dir = std::getenv("VIKNO_BENCH_AUDIT_DIR");
+    if (dir == nullptr) {
+        state.SkipWithError("set VIKNO_BENCH_AUDIT_DIR to a folder with a sealed audit log");
+        return;
+    }
+    const std::string entries = std::string(dir) + "/entries.jsonl";
+    static const auto cases = real_log_cases(entries);
+    const auto started = std::chrono::steady_clock::now();
+    vikno::gateway::console::AuditIndex index(std::string(dir) + "/console-index.sqlite");
+    index.catch_up(entries);
+    state.counters["index_made_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const bool by_index = state.range(0) == 1;
+    std::size_t n = 0;
+    for (auto _ : state) {
+        const auto bundle =
+            export_bundle(dir, cases[n++ * 7919 % cases.size()], key().certificate(), {}, by_index ? &index : nullptr);
+        if (!bundle || !check_bundle(bundle.value(), key().certificate()).ok()) {
+            state.SkipWithError("the bundle did not prove the case's entries");
+        }
+    }
+}
+BENCHMARK(BundleOfARealLogCase)->Arg(0)->Arg(1)->Iterations(5)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void IndexMade1MEntries(benchmark::State& state) {
     const std::string entries = case_log() + "/entries.jsonl";
