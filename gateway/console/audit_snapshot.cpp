@@ -89,6 +89,11 @@ AuditSnapshot::View AuditSnapshot::view() {
 
 void AuditSnapshot::appended() { pulled_ms_ = 0; }
 
+AuditSnapshot::View AuditSnapshot::fresh_view() {
+    appended();
+    return view();
+}
+
 audit::VerifyReport AuditSnapshot::verify() {
     const auto size_of = [](const std::string& folder, const char* file) -> std::uintmax_t {
         std::error_code error;
