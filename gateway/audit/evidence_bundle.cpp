@@ -1,6 +1,7 @@
 #include "audit/evidence_bundle.h"
 
 #include "audit/audit_log.h"
+#include "audit/entry_reading.h"
 #include "audit/log_files.h"
 #include "audit/merkle.h"
 #include "audit/streamed_proofs.h"
@@ -10,8 +11,6 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
-#include <algorithm>
-#include <functional>
 #include <sstream>
 
 namespace vikno::gateway::audit {
@@ -19,15 +18,6 @@ namespace {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-std::string case_of(const std::string& line) {
-    try {
-        Poco::JSON::Parser parser;
-        return parser.parse(line).extract<Object::Ptr>()->optValue<std::string>("case_id", "");
-    } catch (const std::exception&) {
-        return {};
-    }
-}
 
 Object::Ptr checkpoint_json(const Checkpoint& c) {
     Object::Ptr json = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -47,14 +37,19 @@ struct CaseLines {
     std::vector<std::string> lines;
 };
 
-// Every line of the log is looked at; a case id is hex and dashes, which JSON never escapes, so a
-// line without it is not the case's and is not parsed.
+// Whether `line` is an entry of the case the filter names: the cheap test on the text first, so
+// that only lines that hold the case id are parsed.
+bool of_case(const EntryFilter& filter, std::string_view line) {
+    return filter.may_match(line) && filter.matches(parse_entry(std::string(line)));
+}
+
+// Every line of the log is looked at.
 CaseLines case_lines_by_reading(const std::string& entries_path, const std::string& case_id) {
     CaseLines found;
     if (case_id.empty()) return found;
-    const std::boyer_moore_horspool_searcher has_case_id(case_id.begin(), case_id.end());
+    const EntryFilter filter{case_id, "", "", "", "", "", ""};
     for_each_line(entries_path, [&](std::uint64_t seq, std::string_view line) {
-        if (std::search(line.begin(), line.end(), has_case_id) != line.end() && case_of(std::string(line)) == case_id) {
+        if (of_case(filter, line)) {
             found.indices.push_back(seq);
             found.lines.emplace_back(line);
         }
@@ -70,14 +65,15 @@ CaseLines case_lines_by_index(const std::string& entries_path, const std::string
     const std::uint64_t indexed = index.lines();
     const auto last = indexed > 0 ? index.offset_of(indexed - 1) : std::nullopt;
     if (!last) return found;
+    const EntryFilter filter{case_id, "", "", "", "", "", ""};
     for (const auto& place : index.lines_of_case(case_id)) {
         auto line = entry_line_at(entries_path, place.seq, place.offset);
-        if (!line || case_of(*line) != case_id) continue;
+        if (!line || !of_case(filter, *line)) continue;
         found.indices.push_back(place.seq);
         found.lines.push_back(std::move(*line));
     }
     for_each_line_from(entries_path, *last, indexed - 1, [&](std::uint64_t seq, std::uint64_t, std::string_view line) {
-        if (seq >= indexed && line.find(case_id) != std::string_view::npos && case_of(std::string(line)) == case_id) {
+        if (seq >= indexed && of_case(filter, line)) {
             found.indices.push_back(seq);
             found.lines.emplace_back(line);
         }

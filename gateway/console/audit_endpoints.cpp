@@ -163,8 +163,7 @@ void audit_state(Call& call) {
 
 void case_bundle(Call& call, const std::string& case_id) {
     if (!call.auditor()) return refuse_role(call);
-    // The log's state page may have shown the case sealed from a copy newer than this second's.
-    const auto view = call.audit.fresh_view();
+    const auto view = call.audit.view();
     auto bundle = audit::export_bundle(view.dir(), case_id, call.audit.trusted().front(),
                                        registry_certificates_pem(call.context.config), view.index());
     if (!bundle) {

@@ -117,14 +117,17 @@ void AuditIndex::resume_block(const std::string& entries_path) {
     if (start == lines_) return;
     sqlite::Statement row(*statements_, "SELECT offset FROM lines WHERE seq = ?1");
     row.bind(1, static_cast<std::int64_t>(start));
-    if (!row.step()) throw sqlite::Error("the index of " + entries_path + " has no line " + std::to_string(start));
-    audit::for_each_line_from(entries_path, static_cast<std::uint64_t>(row.integer(0)), start,
-                              [&](std::uint64_t seq, std::uint64_t, std::string_view line) {
-                                  if (seq >= lines_) return false;
-                                  block_.append(audit::leaf_hash(line));
-                                  return true;
-                              });
-    if (start + block_.size() != lines_) throw sqlite::Error("the log " + entries_path + " is shorter than its index");
+    if (row.step()) {
+        audit::for_each_line_from(entries_path, static_cast<std::uint64_t>(row.integer(0)), start,
+                                  [&](std::uint64_t seq, std::uint64_t, std::string_view line) {
+                                      if (seq >= lines_) return false;
+                                      block_.append(audit::leaf_hash(line));
+                                      return true;
+                                  });
+    }
+    // An index that no longer agrees with the log (a line it lacks, a log shorter than it) is
+    // derived data: it is made again rather than left failing at every page.
+    if (start + block_.size() != lines_) start_over();
 }
 
 void AuditIndex::catch_up(const std::string& entries_path) {

@@ -58,14 +58,12 @@ public:
 
     /// The files, current to within a second, with the index caught up.
     View view();
-    /// As view(), with all the database holds now even if the copy was pulled within the second: an
-    /// evidence bundle must find the checkpoint that verify() (on a fresh copy) reported.
-    View fresh_view();
     /// The console itself added an entry: the next view() shows it.
     void appended();
     /// `vikno audit verify`'s report on the log; recomputed only when it grew. For a log in
     /// PostgreSQL, on a fresh copy of the whole log, so that a line changed in the database since
-    /// the console's copy was made is found.
+    /// the console's copy was made is found; the next view() then pulls, so that pages never show
+    /// less of the log than this report.
     audit::VerifyReport verify();
     const std::vector<crypto::Certificate>& trusted() const { return trusted_; }
 

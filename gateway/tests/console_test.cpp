@@ -356,8 +356,23 @@ TEST(AuditIndex, KeepsTheRootOfEachCompleteBlockOfLinesAcrossARestart) {
     }
     // Reopened, it reads the 300 leaves of the unfinished block again before it goes on.
     write_log(log, {lines.begin() + kBlock + 300, lines.end()}, "", true);
+    {
+        AuditIndex index(dir + "/index.sqlite");
+        index.catch_up(log);
+        EXPECT_EQ(index.block_roots(), (std::vector<audit::Hash>{block_root(0), block_root(1)}));
+    }
+    // An index that lost the line its unfinished block starts at is made again, not left failing.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir + "/index.sqlite").c_str(), &db), SQLITE_OK);
+    sqlite3_exec(db, ("DELETE FROM lines WHERE seq = " + std::to_string(2 * kBlock)).c_str(), nullptr, nullptr,
+                 nullptr);
+    sqlite3_close(db);
+    lines.push_back(log_line(lines.size(), "case-0"));
+    write_log(log, {lines.back()}, "", true);
     AuditIndex index(dir + "/index.sqlite");
     index.catch_up(log);
+    EXPECT_EQ(index.lines(), lines.size());
     EXPECT_EQ(index.block_roots(), (std::vector<audit::Hash>{block_root(0), block_root(1)}));
+    EXPECT_TRUE(index.offset_of(2 * kBlock));
     std::filesystem::remove_all(dir);
 }
